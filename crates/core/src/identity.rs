@@ -168,6 +168,22 @@ identity_number!(
     "BIN"
 );
 
+/// A valid IIN made from a small number, for tests: `880101` + the number + a control digit.
+#[cfg(test)]
+pub(crate) fn test_iin(n: u32) -> Iin {
+    // Search upwards from n for eleven digits that have a control digit (10 in 11 do).
+    (n..)
+        .find_map(|k| {
+            let text = format!("880101{:05}", k % 100_000);
+            let mut first11 = [0u8; 11];
+            for (d, b) in first11.iter_mut().zip(text.bytes()) {
+                *d = b - b'0';
+            }
+            control_digit(&first11).map(|c| Iin::parse(&format!("{text}{c}")).unwrap())
+        })
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,7 +192,13 @@ mod tests {
     /// Completes eleven digits into a valid number, when one exists.
     fn complete(first11: [u8; 11]) -> Option<String> {
         let c = control_digit(&first11)?;
-        Some(first11.iter().chain([c].iter()).map(|d| char::from(b'0' + d)).collect())
+        Some(
+            first11
+                .iter()
+                .chain([c].iter())
+                .map(|d| char::from(b'0' + d))
+                .collect(),
+        )
     }
 
     #[test]
@@ -189,8 +211,14 @@ mod tests {
             err.to_string(),
             "IIN '880101300011' fails its checksum (control digit 1, expected 0); check for a mistyped digit"
         );
-        assert!(matches!(Iin::parse("88010130001"), Err(IdentityError::Length { len: 11, .. })));
-        assert!(matches!(Bin::parse("88010130001x"), Err(IdentityError::NotDigits { .. })));
+        assert!(matches!(
+            Iin::parse("88010130001"),
+            Err(IdentityError::Length { len: 11, .. })
+        ));
+        assert!(matches!(
+            Bin::parse("88010130001x"),
+            Err(IdentityError::NotDigits { .. })
+        ));
     }
 
     proptest! {
@@ -213,20 +241,4 @@ mod tests {
             }
         }
     }
-}
-
-/// A valid IIN made from a small number, for tests: `880101` + the number + a control digit.
-#[cfg(test)]
-pub(crate) fn test_iin(n: u32) -> Iin {
-    // Search upwards from n for eleven digits that have a control digit (10 in 11 do).
-    (n..)
-        .find_map(|k| {
-            let text = format!("880101{:05}", k % 100_000);
-            let mut first11 = [0u8; 11];
-            for (d, b) in first11.iter_mut().zip(text.bytes()) {
-                *d = b - b'0';
-            }
-            control_digit(&first11).map(|c| Iin::parse(&format!("{text}{c}")).unwrap())
-        })
-        .unwrap()
 }

@@ -8,7 +8,7 @@ use time::Date;
 use toml::Spanned;
 
 use super::{
-    ChecklistError, ChecklistErrorKind as Kind, Checklist, DeadlineLimit, InventorySpec, Item,
+    Checklist, ChecklistError, ChecklistErrorKind as Kind, DeadlineLimit, InventorySpec, Item,
     ItemKind, Localized, Mark, MeasureRule, Procedure, Section, Source,
 };
 use crate::law::{fold, LegalRef, LegalText};
@@ -106,14 +106,26 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn line(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     fn err<T>(&self, span: std::ops::Range<usize>, kind: Kind) -> Result<T, ChecklistError> {
-        Err(ChecklistError::new(self.path, Some(self.line(span.start)), kind))
+        Err(ChecklistError::new(
+            self.path,
+            Some(self.line(span.start)),
+            kind,
+        ))
     }
 
-    fn localized(&self, raw: &Spanned<RawLocalized>, what: &str) -> Result<Localized, ChecklistError> {
+    fn localized(
+        &self,
+        raw: &Spanned<RawLocalized>,
+        what: &str,
+    ) -> Result<Localized, ChecklistError> {
         let r = raw.get_ref();
         let pick = |lang: &'static str, v: &Option<String>| -> Result<String, ChecklistError> {
             match v.as_deref().map(str::trim) {
@@ -236,19 +248,25 @@ pub(super) fn parse(
     let ctx = Ctx { path, text };
     let raw: RawChecklist = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| ctx.line(s.start));
-        ChecklistError::new(path, line, Kind::Syntax(e.message().trim().to_owned()))
+        ChecklistError::new(
+            path,
+            line,
+            Kind::Syntax(e.message().trim().replace('\n', ": ")),
+        )
     })?;
 
     let id = ctx.id(&raw.id)?;
     let version = raw.version.get_ref().trim().to_owned();
     if version.is_empty() {
-        return ctx.err(raw.version.span(), Kind::BadValue("`version` is empty".to_owned()));
+        return ctx.err(
+            raw.version.span(),
+            Kind::BadValue("`version` is empty".to_owned()),
+        );
     }
     let title = ctx.localized(&raw.title, "the checklist's title")?;
 
     let src = raw.source.get_ref();
-    let law_text = law(&src.text)
-        .or_else(|e| ctx.err(raw.source.span(), Kind::SourceText(e)))?;
+    let law_text = law(&src.text).or_else(|e| ctx.err(raw.source.span(), Kind::SourceText(e)))?;
     let Some(legal) = LegalText::parse(&law_text, &src.body_starts_at) else {
         return ctx.err(
             raw.source.span(),
@@ -303,7 +321,10 @@ pub(super) fn parse(
         });
     }
     if sections.iter().all(|s| s.items.is_empty()) {
-        return ctx.err(0..0, Kind::BadValue("the checklist has no items".to_owned()));
+        return ctx.err(
+            0..0,
+            Kind::BadValue("the checklist has no items".to_owned()),
+        );
     }
 
     let procedure = match &raw.procedure {
@@ -315,7 +336,13 @@ pub(super) fn parse(
                     let r = m.get_ref();
                     let owner = "procedure.no_violations_mark";
                     Some(Mark {
-                        reference: citations.check(&ctx, m.span(), owner, &r.reference, &r.quote)?,
+                        reference: citations.check(
+                            &ctx,
+                            m.span(),
+                            owner,
+                            &r.reference,
+                            &r.quote,
+                        )?,
                         quote: r.quote.clone(),
                         text: ctx.localized(&r.text, "the no-violations mark")?,
                     })
@@ -334,7 +361,13 @@ pub(super) fn parse(
                     }
                     Some(DeadlineLimit {
                         max_working_days: r.max_working_days,
-                        reference: citations.check(&ctx, d.span(), owner, &r.reference, &r.quote)?,
+                        reference: citations.check(
+                            &ctx,
+                            d.span(),
+                            owner,
+                            &r.reference,
+                            &r.quote,
+                        )?,
                         quote: r.quote.clone(),
                     })
                 }
@@ -426,7 +459,9 @@ fn item(
         (ItemKind::Inventory, Some(spec)) if spec.kinds.is_empty() || spec.roles.is_empty() => {
             return ctx.err(
                 raw.span(),
-                Kind::BadValue(format!("item '{id}': inventory needs at least one kind and one role")),
+                Kind::BadValue(format!(
+                    "item '{id}': inventory needs at least one kind and one role"
+                )),
             )
         }
         (ItemKind::Inventory, Some(_)) => {}
