@@ -58,7 +58,11 @@ impl std::str::FromStr for LegalRef {
             .split_once(' ')
             .ok_or_else(|| err("no locator after the act's name"))?;
         let rest = rest.trim();
-        let number = |s: &str| s.trim().parse::<u32>().map_err(|_| err("a number is expected"));
+        let number = |s: &str| {
+            s.trim()
+                .parse::<u32>()
+                .map_err(|_| err("a number is expected"))
+        };
         let locator = if let Some(annex) = rest.strip_prefix("Annex ") {
             let (annex, item) = annex
                 .split_once(" item ")
@@ -85,7 +89,13 @@ impl std::str::FromStr for LegalRef {
         } else {
             return Err(err("the locator must start with '§' or 'Annex '"));
         };
-        if matches!(locator, Locator::Paragraph { indent: Some(0), .. }) {
+        if matches!(
+            locator,
+            Locator::Paragraph {
+                indent: Some(0),
+                ..
+            }
+        ) {
             return Err(err("абзацы are counted from ¶1"));
         }
         Ok(LegalRef {
@@ -236,7 +246,11 @@ impl LegalText {
     /// The text a locator points to, and the line where its unit starts.
     pub fn resolve(&self, locator: &Locator) -> Result<(String, usize), ResolveError> {
         let (key, indent) = match *locator {
-            Locator::Paragraph { para, sub: None, indent } => (UnitKey::Para(para), indent),
+            Locator::Paragraph {
+                para,
+                sub: None,
+                indent,
+            } => (UnitKey::Para(para), indent),
             Locator::Paragraph {
                 para,
                 sub: Some(s),
@@ -329,11 +343,24 @@ mod tests {
 
     #[test]
     fn references_round_trip() {
-        for text in ["224/НҚ §12", "224/НҚ §12(15)", "224/НҚ §12(15) ¶6", "224/НҚ §13 ¶4", "224/НҚ Annex 1 item 9"] {
+        for text in [
+            "224/НҚ §12",
+            "224/НҚ §12(15)",
+            "224/НҚ §12(15) ¶6",
+            "224/НҚ §13 ¶4",
+            "224/НҚ Annex 1 item 9",
+        ] {
             let r: LegalRef = text.parse().unwrap();
             assert_eq!(r.to_string(), text);
         }
-        for bad in ["224/НҚ", "224/НҚ 12", "224/НҚ §x", "224/НҚ §12(15", "224/НҚ §12 ¶0", "224/НҚ Annex 1"] {
+        for bad in [
+            "224/НҚ",
+            "224/НҚ 12",
+            "224/НҚ §x",
+            "224/НҚ §12(15",
+            "224/НҚ §12 ¶0",
+            "224/НҚ Annex 1",
+        ] {
             assert!(bad.parse::<LegalRef>().is_err(), "{bad} should be refused");
         }
     }
@@ -343,18 +370,30 @@ mod tests {
     #[test]
     fn units_and_indents() {
         let law = LegalText::parse(SAMPLE, "1-тарау. Жалпы ережелер").unwrap();
-        let get = |s: &str| law.resolve(&s.parse::<LegalRef>().unwrap().locator).map(|(t, _)| t);
+        let get = |s: &str| {
+            law.resolve(&s.parse::<LegalRef>().unwrap().locator)
+                .map(|(t, _)| t)
+        };
         assert_eq!(get("x §1 ¶2").unwrap(), "Екінші абзац.");
         assert_eq!(get("x §2(2) ¶3").unwrap(), "Б.");
         assert_eq!(get("x §2(1)").unwrap(), "1) бір;");
         assert!(get("x §2").unwrap().contains("А;"));
         assert_eq!(get("x Annex 1 item 9").unwrap(), "өтініш;көшірме");
-        assert_eq!(get("x §3 ¶2"), Err(ResolveError::NoSuchIndent { locator: "x §3 ¶2".parse::<LegalRef>().unwrap().locator, count: 1 }));
+        assert_eq!(
+            get("x §3 ¶2"),
+            Err(ResolveError::NoSuchIndent {
+                locator: "x §3 ¶2".parse::<LegalRef>().unwrap().locator,
+                count: 1
+            })
+        );
         assert!(matches!(get("x §4"), Err(ResolveError::NoSuchUnit(_))));
     }
 
     #[test]
     fn fold_ignores_case_and_spacing() {
-        assert_eq!(fold("Серверлік  ҮЙ-жай\nжабдығы"), "серверлік үй-жай жабдығы");
+        assert_eq!(
+            fold("Серверлік  ҮЙ-жай\nжабдығы"),
+            "серверлік үй-жай жабдығы"
+        );
     }
 }

@@ -129,7 +129,12 @@ pub fn evaluate(
             ));
         }
     }
-    let signed_on = |iin: &Iin| signatures.iter().find(|s| &s.iin == iin).and_then(|s| s.signed_on);
+    let signed_on = |iin: &Iin| {
+        signatures
+            .iter()
+            .find(|s| &s.iin == iin)
+            .and_then(|s| s.signed_on)
+    };
 
     let mut counted = Vec::new();
     let mut knb_signed = false;
@@ -344,7 +349,13 @@ mod tests {
     }
 
     fn eval(rule: Rule, roster: &Roster, who: &[usize]) -> Outcome {
-        evaluate(rule, roster, &signed_by(roster, who), None, &Settings::default())
+        evaluate(
+            rule,
+            roster,
+            &signed_by(roster, who),
+            None,
+            &Settings::default(),
+        )
     }
 
     #[test]
@@ -391,10 +402,19 @@ mod tests {
             ..Settings::default()
         };
         // Without the secretary: 5 members, two thirds of 5 is 4 (3×4=12 ≥ 10; 3×3=9 < 10).
-        let o = evaluate(Rule::Accreditation, &roster, &signed_by(&roster, &[1, 2, 3, 4]), None, &settings);
+        let o = evaluate(
+            Rule::Accreditation,
+            &roster,
+            &signed_by(&roster, &[1, 2, 3, 4]),
+            None,
+            &settings,
+        );
         assert!(!o.adopted);
         assert_eq!((o.signed, o.required), (3, 4));
-        assert!(o.reasons.iter().any(|r| r.contains("M2 (secretary) signed but is not counted")));
+        assert!(o
+            .reasons
+            .iter()
+            .any(|r| r.contains("M2 (secretary) signed but is not counted")));
     }
 
     #[test]
@@ -404,9 +424,16 @@ mod tests {
         roster.members[4].role = Role::Chair; // two chairs
         let o = eval(Rule::Accreditation, &roster, &[0, 1, 2, 3, 4, 5]);
         assert!(!o.adopted);
-        assert_eq!(o.reasons[0], "not adopted: the commission is not composed as 224/НҚ requires");
-        assert!(o.reasons.contains(&"the commission has 2 chairs; it can have only one".to_owned()));
-        assert!(o.reasons.iter().any(|r| r.starts_with("the commission has no representative of the national security bodies (KNB)")));
+        assert_eq!(
+            o.reasons[0],
+            "not adopted: the commission is not composed as 224/НҚ requires"
+        );
+        assert!(o
+            .reasons
+            .contains(&"the commission has 2 chairs; it can have only one".to_owned()));
+        assert!(o.reasons.iter().any(|r| r.starts_with(
+            "the commission has no representative of the national security bodies (KNB)"
+        )));
     }
 
     #[test]
@@ -415,15 +442,23 @@ mod tests {
         roster.members.truncate(4);
         let o = eval(Rule::Revocation, &roster, &[0, 1, 2, 3]);
         assert!(!o.adopted);
-        assert!(o.reasons.contains(&"the commission has 4 members in all; 224/НҚ §22 ¶2 requires at least 5".to_owned()));
+        assert!(o.reasons.contains(
+            &"the commission has 4 members in all; 224/НҚ §22 ¶2 requires at least 5".to_owned()
+        ));
 
         let roster = accreditation_roster();
         let o = eval(Rule::Revocation, &roster, &[0, 1, 2]);
-        assert!(!o.adopted, "chair + secretary + one member is only 2 besides the secretary");
+        assert!(
+            !o.adopted,
+            "chair + secretary + one member is only 2 besides the secretary"
+        );
         assert_eq!(o.signed, 2);
         let o = eval(Rule::Revocation, &roster, &[0, 2, 5]);
         assert!(o.adopted);
-        assert_eq!(o.reasons[0], "adopted: 3 members other than the secretary signed (needs at least 3, 224/НҚ §22 ¶4)");
+        assert_eq!(
+            o.reasons[0],
+            "adopted: 3 members other than the secretary signed (needs at least 3, 224/НҚ §22 ¶4)"
+        );
     }
 
     #[test]
@@ -433,9 +468,19 @@ mod tests {
             revocation_minimum: RevocationMinimum::MembersOnly,
             ..Settings::default()
         };
-        let o = evaluate(Rule::Revocation, &roster, &signed_by(&roster, &[0, 2, 3]), None, &settings);
+        let o = evaluate(
+            Rule::Revocation,
+            &roster,
+            &signed_by(&roster, &[0, 2, 3]),
+            None,
+            &settings,
+        );
         assert!(!o.adopted);
-        assert!(o.reasons.iter().any(|r| r.starts_with("the commission has 4 members besides the chair and the secretary")));
+        assert!(o
+            .reasons
+            .iter()
+            .any(|r| r
+                .starts_with("the commission has 4 members besides the chair and the secretary")));
     }
 
     #[test]
@@ -445,20 +490,48 @@ mod tests {
         let mut sigs = signed_by(&roster, &[0, 2, 3, 5]);
         sigs[3].signed_on = Some(time::macros::date!(2026 - 11 - 21));
         sigs.push(sigs[0]);
-        sigs.push(Signature { iin: test_iin(99_000), signed_on: None });
-        let o = evaluate(Rule::Accreditation, &roster, &sigs, Some(act), &Settings::default());
+        sigs.push(Signature {
+            iin: test_iin(99_000),
+            signed_on: None,
+        });
+        let o = evaluate(
+            Rule::Accreditation,
+            &roster,
+            &sigs,
+            Some(act),
+            &Settings::default(),
+        );
         assert!(!o.adopted);
         assert_eq!(o.signed, 3);
         assert!(o.reasons.iter().any(|r| r == "M6 signed on 2026-11-21, after the act's date 2026-11-20, and is not counted (setting late_signatures_count = false)"));
-        assert!(o.reasons.iter().any(|r| r.contains("one member counts once")));
-        assert!(o.reasons.iter().any(|r| r.contains("not on the commission's roster")));
-        let lenient = Settings { late_signatures_count: true, ..Settings::default() };
+        assert!(o
+            .reasons
+            .iter()
+            .any(|r| r.contains("one member counts once")));
+        assert!(o
+            .reasons
+            .iter()
+            .any(|r| r.contains("not on the commission's roster")));
+        let lenient = Settings {
+            late_signatures_count: true,
+            ..Settings::default()
+        };
         assert!(evaluate(Rule::Accreditation, &roster, &sigs, Some(act), &lenient).adopted);
     }
 
     fn arb_roster() -> impl Strategy<Value = Roster> {
-        let role = prop_oneof![Just(Role::Chair), Just(Role::Secretary), Just(Role::Member), Just(Role::Member)];
-        let body = prop_oneof![Just(Body::Committee), Just(Body::Techreg), Just(Body::Knb), Just(Body::Other)];
+        let role = prop_oneof![
+            Just(Role::Chair),
+            Just(Role::Secretary),
+            Just(Role::Member),
+            Just(Role::Member)
+        ];
+        let body = prop_oneof![
+            Just(Body::Committee),
+            Just(Body::Techreg),
+            Just(Body::Knb),
+            Just(Body::Other)
+        ];
         proptest::collection::vec((role, body), 1..10).prop_map(|spec| Roster {
             members: spec
                 .into_iter()
@@ -471,7 +544,11 @@ mod tests {
     fn arb_settings() -> impl Strategy<Value = Settings> {
         (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(s, m, l)| Settings {
             secretary_counts_in_accreditation: s,
-            revocation_minimum: if m { RevocationMinimum::MembersOnly } else { RevocationMinimum::WholeCommission },
+            revocation_minimum: if m {
+                RevocationMinimum::MembersOnly
+            } else {
+                RevocationMinimum::WholeCommission
+            },
             late_signatures_count: l,
         })
     }
