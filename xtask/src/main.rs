@@ -1,1 +1,113 @@
-fn main() {}
+//! `cargo xtask`: the project's only build script (the rust-analyzer pattern).
+//!
+//! - `cargo xtask run`: the main job — installs what is missing, then the demo.
+//! - `cargo xtask test`: every test and check that CI runs.
+//! - `cargo xtask bench`: the benchmarks, printed as ratios against reference runs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+
+mod deps;
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match task.as_str() {
+        "run" => run_demo(&root, &rest),
+        "test" => test(&root),
+        "bench" => bench(&root, &rest),
+        "deps" => deps::ensure(deps::ALL),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  \
+                 run     the demo (installs what is missing first)\n  \
+                 test    every test and check, as CI runs them\n  \
+                 bench   the benchmarks, as ratios against reference runs\n  \
+                 deps    install the system packages the tests need (Debian)"
+            );
+            if task.is_empty() || task == "help" || task == "--help" {
+                Ok(())
+            } else {
+                bail!("unknown task '{task}'")
+            }
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command, echoing it, and fails when it fails.
+fn cmd(program: &str, args: &[&str]) -> anyhow::Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    if !status.success() {
+        bail!("{program} {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn run_demo(root: &Path, _rest: &[String]) -> anyhow::Result<()> {
+    deps::ensure(deps::RUN)?;
+    cmd("cargo", &["build", "--release", "-p", "tekseru-cli"])?;
+    let tekseru = root.join("target/release/tekseru");
+    let tekseru = tekseru.to_str().context("non-UTF-8 path")?;
+    println!("\n== The legal checklists built into tekseru ==");
+    cmd(tekseru, &["checklist", "list"])?;
+    println!("\n== The on-site checklist of 224/НҚ §12 ==");
+    cmd(
+        tekseru,
+        &[
+            "checklist",
+            "show",
+            "ca-accreditation-onsite",
+            "--lang",
+            "kk",
+        ],
+    )?;
+    for roster in [
+        "accreditation-adopted",
+        "accreditation-no-knb",
+        "revocation-adopted",
+    ] {
+        let file = format!("assets/demo/{roster}.json");
+        println!("\n== Quorum of {file} ==");
+        cmd(tekseru, &["quorum", "--roster", &file])?;
+    }
+    Ok(())
+}
+
+fn test(_root: &Path) -> anyhow::Result<()> {
+    deps::ensure(deps::ALL)?;
+    cmd("cargo", &["fmt", "--all", "--", "--check"])?;
+    cmd(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    cmd("cargo", &["test", "--workspace"])?;
+    Ok(())
+}
+
+fn bench(_root: &Path, _rest: &[String]) -> anyhow::Result<()> {
+    bail!("no benchmarks yet: the store and the act bring theirs")
+}

@@ -1,1 +1,51 @@
-fn main() {}
+//! `tekseru`: the command line of the inspection tool. Every operation is scriptable:
+//! `--json` prints JSON on stdout, otherwise human text; bad input exits 2 with the reason on
+//! stderr.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod checklist;
+mod quorum;
+
+/// tekseru — on-site inspections of certification authorities (224/НҚ)
+#[derive(Parser)]
+#[command(name = "tekseru", version, about, propagate_version = true)]
+struct Cli {
+    /// Print JSON on stdout instead of human text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The legal checklists: list, show, validate.
+    #[command(subcommand)]
+    Checklist(checklist::ChecklistCmd),
+    /// Whether an act is adopted, for a roster with signatures.
+    Quorum(quorum::QuorumArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Checklist(cmd) => checklist::run(cmd, cli.json),
+        Command::Quorum(args) => quorum::run(args, cli.json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("tekseru: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

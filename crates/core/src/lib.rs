@@ -35,6 +35,7 @@ assert_eq!(outcome.reasons[0],
 */
 #![deny(missing_docs)]
 
+pub mod catalog;
 mod checklist;
 mod identity;
 pub mod law;

@@ -1,0 +1,156 @@
+//! `tekseru checklist`: list, show and validate the legal checklists.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+use tekseru_core::{catalog, Checklist, Localized};
+
+#[derive(clap::Subcommand)]
+pub(crate) enum ChecklistCmd {
+    /// List the checklists.
+    List {
+        /// The directory of checklists.
+        #[arg(long, env = "TEKSERU_CHECKLISTS", default_value = "checklists")]
+        dir: PathBuf,
+    },
+    /// Show one checklist, item by item.
+    Show {
+        /// The checklist's id, e.g. ca-accreditation-onsite.
+        id: String,
+        /// The directory of checklists.
+        #[arg(long, env = "TEKSERU_CHECKLISTS", default_value = "checklists")]
+        dir: PathBuf,
+        /// Language of the human text: kk, ru or en.
+        #[arg(long, default_value = "en", value_parser = ["kk", "ru", "en"])]
+        lang: String,
+    },
+    /// Validate checklist files; exit 0 when every file is valid.
+    Validate {
+        /// The files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// One line of `checklist list --json`.
+#[derive(Serialize)]
+struct Summary<'a> {
+    id: &'a str,
+    version: &'a str,
+    title: &'a Localized,
+    source: String,
+    effective_from: String,
+    items: usize,
+}
+
+pub(crate) fn run(cmd: ChecklistCmd, json: bool) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ChecklistCmd::List { dir } => {
+            let all = load(dir)?;
+            if json {
+                let rows: Vec<Summary<'_>> = all
+                    .iter()
+                    .map(|c| Summary {
+                        id: &c.id,
+                        version: &c.version,
+                        title: &c.title,
+                        source: source_line(c),
+                        effective_from: c.source.effective_from.to_string(),
+                        items: c.items().count(),
+                    })
+                    .collect();
+                crate::print_json(&rows)?;
+            } else {
+                for c in &all {
+                    println!(
+                        "{:<32} {:<8} {:>3} items  {}",
+                        c.id,
+                        c.version,
+                        c.items().count(),
+                        c.title.en
+                    );
+                }
+            }
+        }
+        ChecklistCmd::Show { id, dir, lang } => {
+            let all = load(dir)?;
+            let Some(c) = all.iter().find(|c| c.id == id) else {
+                let known: Vec<&str> = all.iter().map(|c| c.id.as_str()).collect();
+                anyhow::bail!("no checklist '{id}' (known: {})", known.join(", "));
+            };
+            if json {
+                crate::print_json(c)?;
+            } else {
+                print_human(c, &lang);
+            }
+        }
+        ChecklistCmd::Validate { paths } => {
+            let mut bad = 0;
+            for path in &paths {
+                match Checklist::load(path) {
+                    Ok(c) => println!(
+                        "ok: {} ({} {}, {} items)",
+                        path.display(),
+                        c.id,
+                        c.version,
+                        c.items().count()
+                    ),
+                    Err(e) => {
+                        eprintln!("tekseru: {e}");
+                        bad += 1;
+                    }
+                }
+            }
+            if bad > 0 {
+                eprintln!(
+                    "tekseru: {bad} of {} checklist files are not valid",
+                    paths.len()
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load(dir: PathBuf) -> anyhow::Result<Vec<Checklist>> {
+    catalog::load_dir(&dir)
+        .with_context(|| format!("cannot load the checklists of '{}'", dir.display()))
+}
+
+fn source_line(c: &Checklist) -> String {
+    format!(
+        "Order {} of {} (state register No {})",
+        c.source.number, c.source.date, c.source.registration
+    )
+}
+
+fn print_human(c: &Checklist, lang: &str) {
+    println!("{} — {} (version {})", c.id, c.title.get(lang), c.version);
+    println!(
+        "{}; applies from {}",
+        source_line(c),
+        c.source.effective_from
+    );
+    for (n, section) in c.sections.iter().enumerate() {
+        println!("\n{}. {}", n + 1, section.title.get(lang));
+        for (m, item) in section.items.iter().enumerate() {
+            let rule = match (&item.rule, &item.unit) {
+                (Some(r), Some(u)) => format!("  [{} {} {}]", r.op.as_str(), r.value, u),
+                _ => String::new(),
+            };
+            println!(
+                "  {}.{} [{}] {}{}  ({}; {})",
+                n + 1,
+                m + 1,
+                item.kind,
+                item.text.get(lang),
+                rule,
+                item.reference,
+                item.id
+            );
+        }
+    }
+}
