@@ -1,0 +1,154 @@
+//! The checklists shipped with tekseru cover what 224/НҚ asks, and each of them loads: so every
+//! reference resolves in the law's text and every quote occurs there (the loader checks both).
+
+#![allow(clippy::unwrap_used)] // Tests may panic on what they set up themselves.
+
+use std::collections::BTreeSet;
+
+use tekseru_core::quorum::Rule;
+use tekseru_core::{catalog, Checklist, ItemKind, Op};
+
+fn shipped(id: &str) -> Checklist {
+    catalog::embedded()
+        .unwrap_or_else(|e| panic!("a shipped checklist does not load: {e}"))
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("checklist {id} is not shipped"))
+}
+
+fn refs(c: &Checklist) -> BTreeSet<String> {
+    c.items().map(|(_, i)| i.reference.clone()).collect()
+}
+
+/// Whether some item cites this unit or something inside it.
+fn cites(c: &Checklist, unit: &str) -> bool {
+    refs(c).iter().any(|r| {
+        r == unit || r.starts_with(&format!("{unit} ")) || r.starts_with(&format!("{unit}("))
+    })
+}
+
+#[test]
+fn the_files_on_disk_are_the_ones_built_in() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../checklists");
+    let on_disk = catalog::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let built_in = catalog::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let mut a: Vec<_> = on_disk
+        .iter()
+        .map(|c| (&c.id, &c.version, c.items().count()))
+        .collect();
+    let mut b: Vec<_> = built_in
+        .iter()
+        .map(|c| (&c.id, &c.version, c.items().count()))
+        .collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn onsite_covers_every_check_of_paragraph_12() {
+    let c = shipped("ca-accreditation-onsite");
+    assert_eq!(c.rule, Rule::Accreditation);
+    for sub in 1..=15 {
+        assert!(
+            cites(&c, &format!("224/НҚ §12({sub})")),
+            "no item cites §12({sub})"
+        );
+    }
+    // The eight server-room requirements, each its own item.
+    for indent in 2..=9 {
+        let r = format!("224/НҚ §12(15) ¶{indent}");
+        assert_eq!(
+            c.items().filter(|(_, i)| i.reference == r).count(),
+            1,
+            "exactly one item should cite {r}"
+        );
+    }
+    let ceiling = c
+        .items()
+        .find(|(_, i)| i.reference == "224/НҚ §12(15) ¶6")
+        .unwrap()
+        .1;
+    assert_eq!(ceiling.kind, ItemKind::Measure);
+    assert_eq!(ceiling.unit.as_deref(), Some("m"));
+    let rule = ceiling.rule.unwrap();
+    assert_eq!((rule.op, rule.value), (Op::AtLeast, 2.44));
+    let conduit = c
+        .items()
+        .find(|(_, i)| i.reference == "224/НҚ §12(15) ¶5")
+        .unwrap()
+        .1;
+    assert_eq!(conduit.kind, ItemKind::Measure);
+    assert_eq!(conduit.unit.as_deref(), Some("cm"));
+    let rule = conduit.rule.unwrap();
+    assert_eq!((rule.op, rule.value), (Op::AtLeast, 1.5));
+    // Reconciliation of the declared servers and HSMs (Annex 1 item 9).
+    let inventory = c
+        .items()
+        .find(|(_, i)| i.kind == ItemKind::Inventory)
+        .expect("an inventory item")
+        .1;
+    assert_eq!(inventory.reference, "224/НҚ Annex 1 item 9");
+    let spec = inventory.inventory.as_ref().unwrap();
+    assert!(spec.roles.iter().any(|r| r == "main") && spec.roles.iter().any(|r| r == "backup"));
+}
+
+#[test]
+fn documents_cover_annex_1_item_9() {
+    let c = shipped("ca-accreditation-documents");
+    let items: Vec<_> = c.items().map(|(_, i)| i).collect();
+    assert!(items
+        .iter()
+        .all(|i| i.kind == ItemKind::Document && i.reference == "224/НҚ Annex 1 item 9"));
+    let quotes: BTreeSet<&str> = items.iter().map(|i| i.quote.as_str()).collect();
+    assert_eq!(
+        quotes.len(),
+        items.len(),
+        "each document quotes its own words"
+    );
+    assert_eq!(items.len(), 13, "annex 1 item 9 lists 13 documents");
+}
+
+#[test]
+fn revocation_examination_has_the_mark_and_the_60_day_limit() {
+    let c = shipped("ca-revocation-examination");
+    assert_eq!(c.rule, Rule::Revocation);
+    let p = c.procedure.as_ref().expect("a [procedure] table");
+    let mark = p
+        .no_violations_mark
+        .as_ref()
+        .expect("the no-violations mark");
+    assert_eq!(mark.reference, "224/НҚ §22 ¶5");
+    let limit = p
+        .recommendation_deadline
+        .as_ref()
+        .expect("the remediation limit");
+    assert_eq!(limit.max_working_days, 60);
+    for sub in [1, 2, 6, 12, 14, 15] {
+        assert!(
+            cites(&c, &format!("224/НҚ §12({sub})")),
+            "no item cites §12({sub})"
+        );
+    }
+}
+
+#[test]
+fn every_text_is_translated_and_nfc() {
+    for c in catalog::embedded().unwrap_or_else(|e| panic!("{e}")) {
+        for (_, item) in c.items() {
+            for text in [&item.text.kk, &item.text.ru, &item.text.en] {
+                assert!(!text.trim().is_empty(), "{}: empty text", item.id);
+                assert_eq!(text, &tekseru_core::nfc(text));
+            }
+            // Kazakh text is Kazakh: it uses Cyrillic letters.
+            assert!(
+                item.text
+                    .kk
+                    .chars()
+                    .any(|ch| ('\u{0400}'..='\u{04FF}').contains(&ch)),
+                "{}",
+                item.id
+            );
+        }
+    }
+}
