@@ -11,17 +11,17 @@ use tekseru_core::{catalog, Checklist, Localized};
 pub(crate) enum ChecklistCmd {
     /// List the checklists.
     List {
-        /// The directory of checklists.
-        #[arg(long, env = "TEKSERU_CHECKLISTS", default_value = "checklists")]
-        dir: PathBuf,
+        /// A directory of checklists to use instead of the built-in ones.
+        #[arg(long, env = "TEKSERU_CHECKLISTS")]
+        dir: Option<PathBuf>,
     },
     /// Show one checklist, item by item.
     Show {
         /// The checklist's id, e.g. ca-accreditation-onsite.
         id: String,
-        /// The directory of checklists.
-        #[arg(long, env = "TEKSERU_CHECKLISTS", default_value = "checklists")]
-        dir: PathBuf,
+        /// A directory of checklists to use instead of the built-in ones.
+        #[arg(long, env = "TEKSERU_CHECKLISTS")]
+        dir: Option<PathBuf>,
         /// Language of the human text: kk, ru or en.
         #[arg(long, default_value = "en", value_parser = ["kk", "ru", "en"])]
         lang: String,
@@ -115,9 +115,13 @@ pub(crate) fn run(cmd: ChecklistCmd, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn load(dir: PathBuf) -> anyhow::Result<Vec<Checklist>> {
-    catalog::load_dir(&dir)
-        .with_context(|| format!("cannot load the checklists of '{}'", dir.display()))
+/// The built-in checklists, or those of `dir` when given.
+pub(crate) fn load(dir: Option<PathBuf>) -> anyhow::Result<Vec<Checklist>> {
+    match dir {
+        None => catalog::embedded().context("a built-in checklist does not load"),
+        Some(dir) => catalog::load_dir(&dir)
+            .with_context(|| format!("cannot load the checklists of '{}'", dir.display())),
+    }
 }
 
 fn source_line(c: &Checklist) -> String {

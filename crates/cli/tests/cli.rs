@@ -36,6 +36,74 @@ fn stderr(out: &Output) -> String {
 }
 
 #[test]
+fn checklist_list_json() {
+    let list = json(&tekseru(&["checklist", "list", "--json"]));
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ca-accreditation-onsite",
+            "ca-accreditation-documents",
+            "ca-revocation-examination"
+        ]
+    );
+    for c in list.as_array().unwrap() {
+        for lang in ["kk", "ru", "en"] {
+            assert!(!c["title"][lang].as_str().unwrap().is_empty());
+        }
+        assert!(c["source"].as_str().unwrap().contains("224/НҚ"));
+        assert!(c["effective_from"].as_str().unwrap().len() == 10);
+        assert!(c["items"].as_u64().unwrap() > 5);
+        assert!(c["version"].is_string());
+    }
+}
+
+#[test]
+fn checklist_show_json_has_the_contract_shape() {
+    let c = json(&tekseru(&[
+        "checklist",
+        "show",
+        "ca-accreditation-onsite",
+        "--json",
+    ]));
+    assert_eq!(c["id"], "ca-accreditation-onsite");
+    let items: Vec<&Value> = c["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            assert!(s["title"]["kk"].is_string());
+            s["items"].as_array().unwrap()
+        })
+        .collect();
+    for item in &items {
+        for key in ["id", "kind", "ref", "text", "rule"] {
+            assert!(item.get(key).is_some(), "item lacks {key}: {item}");
+        }
+    }
+    let ceiling = items
+        .iter()
+        .find(|i| i["ref"] == "224/НҚ §12(15) ¶6")
+        .expect("an item cites the ceiling height");
+    assert_eq!(ceiling["kind"], "measure");
+    assert_eq!(ceiling["rule"]["op"], ">=");
+    assert_eq!(ceiling["rule"]["value"], 2.44);
+    assert_eq!(ceiling["unit"], "m");
+}
+
+#[test]
+fn checklist_show_unknown_id_exits_2() {
+    let out = tekseru(&["checklist", "show", "no-such-list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no checklist 'no-such-list' (known: ca-accreditation-onsite"));
+}
+
+#[test]
 fn checklist_validate() {
     let good = repo("crates/core/tests/data/mini.toml");
     let good = good.to_str().unwrap();
@@ -146,4 +214,32 @@ fn quorum_human_text_and_bad_input() {
     let out = tekseru(&["quorum", "--roster", "/nonexistent/roster.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot read roster file '/nonexistent/roster.json'"));
+}
+
+#[test]
+fn checklist_validate_the_shipped_files() {
+    let shipped: Vec<String> = std::fs::read_dir(repo("checklists"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(shipped.len(), 3);
+    let mut args = vec!["checklist", "validate"];
+    args.extend(shipped.iter().map(String::as_str));
+    let out = tekseru(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn checklist_dir_overrides_the_built_in_ones() {
+    let dir = repo("crates/core/tests/data");
+    let list = json(&tekseru(&[
+        "checklist",
+        "list",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(list[0]["id"], "mini");
 }

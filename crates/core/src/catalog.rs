@@ -1,9 +1,58 @@
-//! Loading a directory of checklists. (The shipped checklists will also be compiled in once
-//! `checklists/*.toml` exist; see the open work in the issue notes.)
+//! The legal checklists: the ones built into tekseru, and any directory of them.
+//!
+//! The shipped checklists (`checklists/*.toml`) and the legal text they cite are compiled
+//! into the binary, so tekseru needs no files at run time; they are validated exactly as a
+//! file on disk would be (a test keeps the two identical).
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::checklist::{Checklist, ChecklistError, ChecklistErrorKind};
+
+/// The checklist files built in, as (file name, text).
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "ca-accreditation-onsite.toml",
+        include_str!("../../../checklists/ca-accreditation-onsite.toml"),
+    ),
+    (
+        "ca-accreditation-documents.toml",
+        include_str!("../../../checklists/ca-accreditation-documents.toml"),
+    ),
+    (
+        "ca-revocation-examination.toml",
+        include_str!("../../../checklists/ca-revocation-examination.toml"),
+    ),
+];
+
+/// The legal texts the shipped checklists cite, by their `[source] text` path.
+const SOURCES: &[(&str, &str)] = &[(
+    "sources/000_e988696a9b771066.txt",
+    include_str!("../../../checklists/sources/000_e988696a9b771066.txt"),
+)];
+
+/// The checklists built into tekseru, in the order of the procedure (on-site check, documents,
+/// revocation examination). Parsed and validated once.
+pub fn embedded() -> Result<Vec<Checklist>, ChecklistError> {
+    static PARSED: OnceLock<Result<Vec<Checklist>, ChecklistError>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            SHIPPED
+                .iter()
+                .map(|(name, text)| {
+                    let origin = Path::new("checklists").join(name);
+                    Checklist::parse(text, &origin, &|rel: &str| {
+                        SOURCES
+                            .iter()
+                            .find(|(path, _)| *path == rel)
+                            .map(|(_, text)| (*text).to_owned())
+                            .ok_or_else(|| format!("the cited text '{rel}' is not built in"))
+                    })
+                })
+                .collect()
+        })
+        .clone()
+}
 
 /// Every `*.toml` checklist in a directory, in file-name order; the first bad file stops
 /// the load.

@@ -152,3 +152,24 @@ fn every_text_is_translated_and_nfc() {
         }
     }
 }
+
+#[test]
+fn revocation_repeats_the_onsite_items_word_for_word() {
+    // The examination has the same technical scope as the on-site check (224/НҚ §21–22); its
+    // copies of those items must not drift from the originals.
+    let onsite = shipped("ca-accreditation-onsite");
+    let revocation = shipped("ca-revocation-examination");
+    let mut shared = 0;
+    for (_, item) in onsite.items() {
+        let copy = revocation
+            .item(&item.id)
+            .unwrap_or_else(|| panic!("{} is missing from the examination", item.id));
+        assert_eq!(copy, item);
+        shared += 1;
+    }
+    assert_eq!(shared, onsite.items().count());
+    assert!(
+        revocation.items().count() > shared,
+        "the examination adds its own items"
+    );
+}
