@@ -4,11 +4,27 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
-/// Debian packages for `cargo xtask run`.
-pub(crate) const RUN: &[&str] = &["pkg-config"];
+/// Debian packages for `cargo xtask run`: the build of the desktop app (Tauri 2 on WebKitGTK).
+pub(crate) const RUN: &[&str] = &[
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "librsvg2-dev",
+];
 
-/// Debian packages for every test.
-pub(crate) const ALL: &[&str] = &["pkg-config"];
+/// Debian packages for every test: the build, plus the end-to-end tests of the app (WebKit's
+/// WebDriver under a virtual X server).
+pub(crate) const ALL: &[&str] = &[
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "librsvg2-dev",
+    "webkit2gtk-driver",
+    "xvfb",
+    "xauth",
+];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")

@@ -10,6 +10,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 
 mod deps;
+mod ui;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -49,9 +50,15 @@ fn project_root() -> PathBuf {
 
 /// Runs a command, echoing it, and fails when it fails.
 fn cmd(program: &str, args: &[&str]) -> anyhow::Result<()> {
+    cmd_in(Path::new("."), program, args)
+}
+
+/// Runs a command in a directory, echoing it, and fails when it fails.
+fn cmd_in(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .current_dir(dir)
         .status()
         .with_context(|| format!("cannot start {program}"))?;
     if !status.success() {
@@ -90,9 +97,11 @@ fn run_demo(root: &Path, _rest: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn test(_root: &Path) -> anyhow::Result<()> {
+fn test(root: &Path) -> anyhow::Result<()> {
     deps::ensure(deps::ALL)?;
     cmd("cargo", &["fmt", "--all", "--", "--check"])?;
+    ui::test(root)?;
+    ui::build(root)?;
     cmd(
         "cargo",
         &[

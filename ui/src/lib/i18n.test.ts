@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { format, formatProblem, parseBundles } from "./i18n";
+
+const read = (lang: string) => ({
+  name: `${lang}.json`,
+  text: readFileSync(new URL(`../i18n/${lang}.json`, import.meta.url), "utf8"),
+});
+
+describe("translation files", () => {
+  it("the shipped files are complete and consistent", () => {
+    const { problems, messages } = parseBundles({ kk: read("kk"), ru: read("ru"), en: read("en") });
+    expect(problems.map(formatProblem)).toEqual([]);
+    expect(Object.keys(messages.kk).length).toBeGreaterThan(50);
+    expect(messages.kk.adopted).toBe("Қабылданды");
+  });
+
+  it("names the file, line and key of each problem", () => {
+    const en = { name: "en.json", text: '{\n  "a": "A {n}",\n  "b": "B"\n}' };
+    const ru = { name: "ru.json", text: '{\n  "a": "А",\n  "c": "В"\n}' };
+    const kk = { name: "kk.json", text: '{\n  "a": "A {n}",\n  "b": ""\n}' };
+    const problems = parseBundles({ kk, ru, en }).problems.map(formatProblem);
+    expect(problems).toEqual([
+      "kk.json:3: message 'b' must be a non-empty string",
+      "ru.json:2: message 'a' has placeholders {} but en.json has {n}",
+      "ru.json:1: message 'b' is missing (en.json has it)",
+      "ru.json:3: message 'c' is not in en.json",
+    ]);
+  });
+
+  it("reports broken JSON with its line", () => {
+    const ok = { name: "x.json", text: '{"a": "A"}' };
+    const bad = { name: "kk.json", text: '{\n  "a": "A",\n}' };
+    const problems = parseBundles({ kk: bad, ru: ok, en: ok }).problems;
+    expect(problems[0]?.file).toBe("kk.json");
+    expect(problems[0]?.reason).toMatch(/^not valid JSON/);
+  });
+
+  it("fills placeholders and leaves unknown ones visible", () => {
+    expect(format({ p: "{a} of {b}" }, "p", { a: 1, b: 2 })).toBe("1 of 2");
+    expect(format({ p: "{a} of {b}" }, "p", { a: 1 })).toBe("1 of {b}");
+    expect(format({}, "missing_key")).toBe("missing_key");
+  });
+});

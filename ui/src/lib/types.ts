@@ -1,0 +1,170 @@
+// The shapes the app's commands exchange with the UI (src-tauri/src/commands.rs is the other
+// half). Checklist shapes mirror tekseru_core's serde output.
+import type { Lang } from "./i18n";
+
+export type Localized = Record<Lang, string>;
+export type ItemKind = "check" | "measure" | "inventory" | "pki" | "document";
+export type Verdict = "complies" | "fails" | "na";
+export type Op = ">=" | ">" | "<=" | "<";
+
+export interface MeasureRule {
+  op: Op;
+  value: number;
+}
+
+export interface Item {
+  id: string;
+  kind: ItemKind;
+  ref: string;
+  quote: string;
+  text: Localized;
+  guidance?: Localized;
+  unit?: string;
+  rule?: MeasureRule;
+  inventory?: { kinds: string[]; roles: string[] };
+}
+
+export interface Section {
+  id: string;
+  title: Localized;
+  items: Item[];
+}
+
+export interface Checklist {
+  id: string;
+  version: string;
+  title: Localized;
+  rule: "accreditation" | "revocation";
+  sections: Section[];
+  procedure?: {
+    no_violations_mark?: { ref: string; text: Localized };
+    recommendation_deadline?: { max_working_days: number; ref: string };
+  };
+}
+
+export interface ChecklistSummary {
+  id: string;
+  version: string;
+  title: Localized;
+  items: number;
+}
+
+export type Role = "chair" | "secretary" | "member";
+export type Body = "committee" | "techreg" | "knb" | "other";
+
+export interface Member {
+  name: string;
+  iin: string;
+  role: Role;
+  body: Body;
+  position?: string | null;
+}
+
+export interface InventoryRow {
+  kind: string;
+  role: string;
+  serial: string;
+  model: string;
+  manufacturer: string;
+  location: string;
+  /** Declared in the application, or found on site only. */
+  declared: boolean;
+  /** Seen on site, unchanged from the declaration. */
+  found: boolean;
+}
+
+export interface Answer {
+  item: string;
+  verdict?: Verdict | null;
+  value?: number | null;
+  note?: string | null;
+  inventory?: InventoryRow[] | null;
+  updated_by?: string;
+  updated_at?: string;
+}
+
+export interface Evidence {
+  sha256: string;
+  name: string;
+  bytes: number;
+  media_type: string;
+  item: string | null;
+  added_at: string;
+  added_by: string;
+}
+
+export interface Recommendation {
+  text: string;
+  deadline_working_days: number | null;
+}
+
+export interface InspectionSummary {
+  id: string;
+  ca_name: string;
+  bin: string;
+  site: string;
+  checklist_id: string;
+  checklist_version: string;
+  created_at: string;
+  answered: number;
+  total: number;
+  failing: number;
+  sealed: boolean;
+}
+
+export interface Inspection extends InspectionSummary {
+  checklist: Checklist;
+  roster: Member[];
+  answers: Answer[];
+  evidence: Evidence[];
+  findings: string;
+  conclusions: string;
+  recommendations: Recommendation[];
+  audit_head: string;
+  amendments: number;
+  dissents: Dissent[];
+  trusted_roots: number;
+}
+
+export interface Dissent {
+  iin: string;
+  reason: string;
+}
+
+export interface QuorumOutcome {
+  adopted: boolean;
+  signed: number;
+  required: number;
+  counted: string[];
+  reasons: string[];
+}
+
+export interface ActSignature {
+  member: string | null;
+  iin: string | null;
+  subject: string;
+  signed_at: string | null;
+  valid: boolean;
+  trusted: boolean;
+  revision: number;
+}
+
+export interface ActStatus {
+  path: string;
+  pages: number;
+  signatures: ActSignature[];
+  quorum: QuorumOutcome;
+  modified_after_last_signature: boolean;
+  manifest_matches: boolean;
+}
+
+export interface TimelineStep {
+  id: string;
+  title: Localized;
+  reference: string;
+  due: string | null;
+  done: string | null;
+  working_days_left: number | null;
+  late: boolean;
+  explanation: string;
+}
