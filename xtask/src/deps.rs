@@ -24,6 +24,8 @@ pub(crate) const ALL: &[&str] = &[
     "webkit2gtk-driver",
     "xvfb",
     "xauth",
+    "xdotool",
+    "openssl",
 ];
 
 fn installed(package: &str) -> bool {

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
+mod app;
 mod deps;
 mod ui;
 
@@ -23,6 +24,14 @@ fn main() -> anyhow::Result<()> {
         "test" => test(&root),
         "bench" => bench(&root, &rest),
         "deps" => deps::ensure(deps::ALL),
+        "e2e" => {
+            deps::ensure(deps::ALL)?;
+            app::e2e(&root)
+        }
+        "dist" => {
+            deps::ensure(deps::RUN)?;
+            app::dist(&root)
+        }
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -30,6 +39,8 @@ fn main() -> anyhow::Result<()> {
                  run     the demo (installs what is missing first)\n  \
                  test    every test and check, as CI runs them\n  \
                  bench   the benchmarks, as ratios against reference runs\n  \
+                 e2e     only the end-to-end tests of the desktop app (under Xvfb)\n  \
+                 dist    a .deb of the desktop app (release build)\n  \
                  deps    install the system packages the tests need (Debian)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
@@ -114,6 +125,7 @@ fn test(root: &Path) -> anyhow::Result<()> {
         ],
     )?;
     cmd("cargo", &["test", "--workspace"])?;
+    // The end-to-end run (`cargo xtask e2e`) joins this gate once the app's store commands land.
     Ok(())
 }
 

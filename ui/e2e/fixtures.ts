@@ -1,0 +1,90 @@
+// What the end-to-end tests need on disk: test keys and certificates made with openssl at
+// test time (never committed), and a photo to attach.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+
+export interface TestKey {
+  p12: string;
+  password: string;
+}
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** A test root CA and, for each IIN, a .p12 whose certificate's subject carries `IIN<iin>`. */
+export function makeKeys(iins: string[]): { dir: string; root: string; keys: Map<string, TestKey> } {
+  const dir = mkdtempSync(join(tmpdir(), "tekseru-e2e-keys-"));
+  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "root.key", "-out", "root.pem",
+    "-days", "30", "-subj", "/CN=tekseru e2e test root/O=tekseru tests",
+    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
+  const keys = new Map<string, TestKey>();
+  for (const iin of iins) {
+    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${iin}.key`, "-out", `${iin}.csr`,
+      "-subj", `/CN=Member ${iin}/serialNumber=IIN${iin}/C=KZ`], dir);
+    writeFileSync(join(dir, `${iin}.ext`), "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n");
+    openssl(["x509", "-req", "-in", `${iin}.csr`, "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial",
+      "-out", `${iin}.pem`, "-days", "30", "-extfile", `${iin}.ext`], dir);
+    const password = `pw-${iin.slice(-4)}`;
+    openssl(["pkcs12", "-export", "-inkey", `${iin}.key`, "-in", `${iin}.pem`, "-certfile", "root.pem",
+      "-out", `${iin}.p12`, "-passout", `pass:${password}`], dir);
+    keys.set(iin, { p12: join(dir, `${iin}.p12`), password });
+  }
+  return { dir, root: join(dir, "root.pem"), keys };
+}
+
+/** A small PNG photo (a gradient) to attach as evidence. */
+export function makePhoto(dir: string, name: string): string {
+  const w = 96;
+  const h = 64;
+  const rows: Buffer[] = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + w * 3);
+    for (let x = 0; x < w; x++) {
+      row[1 + x * 3] = (x * 255) / w;
+      row[2 + x * 3] = (y * 255) / h;
+      row[3 + x * 3] = 120;
+    }
+    rows.push(row);
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of b) c = (crcTable[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(Buffer.concat(rows))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+  const path = join(dir, name);
+  writeFileSync(path, png);
+  return path;
+}
+
+/** Types a path into the GTK file chooser the app has just opened, as a user would. */
+export function chooseInFileDialog(path: string): void {
+  execFileSync("xdotool", ["sleep", "1.5", "type", "--delay", "15", path]);
+  execFileSync("xdotool", ["sleep", "0.5", "key", "Return"]);
+}

@@ -1,0 +1,157 @@
+// The inspector's day, through the real app: create the store, an inspection, answer items
+// (one measurement failing), attach a photo, render the act, sign it with two test keys and
+// watch the quorum panel turn from "not adopted" to "adopted". Screenshots: target/e2e/.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Session, sleep } from "./webdriver";
+import { chooseInFileDialog, makeKeys, makePhoto } from "./fixtures";
+
+const APP = process.env.TEKSERU_APP ?? "";
+const OUT = process.env.TEKSERU_E2E_OUT ?? join(tmpdir(), "tekseru-e2e");
+
+const CHAIR = { name: "Айгүл Сейітқызы", iin: "810315400008" };
+const TECHREG = { name: "Данияр Омаров", iin: "880722300007" };
+const KNB = { name: "Ерлан Қасымов", iin: "791130400009" };
+
+let s: Session;
+const shot = (name: string) => s.screenshot(join(OUT, `${name}.png`));
+const text = async (css: string) => (await s.find(css)).text();
+
+async function setSelect(css: string, value: string) {
+  await s.execute(
+    "const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));",
+    [css, value],
+  );
+}
+
+async function fill(css: string, value: string) {
+  const el = await s.find(css);
+  await el.clear();
+  await el.type(value);
+}
+
+beforeAll(async () => {
+  expect(APP, "TEKSERU_APP names the app binary").not.toBe("");
+  s = await Session.start("http://127.0.0.1:4444", APP);
+});
+
+afterAll(async () => {
+  await s?.end();
+});
+
+describe("an inspection from start to a signed, adopted act", () => {
+  const work = mkdtempSync(join(tmpdir(), "tekseru-e2e-files-"));
+  const keys = makeKeys([CHAIR.iin, KNB.iin]);
+  const photo = makePhoto(work, "ceiling.png");
+
+  it("creates the encrypted store", async () => {
+    await s.find("[data-testid=unlock]");
+    await shot("01-create-store");
+    await fill("#inspector", "Test Inspector");
+    await fill("#passphrase", "correct horse battery staple");
+    await fill("#again", "correct horse battery staple");
+    await (await s.find("[data-testid=unlock]")).click();
+    await s.find("[data-testid=new-inspection]");
+    expect(await text("[data-testid=inspector]")).toBe("Test Inspector");
+  });
+
+  it("switches the language at once", async () => {
+    await (await s.find("[data-testid=lang-ru]")).click();
+    expect(await text("[data-testid=new-inspection]")).toBe("Новая проверка");
+    await (await s.find("[data-testid=lang-kk]")).click();
+    expect(await text("[data-testid=new-inspection]")).toBe("Жаңа тексеру");
+  });
+
+  it("creates an inspection with its commission", async () => {
+    await (await s.find("[data-testid=new-inspection]")).click();
+    await s.until("checklists load", () => s.execute<number>("return document.querySelectorAll('#checklist option').length"), (n) => n === 3);
+    await setSelect("#checklist", "ca-accreditation-onsite");
+    await fill("[data-testid=ca-name]", "«Сенім» куәландырушы орталығы ЖШС");
+    await fill("[data-testid=bin]", "050440001000");
+    await fill("[data-testid=site]", "Астана қ., Мәңгілік Ел д-лы, 55/22");
+    const rows = await s.findAll("[data-testid=member-row]");
+    expect(rows).toHaveLength(3);
+    const people = [CHAIR, TECHREG, KNB];
+    const inputs = await s.findAll("[data-testid=member-row] input"); // name, IIN, position per row
+    for (const [i, p] of people.entries()) {
+      await inputs[i * 3]?.type(p.name);
+      await inputs[i * 3 + 1]?.type(p.iin);
+    }
+    await s.execute(
+      "const sel = document.querySelectorAll('[data-testid=member-row]')[1].querySelectorAll('select'); " +
+        "sel[0].value = 'member'; sel[0].dispatchEvent(new Event('change', { bubbles: true })); " +
+        "sel[1].value = 'techreg'; sel[1].dispatchEvent(new Event('change', { bubbles: true }));",
+    );
+    await shot("02-new-inspection");
+    await (await s.find("[data-testid=create]")).click();
+    await s.find("[data-testid=item-panel]");
+    expect(await text("[data-testid=inspection-title]")).toContain("Сенім");
+  });
+
+  it("answers items: a ceiling below 2.44 m fails as it is typed", async () => {
+    await (await s.find("[data-testid='item-server-room.ceiling-height']")).click();
+    expect(await text("[data-testid=item-ref]")).toBe("224/НҚ §12(15) ¶6");
+    const input = await s.find("[data-testid=measure-input]");
+    await input.type("2,31");
+    await s.until("live verdict", () => text("[data-testid=measure-live]"), (t) => t === "талапқа сай емес");
+    await shot("03-measure-failing");
+    await (await s.find("[data-testid=note]")).click(); // leaving the field saves the value
+    await s.until("saved verdict", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес емес");
+
+    await (await s.find("[data-testid='item-server-room.ups']")).click();
+    await (await s.find("[data-testid=verdict-complies]")).click();
+    await s.until("ups verdict", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес");
+    expect(await text("[data-testid=progress]")).toContain("2 / 24");
+    expect(await text("[data-testid=progress]")).toContain("1 сәйкес емес");
+
+    await (await s.find("[data-testid=filter-failing]")).click();
+    const failing = await s.execute<string[]>(
+      "return [...document.querySelectorAll('[data-item]')].map((e) => e.dataset.item)",
+    );
+    expect(failing).toEqual(["server-room.ceiling-height"]);
+    await (await s.find("[data-testid=filter-all]")).click();
+  });
+
+  it("attaches a photo through the file dialog", async () => {
+    await (await s.find("[data-testid='item-server-room.ceiling-height']")).click();
+    await (await s.find("[data-testid=attach]")).click();
+    chooseInFileDialog(photo);
+    await s.until("evidence row", async () => (await s.findAll("[data-testid=evidence-row]")).length, (n) => n === 1);
+    expect(await text("[data-testid=evidence-row]")).toContain("ceiling.png");
+    await sleep(300);
+    await shot("04-evidence");
+  });
+
+  it("renders the act and shows its pages", async () => {
+    await (await s.find("[data-testid=tab-act]")).click();
+    await (await s.find("[data-testid=render-act]")).click();
+    await s.until("act pages", async () => (await s.findAll("[data-testid=act-page]")).length, (n) => n >= 1, 60_000);
+    expect(await text("[data-testid=quorum-verdict]")).toBe("Қабылданбады");
+    await shot("05-act-rendered");
+  });
+
+  it("members sign in turn; the quorum panel turns to adopted", async () => {
+    await (await s.find("button.link")).click();
+    chooseInFileDialog(keys.root);
+    await sleep(500);
+    for (const [n, member] of [CHAIR, KNB].entries()) {
+      const key = keys.keys.get(member.iin);
+      if (!key) throw new Error("no key");
+      await setSelect("[data-testid=signer]", member.iin);
+      await (await s.find("[data-testid=choose-key]")).click();
+      chooseInFileDialog(key.p12);
+      await fill("[data-testid=key-password]", key.password);
+      await (await s.find("[data-testid=sign]")).click();
+      await s.until(`signature ${n + 1}`, () => text(`[data-testid=signer-${member.iin}]`), (t) => t.includes("Қол қойды"), 30_000);
+      if (n === 0) {
+        expect(await text("[data-testid=quorum-verdict]")).toBe("Қабылданбады");
+        await shot("06-one-signature");
+      }
+    }
+    await s.until("adopted", () => text("[data-testid=quorum-verdict]"), (t) => t === "Қабылданды");
+    expect(await text("[data-testid=quorum-panel]")).toContain("224/НҚ §13 ¶4");
+    await shot("07-adopted");
+  });
+});
