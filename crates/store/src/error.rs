@@ -1,0 +1,88 @@
+//! What can go wrong with a store, said so that the user knows what to do.
+
+use std::path::PathBuf;
+
+/// An error of the store. Nothing is written when an operation fails: each operation is one
+/// transaction.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The passphrase does not open this store.
+    #[error("wrong passphrase for the store in '{0}' (nothing was changed)")]
+    WrongPassphrase(PathBuf),
+    /// No store in this directory yet.
+    #[error("no store in '{0}' (create one first)")]
+    NotFound(PathBuf),
+    /// A store already exists where one was to be created.
+    #[error("a store already exists in '{0}'")]
+    AlreadyExists(PathBuf),
+    /// The store's header file is damaged or of an unknown format.
+    #[error("{path}: {reason}")]
+    BadHeader {
+        /// The header file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No inspection with this id.
+    #[error("no inspection '{0}' in this store")]
+    NoInspection(String),
+    /// The request does not fit the inspection (an unknown item, a verdict a measurement cannot
+    /// take, …).
+    #[error("{0}")]
+    Invalid(String),
+    /// No evidence with this hash in the inspection.
+    #[error("no evidence {sha256} in inspection '{inspection}'")]
+    NoEvidence {
+        /// The inspection.
+        inspection: String,
+        /// The hash asked for.
+        sha256: String,
+    },
+    /// The disk filled up; the operation was rolled back.
+    #[error("the disk is full: nothing was written (free some space and try again)")]
+    DiskFull,
+    /// The user stopped a long operation; it was rolled back.
+    #[error("cancelled: nothing was written")]
+    Cancelled,
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The database refused an operation.
+    #[error("the store's database: {0}")]
+    Db(rusqlite::Error),
+    /// The store holds data this version cannot read.
+    #[error("the store's data is damaged: {0} (run `tekseru audit verify`)")]
+    Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::SqliteFailure(e, _) = &err {
+            if e.code == rusqlite::ErrorCode::DiskFull {
+                return StoreError::DiskFull;
+            }
+        }
+        StoreError::Db(err)
+    }
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
+        if source.raw_os_error() == Some(28) {
+            return StoreError::DiskFull;
+        }
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

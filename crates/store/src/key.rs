@@ -1,0 +1,136 @@
+//! The store's header (`store.toml`, plain text) and the database key derived from the
+//! passphrase with Argon2id. The header holds no secret: a random salt and the KDF's cost.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, StoreError};
+
+pub(crate) const HEADER: &str = "store.toml";
+
+/// Argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane): about 50 ms per unlock.
+const M_COST_KIB: u32 = 19 * 1024;
+const T_COST: u32 = 2;
+const P_COST: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Header {
+    /// The store's format; this version reads format 1.
+    format: u32,
+    kdf: String,
+    salt: String,
+    m_cost_kib: u32,
+    t_cost: u32,
+    p_cost: u32,
+}
+
+/// A 256-bit database key. Never written anywhere; dropped with the store.
+pub(crate) struct Key([u8; 32]);
+
+impl Key {
+    /// The key as SQLCipher's raw-key literal: `x'…'`.
+    pub(crate) fn pragma_literal(&self) -> String {
+        format!("\"x'{}'\"", hex(&self.0))
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        self.0 = [0; 32];
+    }
+}
+
+impl Header {
+    pub(crate) fn fresh() -> Result<Header> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt)
+            .map_err(|e| StoreError::Invalid(format!("no randomness for the salt: {e}")))?;
+        Ok(Header {
+            format: 1,
+            kdf: "argon2id".into(),
+            salt: hex(&salt),
+            m_cost_kib: M_COST_KIB,
+            t_cost: T_COST,
+            p_cost: P_COST,
+        })
+    }
+
+    pub(crate) fn path(dir: &Path) -> PathBuf {
+        dir.join(HEADER)
+    }
+
+    pub(crate) fn read(dir: &Path) -> Result<Header> {
+        let path = Header::path(dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound(dir.to_path_buf()))
+            }
+            Err(e) => return Err(StoreError::io(&path, e)),
+        };
+        let bad = |reason: String| StoreError::BadHeader {
+            path: path.clone(),
+            reason,
+        };
+        let header: Header = toml::from_str(&text).map_err(|e| bad(e.message().to_owned()))?;
+        if header.format != 1 {
+            return Err(bad(format!(
+                "store format {} is not known to this version of tekseru (it reads format 1)",
+                header.format
+            )));
+        }
+        if header.kdf != "argon2id" {
+            return Err(bad(format!("unknown key derivation '{}'", header.kdf)));
+        }
+        Ok(header)
+    }
+
+    pub(crate) fn write(&self, dir: &Path) -> Result<()> {
+        let path = Header::path(dir);
+        let text = toml::to_string(self).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let tmp = dir.join(".store.toml.tmp");
+        std::fs::write(&tmp, text).map_err(|e| StoreError::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))
+    }
+
+    pub(crate) fn derive(&self, passphrase: &str) -> Result<Key> {
+        let salt = unhex(&self.salt).ok_or_else(|| StoreError::BadHeader {
+            path: PathBuf::from(HEADER),
+            reason: "the salt is not hexadecimal".into(),
+        })?;
+        let params = argon2::Params::new(self.m_cost_kib, self.t_cost, self.p_cost, Some(32))
+            .map_err(|e| StoreError::BadHeader {
+                path: PathBuf::from(HEADER),
+                reason: format!("bad Argon2 parameters: {e}"),
+            })?;
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let mut key = [0u8; 32];
+        argon
+            .hash_password_into(passphrase.as_bytes(), &salt, &mut key)
+            .map_err(|e| StoreError::Invalid(format!("cannot derive the key: {e}")))?;
+        Ok(Key(key))
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}

@@ -1,0 +1,282 @@
+//! What an inspection holds: the values the store keeps and returns.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use tekseru_core::{Bin, Checklist, Iin, Roster, Verdict};
+use time::Date;
+
+/// Who works on this laptop: every change names them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspector {
+    /// A random id made when the store was created; stable across renames.
+    pub id: String,
+    /// The inspector's name as they typed it.
+    pub name: String,
+}
+
+/// What is needed to start an inspection.
+#[derive(Clone, Debug)]
+pub struct NewInspection {
+    /// The checklist; its text is copied into the inspection, so later edits never change it.
+    pub checklist: Checklist,
+    /// The certification authority's name.
+    pub ca_name: String,
+    /// Its business identification number.
+    pub bin: Bin,
+    /// Where its infrastructure is (the site inspected).
+    pub site: String,
+    /// The commission.
+    pub roster: Roster,
+}
+
+/// One row of an inventory item: a server or HSM, declared in the application and/or found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryRow {
+    /// One of the item's kinds, e.g. `server`, `hsm`.
+    pub kind: String,
+    /// One of the item's roles, e.g. `main`, `backup`.
+    pub role: String,
+    /// Serial number.
+    pub serial: String,
+    /// Model.
+    pub model: String,
+    /// Manufacturer.
+    pub manufacturer: String,
+    /// Actual location.
+    pub location: String,
+    /// Declared in the application.
+    pub declared: bool,
+    /// Found on site as declared.
+    pub found: bool,
+}
+
+/// The answer to one checklist item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The item's id.
+    pub item: String,
+    /// The verdict; for measure and inventory items it follows from the value or the rows.
+    pub verdict: Option<Verdict>,
+    /// The measured value (measure items), in the item's unit.
+    pub value: Option<f64>,
+    /// The inspector's note: the actual state found.
+    pub note: Option<String>,
+    /// The rows (inventory items).
+    pub inventory: Option<Vec<InventoryRow>>,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// When (RFC 3339, UTC).
+    pub updated_at: String,
+}
+
+/// A change to an answer: a field left out stays as it is; `null` clears it.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct AnswerChange {
+    /// The verdict (check, pki, document items; `na` on any item).
+    #[serde(default, deserialize_with = "present")]
+    pub verdict: Option<Option<Verdict>>,
+    /// The measured value (measure items).
+    #[serde(default, deserialize_with = "present")]
+    pub value: Option<Option<f64>>,
+    /// The note.
+    #[serde(default, deserialize_with = "present")]
+    pub note: Option<Option<String>>,
+    /// The inventory rows (inventory items).
+    #[serde(default, deserialize_with = "present")]
+    pub inventory: Option<Option<Vec<InventoryRow>>>,
+}
+
+/// A field that is present in JSON, possibly `null`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A remediation recommendation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// What to do.
+    pub text: String,
+    /// The deadline, in working days from receipt.
+    pub deadline_working_days: Option<u32>,
+}
+
+/// A member who does not sign, and why (224/НҚ §13: the member notifies the provider).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dissent {
+    /// The member.
+    pub iin: Iin,
+    /// The member's reason.
+    pub reason: String,
+    /// When it was recorded.
+    pub at: String,
+}
+
+/// A step of the procedure that happened on a date (for the deadlines).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureEvent {
+    /// The step's id in the procedure's timeline, e.g. `ca_notified`.
+    pub step: String,
+    /// The date it happened.
+    pub date: Date,
+}
+
+/// A GPS position from a photo's EXIF data.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gps {
+    /// Latitude, degrees north.
+    pub lat: f64,
+    /// Longitude, degrees east.
+    pub lon: f64,
+}
+
+/// A file attached to an inspection (to an item, or to the whole inspection).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// SHA-256 of the content, lowercase hex: the file's identity.
+    pub sha256: String,
+    /// The item it is attached to; `None` for the inspection as a whole.
+    pub item: Option<String>,
+    /// The original file name.
+    pub name: String,
+    /// The media type, from the content's signature or the name.
+    pub media_type: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// When it was imported.
+    pub added_at: String,
+    /// Who imported it.
+    pub added_by: String,
+    /// When the photo was taken (EXIF DateTimeOriginal), as written in the file.
+    pub captured_at: Option<String>,
+    /// Where the photo was taken (EXIF GPS).
+    pub gps: Option<Gps>,
+}
+
+/// A revision of the act kept in the store (rendered, then one per signature).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActRevision {
+    /// SHA-256 of the PDF.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// `rendered`, `signed` or `dissent`.
+    pub kind: String,
+    /// The member who signed (or dissented), for `signed` and `dissent`.
+    pub member: Option<Iin>,
+    /// When it was stored.
+    pub at: String,
+}
+
+/// The seal of an inspection: the audit-chain head its act was rendered from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    /// The head sealed.
+    pub head: String,
+    /// When.
+    pub at: String,
+}
+
+/// A line of the inspections list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InspectionSummary {
+    /// The inspection's id.
+    pub id: String,
+    /// The CA's name.
+    pub ca_name: String,
+    /// The CA's BIN.
+    pub bin: Bin,
+    /// The site.
+    pub site: String,
+    /// The checklist's id, pinned at creation.
+    pub checklist_id: String,
+    /// The checklist's version, pinned at creation.
+    pub checklist_version: String,
+    /// When it was created.
+    pub created_at: String,
+    /// Who created it.
+    pub created_by: String,
+    /// Items with a verdict.
+    pub answered: usize,
+    /// Items in the checklist.
+    pub total: usize,
+    /// Items that fail.
+    pub failing: usize,
+    /// Whether an act was rendered from it (and not amended since).
+    pub sealed: bool,
+}
+
+/// An inspection, whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// The inspection's id.
+    pub id: String,
+    /// The CA's name.
+    pub ca_name: String,
+    /// The CA's BIN.
+    pub bin: Bin,
+    /// The site.
+    pub site: String,
+    /// The checklist as it was when the inspection was created.
+    pub checklist: Checklist,
+    /// The commission.
+    pub roster: Roster,
+    /// When it was created.
+    pub created_at: String,
+    /// Who created it.
+    pub created_by: String,
+    /// The answers, in checklist order.
+    pub answers: Vec<Answer>,
+    /// The evidence, in import order.
+    pub evidence: Vec<Evidence>,
+    /// The findings (the actual state, in prose).
+    pub findings: String,
+    /// The conclusions.
+    pub conclusions: String,
+    /// The recommendations.
+    pub recommendations: Vec<Recommendation>,
+    /// Members who do not sign, and why.
+    pub dissents: Vec<Dissent>,
+    /// Dates of the procedure's steps.
+    pub events: Vec<ProcedureEvent>,
+    /// The act's revisions, oldest first.
+    pub acts: Vec<ActRevision>,
+    /// The last seal.
+    pub seal: Option<Seal>,
+    /// Changes to answers, evidence or conclusions after the last seal.
+    pub amendments: usize,
+    /// The hash of the last audit entry.
+    pub audit_head: String,
+}
+
+impl Inspection {
+    /// The line of the inspections list.
+    pub fn summary(&self) -> InspectionSummary {
+        let total = self.checklist.items().count();
+        let answered = self.answers.iter().filter(|a| a.verdict.is_some()).count();
+        let failing = self
+            .answers
+            .iter()
+            .filter(|a| a.verdict == Some(Verdict::Fails))
+            .count();
+        InspectionSummary {
+            id: self.id.clone(),
+            ca_name: self.ca_name.clone(),
+            bin: self.bin,
+            site: self.site.clone(),
+            checklist_id: self.checklist.id.clone(),
+            checklist_version: self.checklist.version.clone(),
+            created_at: self.created_at.clone(),
+            created_by: self.created_by.clone(),
+            answered,
+            total,
+            failing,
+            sealed: self.seal.is_some() && self.amendments == 0,
+        }
+    }
+
+    /// The answer to an item, if any.
+    pub fn answer(&self, item: &str) -> Option<&Answer> {
+        self.answers.iter().find(|a| a.item == item)
+    }
+}

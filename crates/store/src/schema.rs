@@ -1,0 +1,95 @@
+//! The database schema and its migrations, numbered by `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+use crate::error::{Result, StoreError};
+
+/// Each migration takes the schema from version `i` to `i + 1`; never edit a shipped one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE inspection (
+    id TEXT PRIMARY KEY,
+    ca_name TEXT NOT NULL,
+    bin TEXT NOT NULL,
+    site TEXT NOT NULL,
+    checklist TEXT NOT NULL,
+    roster TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    findings TEXT NOT NULL DEFAULT '',
+    conclusions TEXT NOT NULL DEFAULT '',
+    recommendations TEXT NOT NULL DEFAULT '[]',
+    dissents TEXT NOT NULL DEFAULT '[]',
+    events TEXT NOT NULL DEFAULT '[]',
+    seal TEXT,
+    amendments INTEGER NOT NULL DEFAULT 0,
+    head TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE answer (
+    inspection TEXT NOT NULL REFERENCES inspection(id),
+    item TEXT NOT NULL,
+    verdict TEXT,
+    value REAL,
+    note TEXT,
+    inventory TEXT,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (inspection, item)
+);
+CREATE TABLE evidence (
+    inspection TEXT NOT NULL REFERENCES inspection(id),
+    n INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    item TEXT,
+    name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    captured_at TEXT,
+    gps TEXT,
+    PRIMARY KEY (inspection, n)
+);
+CREATE INDEX evidence_item ON evidence (inspection, item);
+CREATE TABLE act (
+    inspection TEXT NOT NULL REFERENCES inspection(id),
+    n INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    member TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (inspection, n)
+);
+CREATE TABLE blob (sha256 TEXT PRIMARY KEY, bytes INTEGER NOT NULL, chunks INTEGER NOT NULL);
+CREATE TABLE chunk (sha256 TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (sha256, seq));
+CREATE TABLE thumbnail (sha256 TEXT PRIMARY KEY, jpeg BLOB NOT NULL);
+CREATE TABLE audit (
+    inspection TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    entry TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (inspection, seq)
+);
+"#];
+
+/// Brings the schema up to date, each migration in its own transaction.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "the store's schema is version {version}, newer than this tekseru ({}); update tekseru",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,838 @@
+//! The store: one directory holding `store.toml` (salt and KDF cost, no secret) and
+//! `tekseru.db` (SQLCipher, WAL). Every operation is one transaction that appends to the
+//! inspection's audit trail and updates the tables the app reads.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
+use tekseru_core::{Checklist, Iin, ItemKind, Roster, Verdict};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::audit::{self, Change, Entry, GENESIS};
+use crate::error::{Result, StoreError};
+use crate::key::{hex, Header};
+use crate::model::{
+    ActRevision, Answer, AnswerChange, Dissent, Evidence, Inspection, InspectionSummary, Inspector,
+    InventoryRow, NewInspection, ProcedureEvent, Recommendation, Seal,
+};
+use crate::schema;
+
+pub(crate) const DB: &str = "tekseru.db";
+
+/// An open, unlocked store.
+pub struct Store {
+    pub(crate) conn: Connection,
+    dir: PathBuf,
+    inspector: Inspector,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn now() -> String {
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// Whether `dir` holds a store.
+    pub fn exists(dir: &Path) -> bool {
+        Header::path(dir).exists()
+    }
+
+    /// Creates a store in `dir` (made if missing) for this laptop's inspector.
+    pub fn create(dir: &Path, passphrase: &str, inspector: &str) -> Result<Store> {
+        if Store::exists(dir) || dir.join(DB).exists() {
+            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+        }
+        if passphrase.is_empty() {
+            return Err(StoreError::Invalid("the passphrase is empty".into()));
+        }
+        let inspector = inspector.trim();
+        if inspector.is_empty() {
+            return Err(StoreError::Invalid("the inspector's name is empty".into()));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        let header = Header::fresh()?;
+        let key = header.derive(passphrase)?;
+        let mut conn = connect(dir, &key, true)?;
+        let mut id = [0u8; 8];
+        getrandom::fill(&mut id)
+            .map_err(|e| StoreError::Invalid(format!("no randomness for the inspector id: {e}")))?;
+        let inspector = Inspector {
+            id: hex(&id),
+            name: tekseru_core::nfc(inspector),
+        };
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('inspector_id', ?1), ('inspector_name', ?2)",
+            params![inspector.id, inspector.name],
+        )?;
+        tx.commit()?;
+        // The header last: a store without it is not a store, and can be created again.
+        header.write(dir)?;
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            inspector,
+        })
+    }
+
+    /// Opens the store in `dir`. A wrong passphrase changes nothing.
+    pub fn open(dir: &Path, passphrase: &str) -> Result<Store> {
+        let header = Header::read(dir)?;
+        if !dir.join(DB).exists() {
+            return Err(StoreError::Corrupt(format!(
+                "'{}' has a store header but no {DB}",
+                dir.display()
+            )));
+        }
+        let key = header.derive(passphrase)?;
+        let conn = connect(dir, &key, false)?;
+        let meta = |key: &str| -> Result<String> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::Corrupt(format!("the store has no {key}")))
+        };
+        let inspector = Inspector {
+            id: meta("inspector_id")?,
+            name: meta("inspector_name")?,
+        };
+        Ok(Store {
+            conn,
+            dir: dir.to_path_buf(),
+            inspector,
+        })
+    }
+
+    /// The directory of the store.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// This laptop's inspector.
+    pub fn inspector(&self) -> &Inspector {
+        &self.inspector
+    }
+
+    /// Starts an inspection; returns its id.
+    pub fn new_inspection(&mut self, new: NewInspection) -> Result<String> {
+        let ca_name = tekseru_core::nfc(new.ca_name.trim());
+        let site = tekseru_core::nfc(new.site.trim());
+        if ca_name.is_empty() {
+            return Err(StoreError::Invalid("the CA's name is empty".into()));
+        }
+        if site.is_empty() {
+            return Err(StoreError::Invalid("the site is empty".into()));
+        }
+        if new.roster.members.is_empty() {
+            return Err(StoreError::Invalid("the commission has no members".into()));
+        }
+        let mut raw = [0u8; 16];
+        getrandom::fill(&mut raw)
+            .map_err(|e| StoreError::Invalid(format!("no randomness for the id: {e}")))?;
+        let id = hex(&raw);
+        let checklist_json = to_json(&new.checklist)?;
+        let roster_json = to_json(&new.roster)?;
+        let (tx, who) = self.begin()?;
+        let at = now();
+        tx.execute(
+            "INSERT INTO inspection (id, ca_name, bin, site, checklist, roster, created_at, \
+             created_by, head, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+            params![
+                id,
+                ca_name,
+                new.bin.to_string(),
+                site,
+                checklist_json,
+                roster_json,
+                at,
+                who.name,
+                GENESIS
+            ],
+        )?;
+        append(
+            &tx,
+            who,
+            &id,
+            Change::Created {
+                ca_name,
+                bin: new.bin,
+                site,
+                checklist: Box::new(new.checklist),
+                roster: new.roster,
+            },
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Every inspection, newest first.
+    pub fn inspections(&self) -> Result<Vec<InspectionSummary>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM inspection ORDER BY created_at DESC, id")?;
+        let ids: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.iter()
+            .map(|id| Ok(load(&self.conn, id)?.summary()))
+            .collect()
+    }
+
+    /// An inspection, whole, as the tables hold it.
+    pub fn inspection(&self, id: &str) -> Result<Inspection> {
+        load(&self.conn, id)
+    }
+
+    /// The evidence attached to one item, in import order.
+    pub fn evidence_of_item(&self, id: &str, item: &str) -> Result<Vec<Evidence>> {
+        evidence_where(&self.conn, id, Some(item))
+    }
+
+    /// Changes the answer to an item. The verdict of a measurement follows from its value and
+    /// the item's rule; the verdict of an inventory from its rows.
+    pub fn answer(&mut self, id: &str, item_id: &str, change: AnswerChange) -> Result<Answer> {
+        let (tx, who) = self.begin()?;
+        let checklist = checklist_of(&tx, id)?;
+        let item = checklist.item(item_id).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "checklist {} {} has no item '{item_id}'",
+                checklist.id, checklist.version
+            ))
+        })?;
+        let old = answer_row(&tx, id, item_id)?;
+        let mut verdict = old.as_ref().and_then(|a| a.verdict);
+        let mut value = old.as_ref().and_then(|a| a.value);
+        let mut note = old.as_ref().and_then(|a| a.note.clone());
+        let mut inventory = old.as_ref().and_then(|a| a.inventory.clone());
+        if let Some(v) = change.value {
+            if item.kind != ItemKind::Measure {
+                return Err(StoreError::Invalid(format!(
+                    "item '{item_id}' is a {} item; only measure items take a value",
+                    item.kind
+                )));
+            }
+            if v.is_some_and(|v| !v.is_finite()) {
+                return Err(StoreError::Invalid(format!(
+                    "item '{item_id}': the value is not a number"
+                )));
+            }
+            value = v;
+            verdict = match (v, item.rule) {
+                (Some(v), Some(rule)) => Some(rule.verdict(v)),
+                _ => None,
+            };
+        }
+        if let Some(rows) = change.inventory {
+            if item.kind != ItemKind::Inventory {
+                return Err(StoreError::Invalid(format!(
+                    "item '{item_id}' is a {} item; only inventory items take rows",
+                    item.kind
+                )));
+            }
+            if let (Some(spec), Some(rows)) = (&item.inventory, &rows) {
+                for row in rows {
+                    if !spec.kinds.contains(&row.kind) || !spec.roles.contains(&row.role) {
+                        return Err(StoreError::Invalid(format!(
+                            "item '{item_id}': a row of kind '{}' and role '{}' (expected kinds {:?}, roles {:?})",
+                            row.kind, row.role, spec.kinds, spec.roles
+                        )));
+                    }
+                }
+            }
+            verdict = rows.as_deref().map(inventory_verdict);
+            inventory = rows.map(|rows| rows.into_iter().map(nfc_row).collect());
+        }
+        if let Some(v) = change.verdict {
+            let computed = matches!(item.kind, ItemKind::Measure | ItemKind::Inventory);
+            if computed && v.is_some_and(|v| v != Verdict::NotApplicable) {
+                return Err(StoreError::Invalid(format!(
+                    "item '{item_id}' is a {} item: its verdict follows from its {}; only 'na' can be set by hand",
+                    item.kind,
+                    if item.kind == ItemKind::Measure { "value" } else { "rows" }
+                )));
+            }
+            verdict = v;
+            if computed && v == Some(Verdict::NotApplicable) {
+                value = None;
+                inventory = None;
+            }
+        }
+        if let Some(n) = change.note {
+            note = n
+                .map(|n| tekseru_core::nfc(n.trim()))
+                .filter(|n| !n.is_empty());
+        }
+        let entry = append(
+            &tx,
+            who,
+            id,
+            Change::Answered {
+                item: item_id.to_owned(),
+                verdict,
+                value,
+                note: note.clone(),
+                inventory: inventory.clone(),
+            },
+        )?;
+        let answer = Answer {
+            item: item_id.to_owned(),
+            verdict,
+            value,
+            note,
+            inventory,
+            updated_by: entry.actor_name,
+            updated_at: entry.at,
+        };
+        tx.execute(
+            "INSERT INTO answer (inspection, item, verdict, value, note, inventory, updated_by, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (inspection, item) DO UPDATE SET verdict = ?3, value = ?4, note = ?5, \
+             inventory = ?6, updated_by = ?7, updated_at = ?8",
+            params![
+                id,
+                answer.item,
+                answer.verdict.map(verdict_str),
+                answer.value,
+                answer.note,
+                answer.inventory.as_ref().map(to_json).transpose()?,
+                answer.updated_by,
+                answer.updated_at
+            ],
+        )?;
+        bump_amendments(&tx, id)?;
+        tx.commit()?;
+        Ok(answer)
+    }
+
+    /// Sets the findings, conclusions and recommendations.
+    pub fn set_conclusions(
+        &mut self,
+        id: &str,
+        findings: &str,
+        conclusions: &str,
+        recommendations: Vec<Recommendation>,
+    ) -> Result<()> {
+        let (tx, who) = self.begin()?;
+        let checklist = checklist_of(&tx, id)?;
+        let limit = checklist
+            .procedure
+            .as_ref()
+            .and_then(|p| p.recommendation_deadline.as_ref());
+        let mut clean = Vec::new();
+        for (n, r) in recommendations.into_iter().enumerate() {
+            let text = tekseru_core::nfc(r.text.trim());
+            if text.is_empty() {
+                continue;
+            }
+            if let (Some(limit), Some(days)) = (limit, r.deadline_working_days) {
+                if days > limit.max_working_days {
+                    return Err(StoreError::Invalid(format!(
+                        "recommendation {}: a deadline of {days} working days exceeds the {} allowed by {}",
+                        n + 1,
+                        limit.max_working_days,
+                        limit.reference
+                    )));
+                }
+            }
+            if r.deadline_working_days == Some(0) {
+                return Err(StoreError::Invalid(format!(
+                    "recommendation {}: a deadline of 0 working days",
+                    n + 1
+                )));
+            }
+            clean.push(Recommendation {
+                text,
+                deadline_working_days: r.deadline_working_days,
+            });
+        }
+        let findings = tekseru_core::nfc(findings.trim());
+        let conclusions = tekseru_core::nfc(conclusions.trim());
+        tx.execute(
+            "UPDATE inspection SET findings = ?2, conclusions = ?3, recommendations = ?4 WHERE id = ?1",
+            params![id, findings, conclusions, to_json(&clean)?],
+        )?;
+        append(
+            &tx,
+            who,
+            id,
+            Change::ConclusionsSet {
+                findings,
+                conclusions,
+                recommendations: clean,
+            },
+        )?;
+        bump_amendments(&tx, id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records why a member does not sign.
+    pub fn record_dissent(&mut self, id: &str, iin: Iin, reason: &str) -> Result<()> {
+        let reason = tekseru_core::nfc(reason.trim());
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("a dissent needs its reason".into()));
+        }
+        let (tx, who) = self.begin()?;
+        let roster = roster_of(&tx, id)?;
+        if !roster.members.iter().any(|m| m.iin == iin) {
+            return Err(StoreError::Invalid(format!(
+                "{iin} is not on the commission's roster"
+            )));
+        }
+        let entry = append(
+            &tx,
+            who,
+            id,
+            Change::DissentRecorded {
+                iin,
+                reason: reason.clone(),
+            },
+        )?;
+        let mut dissents: Vec<Dissent> = json_column(&tx, id, "dissents")?;
+        dissents.retain(|d| d.iin != iin);
+        dissents.push(Dissent {
+            iin,
+            reason,
+            at: entry.at,
+        });
+        tx.execute(
+            "UPDATE inspection SET dissents = ?2 WHERE id = ?1",
+            params![id, to_json(&dissents)?],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the date a step of the procedure happened.
+    pub fn record_event(&mut self, id: &str, event: ProcedureEvent) -> Result<()> {
+        let (tx, who) = self.begin()?;
+        append(
+            &tx,
+            who,
+            id,
+            Change::EventRecorded {
+                event: event.clone(),
+            },
+        )?;
+        let mut events: Vec<ProcedureEvent> = json_column(&tx, id, "events")?;
+        events.retain(|e| e.step != event.step);
+        events.push(event);
+        tx.execute(
+            "UPDATE inspection SET events = ?2 WHERE id = ?1",
+            params![id, to_json(&events)?],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Seals the inspection at its audit head (the act is rendered from that state); returns
+    /// the head. Later changes to answers, evidence or conclusions count as amendments.
+    pub fn seal(&mut self, id: &str) -> Result<String> {
+        let (tx, who) = self.begin()?;
+        let head: String = tx
+            .query_row("SELECT head FROM inspection WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NoInspection(id.to_owned()))?;
+        let entry = append(&tx, who, id, Change::Sealed { head: head.clone() })?;
+        let seal = Seal {
+            head: head.clone(),
+            at: entry.at,
+        };
+        tx.execute(
+            "UPDATE inspection SET seal = ?2, amendments = 0 WHERE id = ?1",
+            params![id, to_json(&seal)?],
+        )?;
+        tx.commit()?;
+        Ok(head)
+    }
+
+    /// Keeps a revision of the act (its PDF bytes) in the store.
+    pub fn store_act(
+        &mut self,
+        id: &str,
+        pdf: &[u8],
+        kind: &str,
+        member: Option<Iin>,
+    ) -> Result<ActRevision> {
+        let (tx, who) = self.begin()?;
+        checklist_of(&tx, id)?;
+        let sha256 = crate::evidence::put_bytes(&tx, pdf)?;
+        let act = ActRevision {
+            sha256,
+            bytes: pdf.len() as u64,
+            kind: kind.to_owned(),
+            member,
+            at: now(),
+        };
+        append(&tx, who, id, Change::ActStored { act: act.clone() })?;
+        let n: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(n), 0) + 1 FROM act WHERE inspection = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO act (inspection, n, sha256, bytes, kind, member, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, n, act.sha256, act.bytes as i64, act.kind, act.member.map(|m| m.to_string()), act.at],
+        )?;
+        tx.commit()?;
+        Ok(act)
+    }
+
+    /// The whole content of a blob (an act or a small file), checked against its hash.
+    pub fn blob(&self, sha256: &str) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        crate::evidence::read_blob(&self.conn, sha256, &mut out)?;
+        Ok(out)
+    }
+
+    /// Starts a write transaction (taking the database's write lock at once), with the
+    /// inspector who makes the change.
+    pub(crate) fn begin(&mut self) -> Result<(Transaction<'_>, &Inspector)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok((tx, &self.inspector))
+    }
+}
+
+fn connect(dir: &Path, key: &crate::key::Key, create: bool) -> Result<Connection> {
+    let path = dir.join(DB);
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let mut conn = Connection::open_with_flags(&path, flags)?;
+    // SQLCipher logs a failed HMAC check on stderr; the caller gets WrongPassphrase instead.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+    conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal()))?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(StoreError::WrongPassphrase(dir.to_path_buf()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Appends a change to the inspection's trail and moves its head.
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    who: &Inspector,
+    id: &str,
+    change: Change,
+) -> Result<Entry> {
+    let last: Option<(u64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM audit WHERE inspection = ?1 ORDER BY seq DESC LIMIT 1",
+            [id],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = last.unwrap_or((0, GENESIS.to_owned()));
+    let entry = Entry {
+        seq: seq + 1,
+        at: now(),
+        actor: who.id.clone(),
+        actor_name: who.name.clone(),
+        change,
+    };
+    let hash = entry.hash(&prev);
+    let text =
+        String::from_utf8(entry.canonical()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, entry.seq as i64, text, prev, hash],
+    )?;
+    let moved = tx.execute(
+        "UPDATE inspection SET head = ?2, seq = ?3 WHERE id = ?1",
+        params![id, hash, entry.seq as i64],
+    )?;
+    if moved == 0 {
+        return Err(StoreError::NoInspection(id.to_owned()));
+    }
+    Ok(entry)
+}
+
+fn bump_amendments(tx: &Transaction<'_>, id: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE inspection SET amendments = amendments + 1 WHERE id = ?1 AND seal IS NOT NULL",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// The verdict of an inventory: complies when every declared row is found as declared and
+/// nothing undeclared is found; fails otherwise; no verdict without rows.
+pub fn inventory_verdict(rows: &[InventoryRow]) -> Verdict {
+    if rows.iter().all(|r| r.declared && r.found) && !rows.is_empty() {
+        Verdict::Complies
+    } else {
+        Verdict::Fails
+    }
+}
+
+fn nfc_row(row: InventoryRow) -> InventoryRow {
+    let n = |s: String| tekseru_core::nfc(s.trim());
+    InventoryRow {
+        kind: row.kind,
+        role: row.role,
+        serial: n(row.serial),
+        model: n(row.model),
+        manufacturer: n(row.manufacturer),
+        location: n(row.location),
+        declared: row.declared,
+        found: row.found,
+    }
+}
+
+pub(crate) fn verdict_str(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Complies => "complies",
+        Verdict::Fails => "fails",
+        Verdict::NotApplicable => "na",
+    }
+}
+
+fn parse_verdict(s: &str) -> Result<Verdict> {
+    match s {
+        "complies" => Ok(Verdict::Complies),
+        "fails" => Ok(Verdict::Fails),
+        "na" => Ok(Verdict::NotApplicable),
+        other => Err(StoreError::Corrupt(format!("unknown verdict '{other}'"))),
+    }
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    id: &str,
+    column: &str,
+) -> Result<T> {
+    let text: String = conn
+        .query_row(
+            &format!("SELECT {column} FROM inspection WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NoInspection(id.to_owned()))?;
+    from_json(&text, column)
+}
+
+pub(crate) fn checklist_of(conn: &Connection, id: &str) -> Result<Checklist> {
+    json_column(conn, id, "checklist")
+}
+
+fn roster_of(conn: &Connection, id: &str) -> Result<Roster> {
+    json_column(conn, id, "roster")
+}
+
+fn answer_row(conn: &Connection, id: &str, item: &str) -> Result<Option<Answer>> {
+    let mut stmt = conn.prepare(
+        "SELECT item, verdict, value, note, inventory, updated_by, updated_at FROM answer \
+         WHERE inspection = ?1 AND item = ?2",
+    )?;
+    let mut rows = stmt.query(params![id, item])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(answer_from(row)?)),
+        None => Ok(None),
+    }
+}
+
+fn answer_from(row: &rusqlite::Row<'_>) -> Result<Answer> {
+    let verdict: Option<String> = row.get(1)?;
+    let inventory: Option<String> = row.get(4)?;
+    Ok(Answer {
+        item: row.get(0)?,
+        verdict: verdict.as_deref().map(parse_verdict).transpose()?,
+        value: row.get(2)?,
+        note: row.get(3)?,
+        inventory: inventory
+            .as_deref()
+            .map(|t| from_json(t, "inventory"))
+            .transpose()?,
+        updated_by: row.get(5)?,
+        updated_at: row.get(6)?,
+    })
+}
+
+fn evidence_where(conn: &Connection, id: &str, item: Option<&str>) -> Result<Vec<Evidence>> {
+    let sql = "SELECT sha256, item, name, media_type, bytes, added_at, added_by, captured_at, gps \
+               FROM evidence WHERE inspection = ?1 AND (?2 IS NULL OR item = ?2) ORDER BY n";
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params![id, item])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let gps: Option<String> = row.get(8)?;
+        out.push(Evidence {
+            sha256: row.get(0)?,
+            item: row.get(1)?,
+            name: row.get(2)?,
+            media_type: row.get(3)?,
+            bytes: row.get::<_, i64>(4)? as u64,
+            added_at: row.get(5)?,
+            added_by: row.get(6)?,
+            captured_at: row.get(7)?,
+            gps: gps.as_deref().map(|t| from_json(t, "gps")).transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+/// The inspection as the tables hold it.
+pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
+    let row = conn
+        .query_row(
+            "SELECT ca_name, bin, site, checklist, roster, created_at, created_by, findings, \
+             conclusions, recommendations, dissents, events, seal, amendments, head \
+             FROM inspection WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ),
+                    (r.get::<_, String>(3)?, r.get::<_, String>(4)?),
+                    (r.get::<_, String>(5)?, r.get::<_, String>(6)?),
+                    (
+                        r.get::<_, String>(7)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, String>(9)?,
+                    ),
+                    (
+                        r.get::<_, String>(10)?,
+                        r.get::<_, String>(11)?,
+                        r.get::<_, Option<String>>(12)?,
+                    ),
+                    (r.get::<_, i64>(13)?, r.get::<_, String>(14)?),
+                ))
+            },
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NoInspection(id.to_owned()))?;
+    let (
+        (ca_name, bin, site),
+        (checklist, roster),
+        (created_at, created_by),
+        (findings, conclusions, recs),
+        (dissents, events, seal),
+        (amendments, head),
+    ) = row;
+    let checklist: Checklist = from_json(&checklist, "checklist")?;
+    let order: Vec<String> = checklist.items().map(|(_, i)| i.id.clone()).collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT item, verdict, value, note, inventory, updated_by, updated_at FROM answer WHERE inspection = ?1",
+    )?;
+    let mut rows = stmt.query([id])?;
+    let mut answers = Vec::new();
+    while let Some(row) = rows.next()? {
+        answers.push(answer_from(row)?);
+    }
+    answers.sort_by_key(|a| {
+        order
+            .iter()
+            .position(|i| *i == a.item)
+            .unwrap_or(usize::MAX)
+    });
+    let mut stmt = conn.prepare_cached(
+        "SELECT sha256, bytes, kind, member, at FROM act WHERE inspection = ?1 ORDER BY n",
+    )?;
+    let acts = stmt
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(sha256, bytes, kind, member, at)| {
+            let member = member
+                .map(|m| Iin::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .transpose()?;
+            Ok(ActRevision {
+                sha256,
+                bytes: bytes as u64,
+                kind,
+                member,
+                at,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Inspection {
+        id: id.to_owned(),
+        ca_name,
+        bin: tekseru_core::Bin::parse(&bin).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        site,
+        checklist,
+        roster: from_json(&roster, "roster")?,
+        created_at,
+        created_by,
+        answers,
+        evidence: evidence_where(conn, id, None)?,
+        findings,
+        conclusions,
+        recommendations: from_json(&recs, "recommendations")?,
+        dissents: from_json(&dissents, "dissents")?,
+        events: from_json(&events, "events")?,
+        acts,
+        seal: seal.as_deref().map(|s| from_json(s, "seal")).transpose()?,
+        amendments: amendments as usize,
+        audit_head: head,
+    })
+}
+
+/// Every entry of an inspection's trail with its stored hash, oldest first.
+pub(crate) fn trail(conn: &Connection, id: &str) -> Result<Vec<(i64, String, String, String)>> {
+    let mut stmt = conn
+        .prepare("SELECT seq, entry, prev, hash FROM audit WHERE inspection = ?1 ORDER BY seq")?;
+    let rows = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The replay of the trail: what the inspection should be.
+pub(crate) fn replayed(
+    id: &str,
+    entries: &[(Entry, String)],
+) -> std::result::Result<Inspection, String> {
+    audit::replay(id, entries)
+}

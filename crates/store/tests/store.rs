@@ -1,0 +1,462 @@
+//! The store as its users meet it: create, unlock, record, attach, verify, tamper.
+
+#![allow(clippy::unwrap_used)] // Tests may panic on what they set up themselves.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use tekseru_core::{catalog, Bin, Iin, Roster, Verdict};
+use tekseru_store::{AnswerChange, InventoryRow, NewInspection, Recommendation, Store, StoreError};
+
+const PASS: &str = "correct horse battery staple";
+
+fn roster() -> Roster {
+    serde_json::from_str(
+        r#"[
+        {"name":"Әсел Жұмабаева","iin":"810315400008","role":"chair","body":"committee"},
+        {"name":"Гүлнар Есенова","iin":"791130400009","role":"member","body":"techreg"},
+        {"name":"Ерлан Қасымов","iin":"850214300001","role":"member","body":"knb"}
+    ]"#,
+    )
+    .unwrap()
+}
+
+fn new_inspection(store: &mut Store, checklist: &str) -> String {
+    let checklist = catalog::embedded()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == checklist)
+        .unwrap();
+    store
+        .new_inspection(NewInspection {
+            checklist,
+            ca_name: "«Сенім» КО".into(),
+            bin: Bin::parse("050440001000").unwrap(),
+            site: "Астана".into(),
+            roster: roster(),
+        })
+        .unwrap()
+}
+
+fn verdict(v: Verdict) -> AnswerChange {
+    AnswerChange {
+        verdict: Some(Some(v)),
+        ..AnswerChange::default()
+    }
+}
+
+fn value(v: f64) -> AnswerChange {
+    AnswerChange {
+        value: Some(Some(v)),
+        ..AnswerChange::default()
+    }
+}
+
+/// Opens the database file directly with the store's key, as someone with the passphrase but
+/// without tekseru would.
+fn raw(dir: &Path) -> Connection {
+    let header: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("store.toml")).unwrap()).unwrap();
+    let salt = header["salt"].as_str().unwrap();
+    let salt: Vec<u8> = (0..salt.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&salt[i..i + 2], 16).unwrap())
+        .collect();
+    let params = argon2::Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
+    let mut key = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(PASS.as_bytes(), &salt, &mut key)
+        .unwrap();
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let conn = Connection::open(dir.join("tekseru.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))
+        .unwrap();
+    conn
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused_and_touches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    new_inspection(&mut store, "ca-accreditation-onsite");
+    drop(store);
+    let before = std::fs::read(dir.path().join("tekseru.db")).unwrap();
+    let err = Store::open(dir.path(), "wrong").unwrap_err();
+    assert!(matches!(err, StoreError::WrongPassphrase(_)));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "wrong passphrase for the store in '{}' (nothing was changed)",
+            dir.path().display()
+        )
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("tekseru.db")).unwrap(),
+        before
+    );
+    let store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(store.inspections().unwrap().len(), 1);
+    assert_eq!(store.inspector().name, "Inspector");
+}
+
+#[test]
+fn the_database_file_is_encrypted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    new_inspection(&mut store, "ca-accreditation-onsite");
+    drop(store);
+    let bytes = std::fs::read(dir.path().join("tekseru.db")).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3"));
+    let needle = "Сенім".as_bytes();
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+}
+
+#[test]
+fn a_measurement_takes_its_verdict_from_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let a = store
+        .answer(&id, "server-room.ceiling-height", value(2.31))
+        .unwrap();
+    assert_eq!(a.verdict, Some(Verdict::Fails));
+    let a = store
+        .answer(&id, "server-room.ceiling-height", value(2.44))
+        .unwrap();
+    assert_eq!(a.verdict, Some(Verdict::Complies));
+    let err = store
+        .answer(
+            &id,
+            "server-room.ceiling-height",
+            verdict(Verdict::Complies),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "item 'server-room.ceiling-height' is a measure item: its verdict follows from its value; only 'na' can be set by hand"
+    );
+    let err = store
+        .answer(&id, "server-room.ups", value(1.0))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "item 'server-room.ups' is a check item; only measure items take a value"
+    );
+    let err = store
+        .answer(&id, "no.such-item", verdict(Verdict::Fails))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "checklist ca-accreditation-onsite 2026.1 has no item 'no.such-item'"
+    );
+    // A note alone keeps the verdict.
+    let a = store
+        .answer(
+            &id,
+            "server-room.ceiling-height",
+            AnswerChange {
+                note: Some(Some(" под вентиляцией ".into())),
+                ..AnswerChange::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (a.verdict, a.value, a.note.as_deref()),
+        (Some(Verdict::Complies), Some(2.44), Some("под вентиляцией"))
+    );
+    let summary = &store.inspections().unwrap()[0];
+    assert_eq!(
+        (summary.answered, summary.total, summary.failing),
+        (1, 24, 0)
+    );
+}
+
+#[test]
+fn an_inventory_complies_only_when_everything_declared_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let row = |role: &str, found: bool| InventoryRow {
+        kind: "server".into(),
+        role: role.into(),
+        serial: "SN-1".into(),
+        model: "R740".into(),
+        manufacturer: "Dell".into(),
+        location: "Rack 3".into(),
+        declared: true,
+        found,
+    };
+    let rows = |r: Vec<InventoryRow>| AnswerChange {
+        inventory: Some(Some(r)),
+        ..AnswerChange::default()
+    };
+    let item = "conformity.equipment-inventory";
+    assert_eq!(
+        store
+            .answer(
+                &id,
+                item,
+                rows(vec![row("main", true), row("backup", true)])
+            )
+            .unwrap()
+            .verdict,
+        Some(Verdict::Complies)
+    );
+    assert_eq!(
+        store
+            .answer(
+                &id,
+                item,
+                rows(vec![row("main", true), row("backup", false)])
+            )
+            .unwrap()
+            .verdict,
+        Some(Verdict::Fails)
+    );
+    let mut odd = row("main", true);
+    odd.kind = "router".into();
+    let err = store.answer(&id, item, rows(vec![odd])).unwrap_err();
+    assert!(err.to_string().contains("a row of kind 'router'"), "{err}");
+}
+
+#[test]
+fn evidence_is_stored_once_and_comes_back_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let content: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let path = files.path().join("журнал.bin");
+    std::fs::write(&path, &content).unwrap();
+    let mut calls = 0;
+    let a = store
+        .add_evidence(&id, Some("server-room.work-log"), &path, &mut |_, _| {
+            calls += 1;
+            true
+        })
+        .unwrap();
+    assert!(calls >= 3);
+    let b = store
+        .add_evidence(&id, Some("server-room.ups"), &path, &mut |_, _| true)
+        .unwrap();
+    let again = store
+        .add_evidence(&id, Some("server-room.ups"), &path, &mut |_, _| true)
+        .unwrap();
+    assert_eq!(a.sha256, b.sha256);
+    assert_eq!(again, b);
+    assert_eq!(a.name, "журнал.bin");
+    assert_eq!(a.bytes, 3_000_000);
+    let inspection = store.inspection(&id).unwrap();
+    assert_eq!(inspection.evidence.len(), 2);
+    assert_eq!(
+        store.evidence_of_item(&id, "server-room.ups").unwrap(),
+        vec![b.clone()]
+    );
+    let blobs: i64 = raw(dir.path())
+        .query_row("SELECT count(*) FROM blob", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(blobs, 1);
+    let mut out = Vec::new();
+    assert_eq!(
+        store.export_evidence(&id, &a.sha256, &mut out).unwrap(),
+        3_000_000
+    );
+    assert_eq!(out, content);
+    let err = store
+        .export_evidence(&id, &"0".repeat(64), &mut Vec::new())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoEvidence { .. }));
+}
+
+#[test]
+fn a_cancelled_import_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let path = files.path().join("video.mp4");
+    std::fs::write(&path, vec![1u8; 5 << 20]).unwrap();
+    let mut seen = 0;
+    let err = store
+        .add_evidence(&id, None, &path, &mut |done, total| {
+            seen += 1;
+            done < total * 3 / 4
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled));
+    assert!(seen > 1);
+    assert!(store.inspection(&id).unwrap().evidence.is_empty());
+    let chunks: i64 = raw(dir.path())
+        .query_row("SELECT count(*) FROM chunk", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(chunks, 0);
+    assert!(store.verify(&id).unwrap().intact());
+}
+
+#[test]
+fn recommendations_respect_the_procedures_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-revocation-examination");
+    let rec = |d| {
+        vec![Recommendation {
+            text: "Журналды тігу".into(),
+            deadline_working_days: Some(d),
+        }]
+    };
+    store.set_conclusions(&id, "f", "c", rec(60)).unwrap();
+    let err = store.set_conclusions(&id, "f", "c", rec(61)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "recommendation 1: a deadline of 61 working days exceeds the 60 allowed by 224/НҚ §21 ¶2"
+    );
+    assert_eq!(store.inspection(&id).unwrap().recommendations, rec(60));
+}
+
+#[test]
+fn a_change_after_the_seal_is_an_amendment() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&id, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    let head = store.inspection(&id).unwrap().audit_head;
+    assert_eq!(store.seal(&id).unwrap(), head);
+    store
+        .store_act(&id, b"%PDF-1.7 act", "rendered", None)
+        .unwrap();
+    let sealed = store.inspection(&id).unwrap();
+    assert!(sealed.summary().sealed);
+    assert_eq!(sealed.amendments, 0);
+    store
+        .answer(&id, "server-room.ups", verdict(Verdict::Fails))
+        .unwrap();
+    let amended = store.inspection(&id).unwrap();
+    assert_eq!(amended.amendments, 1);
+    assert!(!amended.summary().sealed);
+    assert_eq!(amended.seal.unwrap().head, head);
+    assert!(store.verify(&id).unwrap().intact());
+}
+
+fn tampered(edit: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&id, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    store
+        .answer(&id, "server-room.ceiling-height", value(2.31))
+        .unwrap();
+    let photo = files.path().join("ceiling.jpg");
+    std::fs::write(&photo, vec![7u8; 2 << 20]).unwrap();
+    store
+        .add_evidence(
+            &id,
+            Some("server-room.ceiling-height"),
+            &photo,
+            &mut |_, _| true,
+        )
+        .unwrap();
+    store
+        .answer(
+            &id,
+            "server-room.air-conditioning",
+            verdict(Verdict::Complies),
+        )
+        .unwrap();
+    let report = store.verify(&id).unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, 5);
+    drop(store);
+    raw(dir.path()).execute_batch(edit).unwrap();
+    let store = Store::open(dir.path(), PASS).unwrap();
+    store.verify(&id).unwrap().problems
+}
+
+#[test]
+fn a_changed_answer_is_named() {
+    let problems = tampered(
+        "UPDATE answer SET verdict = 'complies' WHERE item = 'server-room.ceiling-height'",
+    );
+    assert_eq!(
+        problems,
+        ["the answer to item 'server-room.ceiling-height' differs from the audit trail (store: verdict complies, value 2.31; trail: verdict fails, value 2.31): changed behind tekseru's back"]
+    );
+}
+
+#[test]
+fn a_deleted_audit_entry_is_named() {
+    let problems = tampered("DELETE FROM audit WHERE seq = 3");
+    assert_eq!(
+        problems[0],
+        "audit entry #3 is missing (the trail jumps from #2 to #4)"
+    );
+    assert!(
+        problems[1].starts_with("audit entry #4 (attached 'ceiling.jpg'"),
+        "{problems:?}"
+    );
+    assert!(problems[1]
+        .ends_with("does not follow the entry before it: an entry was removed or replaced"));
+}
+
+#[test]
+fn an_edited_audit_entry_is_named() {
+    let problems =
+        tampered("UPDATE audit SET entry = replace(entry, '2.31', '2.51') WHERE seq = 3");
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("audit entry #3 (answered item 'server-room.ceiling-height'"),
+        "{problems:?}"
+    );
+    assert!(problems[0].ends_with("was altered: its content no longer matches its hash"));
+    assert!(problems[1].starts_with("the answer to item 'server-room.ceiling-height' differs"));
+}
+
+#[test]
+fn a_removed_last_entry_is_named() {
+    let problems = tampered("DELETE FROM audit WHERE seq = 5");
+    assert!(problems.iter().any(|p| p == "the trail ends at #4 but the inspection's head is another entry: entries were removed from its end"), "{problems:?}");
+    assert!(problems.iter().any(|p| p.starts_with("the answer to item 'server-room.air-conditioning' is in the store but not in the audit trail")));
+}
+
+#[test]
+fn a_changed_evidence_blob_is_named() {
+    let problems = tampered("UPDATE chunk SET data = zeroblob(length(data)) WHERE seq = 1");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("evidence 'ceiling.jpg' ("),
+        "{problems:?}"
+    );
+    assert!(problems[0].contains("was altered: its content hashes to"));
+}
+
+#[test]
+fn a_missing_evidence_blob_is_named() {
+    let problems = tampered("DELETE FROM chunk; DELETE FROM blob;");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].ends_with("is missing"), "{problems:?}");
+}
+
+#[test]
+fn a_dissent_must_come_from_the_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let outsider = Iin::parse("880722300007").unwrap();
+    let err = store.record_dissent(&id, outsider, "no").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "880722300007 is not on the commission's roster"
+    );
+    let knb = Iin::parse("850214300001").unwrap();
+    store
+        .record_dissent(&id, knb, "the ceiling was measured wrongly")
+        .unwrap();
+    assert_eq!(
+        store.inspection(&id).unwrap().dissents[0].reason,
+        "the ceiling was measured wrongly"
+    );
+}
