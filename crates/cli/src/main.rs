@@ -6,8 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod checklist;
+mod evidence;
+mod inspection;
 mod quorum;
+mod store;
 
 /// tekseru — on-site inspections of certification authorities (224/НҚ)
 #[derive(Parser)]
@@ -27,6 +31,15 @@ enum Command {
     Checklist(checklist::ChecklistCmd),
     /// Whether an act is adopted, for a roster with signatures.
     Quorum(quorum::QuorumArgs),
+    /// Inspections: new, answer, show, list.
+    #[command(subcommand)]
+    Inspection(inspection::InspectionCmd),
+    /// Evidence files: add, export.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCmd),
+    /// The audit trail: verify.
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +47,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Checklist(cmd) => checklist::run(cmd, cli.json),
         Command::Quorum(args) => quorum::run(args, cli.json),
+        Command::Inspection(cmd) => inspection::run(cmd, cli.json),
+        Command::Evidence(cmd) => evidence::run(cmd, cli.json),
+        Command::Audit(cmd) => audit::run(cmd, cli.json),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,43 @@
+//! `tekseru audit verify`: is an inspection's record intact?
+
+use std::process::ExitCode;
+
+use crate::store::StoreArgs;
+
+#[derive(clap::Subcommand)]
+pub(crate) enum AuditCmd {
+    /// Recompute the hash chain, replay it against the store, re-hash the evidence; exit 0
+    /// when intact, 1 with each problem named.
+    Verify {
+        /// The inspection's id.
+        id: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+pub(crate) fn run(cmd: AuditCmd, json: bool) -> anyhow::Result<ExitCode> {
+    let AuditCmd::Verify { id, store } = cmd;
+    let store = store.open(false)?;
+    let report = store.verify(&id)?;
+    if json {
+        crate::print_json(&serde_json::json!({
+            "inspection": report.inspection,
+            "intact": report.intact(),
+            "entries": report.entries,
+            "head": report.head,
+            "problems": report.problems,
+        }))?;
+    } else if report.intact() {
+        println!("intact: {} entries, head {}", report.entries, report.head);
+    } else {
+        for p in &report.problems {
+            println!("broken: {p}");
+        }
+    }
+    Ok(if report.intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,257 @@
+//! `tekseru inspection`: start, answer, show and list inspections.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Deserialize;
+use tekseru_core::quorum::Rule;
+use tekseru_core::{Bin, Member, Roster, Verdict};
+use tekseru_store::{AnswerChange, Inspection, NewInspection};
+
+use crate::store::StoreArgs;
+
+#[derive(clap::Subcommand)]
+pub(crate) enum InspectionCmd {
+    /// Start an inspection of a CA with a checklist and a commission.
+    New {
+        /// The checklist's id (see `tekseru checklist list`).
+        #[arg(long)]
+        checklist: String,
+        /// The CA's name.
+        #[arg(long)]
+        ca: String,
+        /// The CA's BIN (12 digits).
+        #[arg(long)]
+        bin: String,
+        /// The site of its infrastructure.
+        #[arg(long)]
+        site: String,
+        /// JSON file: {"members":[{"name","iin","role","body","position"?}]}.
+        #[arg(long)]
+        roster: PathBuf,
+        /// A directory of checklists to use instead of the built-in ones.
+        #[arg(long, env = "TEKSERU_CHECKLISTS")]
+        checklists: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Answer an item: a verdict, a measured value, a note.
+    Answer {
+        /// The inspection's id.
+        id: String,
+        /// The item's id.
+        item: String,
+        /// complies, fails or na.
+        #[arg(long, value_parser = ["complies", "fails", "na"])]
+        verdict: Option<String>,
+        /// The measured value, in the item's unit.
+        #[arg(long)]
+        value: Option<f64>,
+        /// The note: the actual state found.
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Show an inspection.
+    Show {
+        /// The inspection's id.
+        id: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the inspections.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// The roster file of `tekseru quorum`; its signatures, settings and date are not used here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterFile {
+    #[serde(default)]
+    rule: Option<Rule>,
+    members: Vec<RosterMember>,
+    #[serde(default, rename = "settings")]
+    _settings: Option<serde_json::Value>,
+    #[serde(default, rename = "act_date")]
+    _act_date: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterMember {
+    #[serde(flatten)]
+    member: Member,
+    #[serde(default, rename = "signed")]
+    _signed: Option<bool>,
+    #[serde(default, rename = "signed_on")]
+    _signed_on: Option<serde_json::Value>,
+}
+
+pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
+    match cmd {
+        InspectionCmd::New {
+            checklist,
+            ca,
+            bin,
+            site,
+            roster,
+            checklists,
+            store,
+        } => {
+            let all = crate::checklist::load(checklists)?;
+            let Some(checklist) = all.into_iter().find(|c| c.id == checklist) else {
+                anyhow::bail!("no checklist '{checklist}' (see `tekseru checklist list`)");
+            };
+            let bin = Bin::parse(&bin).with_context(|| format!("--bin '{bin}'"))?;
+            let text = std::fs::read_to_string(&roster)
+                .with_context(|| format!("cannot read roster file '{}'", roster.display()))?;
+            let file: RosterFile = serde_json::from_str(&text)
+                .with_context(|| format!("roster file '{}' is not valid", roster.display()))?;
+            if let Some(rule) = file.rule {
+                anyhow::ensure!(
+                    rule == checklist.rule,
+                    "roster file '{}' is for the {rule:?} rule but checklist {} is for {:?}",
+                    roster.display(),
+                    checklist.id,
+                    checklist.rule
+                );
+            }
+            let mut store = store.open(true)?;
+            let id = store.new_inspection(NewInspection {
+                checklist,
+                ca_name: ca,
+                bin,
+                site,
+                roster: Roster {
+                    members: file.members.into_iter().map(|m| m.member).collect(),
+                },
+            })?;
+            if json {
+                crate::print_json(&serde_json::json!({ "id": id }))?;
+            } else {
+                println!("{id}");
+            }
+        }
+        InspectionCmd::Answer {
+            id,
+            item,
+            verdict,
+            value,
+            note,
+            store,
+        } => {
+            let verdict = verdict.map(|v| match v.as_str() {
+                "complies" => Verdict::Complies,
+                "fails" => Verdict::Fails,
+                _ => Verdict::NotApplicable,
+            });
+            anyhow::ensure!(
+                verdict.is_some() || value.is_some() || note.is_some(),
+                "nothing to record: give --verdict, --value or --note"
+            );
+            let change = AnswerChange {
+                verdict: verdict.map(Some),
+                value: value.map(Some),
+                note: note.map(Some),
+                inventory: None,
+            };
+            let mut store = store.open(false)?;
+            let answer = store.answer(&id, &item, change)?;
+            if json {
+                crate::print_json(&answer)?;
+            } else {
+                println!("{item}: {}", verdict_text(answer.verdict));
+            }
+        }
+        InspectionCmd::Show { id, store } => {
+            let store = store.open(false)?;
+            let inspection = store.inspection(&id)?;
+            if json {
+                crate::print_json(&inspection)?;
+            } else {
+                print_human(&inspection);
+            }
+        }
+        InspectionCmd::List { store } => {
+            let store = store.open(false)?;
+            let list = store.inspections()?;
+            if json {
+                crate::print_json(&list)?;
+            } else {
+                for i in &list {
+                    println!(
+                        "{}  {}  {} {}  {}/{} answered, {} failing{}",
+                        i.id,
+                        i.created_at.get(..10).unwrap_or(&i.created_at),
+                        i.checklist_id,
+                        i.checklist_version,
+                        i.answered,
+                        i.total,
+                        i.failing,
+                        if i.sealed { ", sealed" } else { "" }
+                    );
+                    println!("    {} (BIN {}), {}", i.ca_name, i.bin, i.site);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verdict_text(v: Option<Verdict>) -> &'static str {
+    match v {
+        Some(Verdict::Complies) => "complies",
+        Some(Verdict::Fails) => "fails",
+        Some(Verdict::NotApplicable) => "not applicable",
+        None => "not answered",
+    }
+}
+
+fn print_human(i: &Inspection) {
+    let s = i.summary();
+    println!("{} — {} (BIN {})", i.id, i.ca_name, i.bin);
+    println!("site: {}", i.site);
+    println!(
+        "checklist: {} {}; {}/{} answered, {} failing",
+        s.checklist_id, s.checklist_version, s.answered, s.total, s.failing
+    );
+    println!("audit head: {}", i.audit_head);
+    if let Some(seal) = &i.seal {
+        println!(
+            "sealed at {} on {}; {} amendments since",
+            seal.head, seal.at, i.amendments
+        );
+    }
+    for (section, item) in i.checklist.items() {
+        let answer = i.answer(&item.id);
+        let value = answer
+            .and_then(|a| a.value)
+            .map(|v| format!(" {v} {}", item.unit.as_deref().unwrap_or("")))
+            .unwrap_or_default();
+        println!(
+            "  [{}] {}{}  ({}; {})",
+            verdict_text(answer.and_then(|a| a.verdict)),
+            item.id,
+            value,
+            item.reference,
+            section.id
+        );
+        if let Some(note) = answer.and_then(|a| a.note.as_deref()) {
+            println!("        {note}");
+        }
+    }
+    for e in &i.evidence {
+        println!(
+            "  evidence {} {} ({} bytes) → {}",
+            &e.sha256[..12],
+            e.name,
+            e.bytes,
+            e.item.as_deref().unwrap_or("(inspection)")
+        );
+    }
+}

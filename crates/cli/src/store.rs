@@ -1,0 +1,69 @@
+//! Opening the store for the commands that need it: where it is and how it is unlocked.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use tekseru_store::Store;
+
+/// Where the store is and how to unlock it.
+#[derive(clap::Args, Clone)]
+pub(crate) struct StoreArgs {
+    /// The store's directory [default: ~/.local/share/tekseru].
+    #[arg(long, env = "TEKSERU_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    pub(crate) fn dir(&self) -> anyhow::Result<PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        let base = match std::env::var_os("XDG_DATA_HOME") {
+            Some(d) if !d.is_empty() => PathBuf::from(d),
+            _ => PathBuf::from(std::env::var_os("HOME").context("no HOME; give --data-dir")?)
+                .join(".local/share"),
+        };
+        Ok(base.join("tekseru"))
+    }
+
+    /// Opens the store; with `create`, makes it when there is none yet.
+    pub(crate) fn open(&self, create: bool) -> anyhow::Result<Store> {
+        let dir = self.dir()?;
+        if Store::exists(&dir) {
+            let passphrase = passphrase("Passphrase of the store: ", false)?;
+            return Ok(Store::open(&dir, &passphrase)?);
+        }
+        if !create {
+            bail!(tekseru_store::StoreError::NotFound(dir));
+        }
+        let passphrase = passphrase("Passphrase for the new store: ", true)?;
+        let inspector = std::env::var("TEKSERU_INSPECTOR")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "inspector".into());
+        eprintln!(
+            "tekseru: created the store in '{}' for {inspector}",
+            dir.display()
+        );
+        Ok(Store::create(&dir, &passphrase, &inspector)?)
+    }
+}
+
+/// The passphrase from `TEKSERU_PASSPHRASE`, else asked on the terminal (twice for a new
+/// store). Never echoed, never stored.
+fn passphrase(prompt: &str, confirm: bool) -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("TEKSERU_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no passphrase: set TEKSERU_PASSPHRASE or run tekseru in a terminal");
+    }
+    let first = rpassword::prompt_password(prompt).context("cannot read the passphrase")?;
+    if confirm {
+        let again = rpassword::prompt_password("Again: ").context("cannot read the passphrase")?;
+        if again != first {
+            bail!("the passphrases differ; nothing was created");
+        }
+    }
+    Ok(first)
+}

@@ -1,0 +1,344 @@
+//! The store's command line: its contract, and that no kill at any moment loses what a
+//! command reported as done or corrupts the store.
+
+#![allow(clippy::unwrap_used)] // Tests may panic on what they set up themselves.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const PASS: &str = "test passphrase";
+
+fn tekseru(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tekseru"));
+    c.env("TEKSERU_DATA_DIR", dir)
+        .env("TEKSERU_PASSPHRASE", PASS)
+        .env("TEKSERU_INSPECTOR", "Test Inspector")
+        .env_remove("TEKSERU_CHECKLISTS");
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    tekseru(dir).args(args).output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+fn new_inspection(dir: &Path) -> String {
+    let roster = repo("assets/demo/accreditation-adopted.json");
+    let out = run(
+        dir,
+        &[
+            "inspection",
+            "new",
+            "--checklist",
+            "ca-accreditation-onsite",
+            "--ca",
+            "«Сенім» КО",
+            "--bin",
+            "050440001000",
+            "--site",
+            "Астана",
+            "--roster",
+            roster.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    json(&out)["id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_store_commands_keep_their_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let id = new_inspection(dir.path());
+    assert_eq!(id.len(), 32);
+
+    let answer = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "answer",
+            &id,
+            "server-room.ceiling-height",
+            "--value",
+            "2.31",
+            "--note",
+            "төмен",
+            "--json",
+        ],
+    ));
+    assert_eq!(answer["verdict"], "fails");
+    assert_eq!(answer["updated_by"], "Test Inspector");
+
+    let photo = files.path().join("төбе.jpg");
+    std::fs::write(&photo, b"\xFF\xD8\xFF\xE0 not really a jpeg").unwrap();
+    let added = json(&run(
+        dir.path(),
+        &[
+            "evidence",
+            "add",
+            &id,
+            "--item",
+            "server-room.ceiling-height",
+            photo.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let sha = added[0]["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(added[0]["name"], "төбе.jpg");
+    assert_eq!(added[0]["bytes"], 22);
+
+    let out = files.path().join("back.jpg");
+    json(&run(
+        dir.path(),
+        &[
+            "evidence",
+            "export",
+            &id,
+            &sha,
+            "-o",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&photo).unwrap());
+
+    let show = json(&run(dir.path(), &["inspection", "show", &id, "--json"]));
+    assert_eq!(show["checklist"]["id"], "ca-accreditation-onsite");
+    assert_eq!(show["evidence"][0]["media_type"], "image/jpeg");
+    assert_eq!(show["roster"].as_array().unwrap().len(), 6);
+
+    let list = json(&run(dir.path(), &["inspection", "list", "--json"]));
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["failing"], 1);
+
+    let verify = run(dir.path(), &["audit", "verify", &id]);
+    assert_eq!(verify.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&verify.stdout).starts_with("intact: 3 entries, head "));
+
+    let wrong = tekseru(dir.path())
+        .env("TEKSERU_PASSPHRASE", "nope")
+        .args(["inspection", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase for the store in"));
+
+    let bad = run(
+        dir.path(),
+        &[
+            "inspection",
+            "answer",
+            &id,
+            "server-room.ups",
+            "--value",
+            "3",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("item 'server-room.ups' is a check item; only measure items take a value"));
+
+    let none = tekseru(dir.path())
+        .env("TEKSERU_DATA_DIR", files.path().join("nowhere"))
+        .args(["inspection", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no store in"));
+}
+
+/// A small deterministic generator, so that a failing run can be replayed from its seed.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[test]
+fn fifty_kills_lose_nothing_reported_and_corrupt_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let id = new_inspection(dir.path());
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("kill test seed {seed}");
+    let mut rng = Lcg(seed);
+    let items = [
+        "server-room.ups",
+        "server-room.air-conditioning",
+        "server-room.fire-system",
+        "server-room.access-control",
+    ];
+    // Every answer attempted, in order, and the last one each item reported as done.
+    let mut attempts: Vec<(String, String)> = Vec::new();
+    let mut reported_answers: BTreeMap<String, usize> = BTreeMap::new();
+    let mut reported_evidence: Vec<(String, u64)> = Vec::new();
+    let mut killed_mid_work = 0;
+    for round in 0..50 {
+        let mut cmd = tekseru(dir.path());
+        let evidence = round % 2 == 0;
+        let mut batch = Vec::new();
+        if evidence {
+            let mut paths = Vec::new();
+            for k in 0..3 {
+                let path = files.path().join(format!("video-{round}-{k}.bin"));
+                let mut content = vec![(round * 3 + k) as u8; 12 << 20];
+                content[..8].copy_from_slice(&(seed ^ (round * 3 + k) as u64).to_le_bytes());
+                std::fs::write(&path, &content).unwrap();
+                paths.push(path);
+            }
+            cmd.args(["evidence", "add", &id, "--item", "server-room.work-log"])
+                .args(&paths);
+        } else {
+            // A batch of answers: one process per answer, each reporting when it is done.
+            let mut script = String::new();
+            for i in 0..8 {
+                let item = items[(i + round) % items.len()];
+                let note = format!("round {round} answer {i}");
+                script.push_str(&format!(
+                    "{bin} inspection answer {id} {item} --verdict complies --note '{note}' || exit 1\n",
+                    bin = env!("CARGO_BIN_EXE_tekseru")
+                ));
+                batch.push((item.to_owned(), note));
+            }
+            cmd = Command::new("sh");
+            cmd.env("TEKSERU_DATA_DIR", dir.path())
+                .env("TEKSERU_PASSPHRASE", PASS)
+                .args(["-c", &script]);
+        }
+        let first_attempt = attempts.len();
+        attempts.extend(batch.iter().cloned());
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
+        });
+        let delay = Duration::from_millis(5 + rng.next(400));
+        let started = Instant::now();
+        while started.elapsed() < delay {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_work += 1;
+            // SIGKILL the whole group: the shell and the tekseru process it runs.
+            unsafe_free_kill(child.id());
+        }
+        child.wait().unwrap();
+        let lines = reader.join().unwrap();
+        for line in lines {
+            if evidence {
+                let mut parts = line.split_whitespace();
+                let sha = parts.next().unwrap().to_owned();
+                let _name = parts.next();
+                let bytes: u64 = parts.next().unwrap().parse().unwrap();
+                reported_evidence.push((sha, bytes));
+            } else {
+                let item = line.split(':').next().unwrap().to_owned();
+                // The n-th reported line of the batch is the n-th answer of it.
+                let done = (first_attempt..attempts.len())
+                    .find(|&i| {
+                        attempts[i].0 == item && reported_answers.get(&item).is_none_or(|&r| r < i)
+                    })
+                    .unwrap();
+                reported_answers.insert(item, done);
+            }
+        }
+    }
+    assert!(
+        killed_mid_work >= 10,
+        "only {killed_mid_work} of 50 runs were killed mid-work; the delays are too long"
+    );
+
+    let verify = run(dir.path(), &["audit", "verify", &id]);
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let show = json(&run(dir.path(), &["inspection", "show", &id, "--json"]));
+    for (sha, bytes) in &reported_evidence {
+        let found = show["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["sha256"] == sha.as_str());
+        assert_eq!(
+            found.map(|e| e["bytes"].as_u64().unwrap()),
+            Some(*bytes),
+            "reported evidence {sha} is missing"
+        );
+    }
+    for (item, &done) in &reported_answers {
+        let answer = show["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["item"] == item.as_str())
+            .unwrap();
+        let note = answer["note"].as_str().unwrap();
+        // The answer is the one reported, or one attempted after it (killed after committing).
+        let index = attempts
+            .iter()
+            .position(|(i, n)| i == item && n == note)
+            .unwrap();
+        assert!(
+            index >= done,
+            "{item}: the store has '{note}', older than the reported '{}'",
+            attempts[done].1
+        );
+    }
+    eprintln!(
+        "{killed_mid_work} kills mid-work; {} evidence files and {} answers reported done",
+        reported_evidence.len(),
+        reported_answers.len()
+    );
+    assert!(!reported_evidence.is_empty() && !reported_answers.is_empty());
+}
+
+/// SIGKILL a process group through the `kill` command (the test crate forbids unsafe code).
+fn unsafe_free_kill(pid: u32) {
+    Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .status()
+        .unwrap();
+}
