@@ -3,7 +3,7 @@
 //!
 //! Coordinates are PDF points from the bottom-left corner of an A4 page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
     Color, FontId, Line, LinePoint, Op, ParsedFont, PdfFontHandle, PdfPage, Point, Pt, Rgb,
@@ -32,6 +32,7 @@ pub(crate) fn mm(value: f32) -> f32 {
 /// One embedded font and its metrics.
 pub(crate) struct Font {
     id: FontId,
+    bytes: &'static [u8],
     glyphs: BTreeMap<u32, u16>,
     widths: BTreeMap<u16, u16>,
     units_per_em: f32,
@@ -39,15 +40,35 @@ pub(crate) struct Font {
 
 impl Font {
     /// Parses a TrueType font; `name` is its fixed resource name (determinism).
-    pub(crate) fn parse(name: &str, bytes: &[u8]) -> Option<(Font, ParsedFont)> {
+    pub(crate) fn parse(name: &str, bytes: &'static [u8]) -> Option<Font> {
         let parsed = ParsedFont::from_bytes(bytes, 0, &mut Vec::new())?;
         let font = Font {
             id: FontId(name.to_owned()),
+            bytes,
             glyphs: parsed.codepoint_to_glyph.clone(),
             widths: parsed.glyph_widths.clone(),
             units_per_em: f32::from(parsed.units_per_em.max(1)),
         };
-        Some((font, parsed))
+        Some(font)
+    }
+
+    /// The font cut down to the glyphs of `chars` (and `.notdef`), parsed for embedding.
+    pub(crate) fn subset(&self, chars: &BTreeSet<char>) -> Option<ParsedFont> {
+        use allsorts::binary::read::ReadScope;
+        use allsorts::font_data::FontData;
+        use allsorts::subset::{subset, CmapTarget, SubsetProfile};
+
+        let mut glyphs: Vec<u16> = chars
+            .iter()
+            .filter_map(|c| self.glyphs.get(&u32::from(*c)).copied())
+            .collect();
+        glyphs.push(0);
+        glyphs.sort_unstable();
+        glyphs.dedup();
+        let data = ReadScope::new(self.bytes).read::<FontData<'_>>().ok()?;
+        let provider = data.table_provider(0).ok()?;
+        let bytes = subset(&provider, &glyphs, &SubsetProfile::Minimal, CmapTarget::Unicode).ok()?;
+        ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
     }
 
     pub(crate) fn id(&self) -> &FontId {
@@ -193,6 +214,8 @@ pub(crate) struct Layout<'f> {
     pages: Vec<Vec<Op>>,
     /// The baseline-free cursor: the top of the next thing to draw.
     y: f32,
+    /// The characters drawn with each face (regular, bold), for subsetting.
+    used: [BTreeSet<char>; 2],
 }
 
 impl<'f> Layout<'f> {
@@ -201,6 +224,7 @@ impl<'f> Layout<'f> {
             fonts,
             pages: Vec::new(),
             y: 0.0,
+            used: [BTreeSet::new(), BTreeSet::new()],
         };
         layout.new_page();
         layout
@@ -246,6 +270,7 @@ impl<'f> Layout<'f> {
             return;
         }
         let font = self.fonts.get(style.bold).id().clone();
+        self.used[usize::from(style.bold)].extend(text.chars());
         self.ops().extend([
             Op::StartTextSection,
             Op::SetFont {
@@ -373,6 +398,8 @@ impl<'f> Layout<'f> {
     }
 
     fn cell_lines(&self, widths: &[f32], row: &[Cell]) -> Vec<Vec<String>> {
+        let total = [widths.iter().sum::<f32>()];
+        let widths: &[f32] = if row.len() == 1 { &total } else { widths };
         row.iter()
             .zip(widths)
             .map(|(cell, w)| {
@@ -384,6 +411,9 @@ impl<'f> Layout<'f> {
     }
 
     fn draw_row(&mut self, widths: &[f32], row: &[Cell], lines: &[Vec<String>], height: f32) {
+        let total = [widths.iter().sum::<f32>()];
+        // A row of one cell spans the whole table (a section title).
+        let widths: &[f32] = if row.len() == 1 { &total } else { widths };
         let top = self.y;
         let mut x = LEFT;
         for ((cell, w), cell_lines) in row.iter().zip(widths).zip(lines) {
@@ -445,8 +475,12 @@ impl<'f> Layout<'f> {
         self.y = y;
     }
 
-    /// Adds the footer (given page number and page count) and returns the pages.
-    pub(crate) fn finish(mut self, footer: impl Fn(usize, usize) -> String) -> Vec<PdfPage> {
+    /// Adds the footer (given page number and page count) and returns the pages with the
+    /// characters used by each face (regular, bold).
+    pub(crate) fn finish(
+        mut self,
+        footer: impl Fn(usize, usize) -> String,
+    ) -> (Vec<PdfPage>, [BTreeSet<char>; 2]) {
         let total = self.pages.len();
         let style = Style {
             size: 7.5,
@@ -468,7 +502,7 @@ impl<'f> Layout<'f> {
             let ops = self.pages.pop().unwrap_or_default();
             out.push(PdfPage::new(printpdf::Mm(210.0), printpdf::Mm(297.0), ops));
         }
-        out
+        (out, self.used)
     }
 }
 

@@ -74,6 +74,7 @@ impl Writer<'_> {
     fn label(&self, text: &Bilingual) -> String {
         match self.languages {
             Languages::One(lang) => text.get(lang).to_owned(),
+            Languages::Both if text.kk == text.ru => text.kk.clone(),
             Languages::Both => format!("{} / {}", text.kk, text.ru),
         }
     }
@@ -127,15 +128,26 @@ fn body_text(body: Body) -> Bilingual {
     }
 }
 
+/// Inventory words (`server`, `hsm`, `main`, `backup`) in the act's languages.
+fn equipment_word(word: &str) -> Bilingual {
+    match word {
+        "server" => bi("сервер", "сервер"),
+        "hsm" => bi("АБК (HSM)", "АПК (HSM)"),
+        "main" => bi("негізгі", "основной"),
+        "backup" => bi("резервтік", "резервный"),
+        other => bi(other, other),
+    }
+}
+
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
-fn load_fonts() -> Result<(Fonts, printpdf::ParsedFont, printpdf::ParsedFont), ActError> {
+fn load_fonts() -> Result<Fonts, ActError> {
     let bad = || ActError::Input("the bundled font cannot be parsed".to_owned());
-    let (regular, regular_parsed) = Font::parse("F1", REGULAR).ok_or_else(bad)?;
-    let (bold, bold_parsed) = Font::parse("F2", BOLD).ok_or_else(bad)?;
-    Ok((Fonts { regular, bold }, regular_parsed, bold_parsed))
+    let regular = Font::parse("F1", REGULAR).ok_or_else(bad)?;
+    let bold = Font::parse("F2", BOLD).ok_or_else(bad)?;
+    Ok(Fonts { regular, bold })
 }
 
 /// A photo decoded for embedding: pixels, downscaled when larger than a thumbnail.
@@ -159,7 +171,7 @@ fn decode_photo(bytes: &[u8], name: &str) -> Result<RawImage, ActError> {
 
 /// Renders the act to PDF bytes, with the manifest attached.
 pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, ActError> {
-    let (fonts, regular, bold) = load_fonts()?;
+    let fonts = load_fonts()?;
     let mut doc = PdfDocument::new("");
     let mut w = Writer {
         layout: Layout::new(&fonts),
@@ -277,7 +289,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     section += 1;
     let (widths, header): (Vec<f32>, Vec<Cell>) = match w.languages {
         Languages::One(_) => (
-            vec![mm(9.0), mm(58.0), mm(48.0), mm(28.0), mm(22.0)],
+            vec![mm(9.0), mm(54.0), mm(48.0), mm(28.0), mm(26.0)],
             vec![
                 Cell::bold("№"),
                 Cell::bold(w.label(&bi("Талап және құқықтық сілтеме", "Требование и правовая ссылка"))),
@@ -287,7 +299,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
             ],
         ),
         Languages::Both => (
-            vec![mm(8.0), mm(37.0), mm(37.0), mm(36.0), mm(25.0), mm(22.0)],
+            vec![mm(8.0), mm(35.0), mm(35.0), mm(34.0), mm(27.0), mm(26.0)],
             vec![
                 Cell::bold("№"),
                 Cell::bold("Талап"),
@@ -304,10 +316,8 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     for item in &data.items {
         if current_section != Some(&item.section) {
             current_section = Some(&item.section);
-            let mut row = vec![Cell::bold(""), Cell::bold(w.label(&item.section))];
-            row.resize(widths.len(), Cell::new(""));
-            // A section row spans the table visually by leaving the other cells empty.
-            rows.push(row);
+            // A row of one cell spans the table.
+            rows.push(vec![Cell::bold(w.label(&item.section))]);
         }
         n += 1;
         let mut found = item.note.clone().unwrap_or_default();
@@ -390,7 +400,11 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                     Cell::new(format!("= {}", w.stacked(&bi("сәйкес", "совпадает"))))
                 };
                 vec![
-                    Cell::new(format!("{}, {}", r.kind, r.role)),
+                    Cell::new(format!(
+                        "{}, {}",
+                        w.stacked(&equipment_word(&r.kind)),
+                        w.stacked(&equipment_word(&r.role))
+                    )),
                     Cell::new(describe(&r.declared)),
                     if r.mismatch() { Cell::bold(found) } else { Cell::new(found) },
                     matched,
@@ -532,6 +546,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         let gap = mm(5.0);
         let cell = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
         let box_h = mm(38.0);
+        w.layout.space(4.0);
         for (chunk_index, chunk) in data.photos.chunks(per_row).enumerate() {
             w.layout.ensure(box_h + Style::SMALL.size * 6.0);
             let top = w.layout.cursor();
@@ -598,7 +613,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         )
     });
     let title = format!("{} № {}", title.kk, data.act_number);
-    finish_document(doc, pages, (&regular, &bold), &title, options, &data.manifest_json())
+    finish_document(doc, pages, &fonts, &title, options, &data.manifest_json())
 }
 
 /// Renders the dissent notice of `member` to the service provider.
@@ -615,7 +630,7 @@ pub fn render_dissent(
         return Err(ActError::Input("the dissent reason is empty: say why the member does not sign".to_owned()));
     }
     let reason = tekseru_core::nfc(reason);
-    let (fonts, regular, bold) = load_fonts()?;
+    let fonts = load_fonts()?;
     let doc = PdfDocument::new("");
     let mut w = Writer {
         layout: Layout::new(&fonts),
@@ -663,28 +678,31 @@ pub fn render_dissent(
     });
     let mut notice = data.clone();
     notice.dissents = vec![crate::data::Dissent { iin: *member, reason }];
-    finish_document(doc, pages, (&regular, &bold), "Ерекше пікір / Особое мнение", options, &notice.manifest_json())
+    finish_document(doc, pages, &fonts, "Ерекше пікір / Особое мнение", options, &notice.manifest_json())
 }
 
 /// Serializes the pages with fixed ids, the manifest attached, to bytes.
 fn finish_document(
     mut doc: PdfDocument,
-    pages: Vec<printpdf::PdfPage>,
-    fonts: (&printpdf::ParsedFont, &printpdf::ParsedFont),
+    (pages, used): (Vec<printpdf::PdfPage>, [std::collections::BTreeSet<char>; 2]),
+    fonts: &Fonts,
     title: &str,
     options: &RenderOptions,
     manifest: &[u8],
 ) -> Result<Vec<u8>, ActError> {
     use lopdf::{dictionary, Object, Stream, StringFormat};
 
-    doc.resources
-        .fonts
-        .map
-        .insert(printpdf::FontId("F1".to_owned()), printpdf::PdfFont::new(fonts.0.clone()));
-    doc.resources
-        .fonts
-        .map
-        .insert(printpdf::FontId("F2".to_owned()), printpdf::PdfFont::new(fonts.1.clone()));
+    // Fonts are embedded cut down to the characters used (printpdf subsets only with its
+    // heavy text_layout feature, so we subset with allsorts ourselves).
+    for (font, chars) in [(&fonts.regular, &used[0]), (&fonts.bold, &used[1])] {
+        let subset = font
+            .subset(chars)
+            .ok_or_else(|| ActError::Pdf("cannot subset the bundled font".to_owned()))?;
+        doc.resources
+            .fonts
+            .map
+            .insert(font.id().clone(), printpdf::PdfFont::new(subset));
+    }
     let created = printpdf::DateTime::from_unix_timestamp(options.created.unix_timestamp())
         .map_err(|e| ActError::Input(format!("creation time: {e}")))?;
     doc.metadata.info.creation_date = created;
@@ -740,6 +758,23 @@ fn finish_document(
             dictionary! { "EmbeddedFiles" => dictionary! { "Names" => vec![name, Object::Reference(spec_id)] } },
         );
         catalog.set("AF", vec![Object::Reference(spec_id)]);
+    }
+    // Subset fonts are named with a tag (ISO 32000 §9.6.4), fixed for determinism.
+    let names = [
+        (b"F1".as_slice(), b"TKSRAA+PTSerif-Regular".as_slice()),
+        (b"F2".as_slice(), b"TKSRAB+PTSerif-Bold".as_slice()),
+    ];
+    for object in lo.objects.values_mut() {
+        if let Object::Dictionary(dict) = object {
+            for key in [b"BaseFont".as_slice(), b"FontName".as_slice()] {
+                let current = dict.get(key).and_then(Object::as_name).map(<[u8]>::to_vec);
+                if let Ok(current) = current {
+                    if let Some((_, new)) = names.iter().find(|(old, _)| *old == current.as_slice()) {
+                        dict.set(key, Object::Name(new.to_vec()));
+                    }
+                }
+            }
+        }
     }
     // A fixed document ID: the manifest's digest (no randomness).
     let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod act;
 mod checklist;
 mod quorum;
 
@@ -22,6 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The act: render, sign, verify, dissent notice.
+    #[command(subcommand)]
+    Act(act::ActCmd),
     /// The legal checklists: list, show, validate.
     #[command(subcommand)]
     Checklist(checklist::ChecklistCmd),
@@ -32,6 +36,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Act(cmd) => act::run(cmd, cli.json),
         Command::Checklist(cmd) => checklist::run(cmd, cli.json),
         Command::Quorum(args) => quorum::run(args, cli.json),
     };
