@@ -4,11 +4,12 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
-/// Debian packages for `cargo xtask run`.
-pub(crate) const RUN: &[&str] = &["pkg-config"];
+/// Debian packages for `cargo xtask run` (the act links OpenSSL).
+pub(crate) const RUN: &[&str] = &["pkg-config", "libssl-dev"];
 
-/// Debian packages for every test.
-pub(crate) const ALL: &[&str] = &["pkg-config"];
+/// Debian packages for every test: OpenSSL to build, poppler-utils (pdfsig, pdftotext,
+/// pdffonts, pdfimages, pdfdetach) and qpdf to read the act back, openssl for scripts.
+pub(crate) const ALL: &[&str] = &["pkg-config", "libssl-dev", "openssl", "poppler-utils", "qpdf"];
 
 fn installed(package: &str) -> bool {
     Command::new("dpkg-query")

@@ -722,7 +722,15 @@ fn finish_document(
         optimize: true,
         subset_fonts: true,
         secure: true,
-        image_optimization: None,
+        // Photos as JPEG (quality 0.85); the encoder is deterministic.
+        image_optimization: Some(printpdf::ImageOptimizationOptions {
+            quality: Some(0.85),
+            max_image_size: None,
+            dither_greyscale: Some(false),
+            convert_to_greyscale: Some(false),
+            auto_optimize: Some(false),
+            format: Some(printpdf::ImageCompression::Jpeg),
+        }),
     };
     let mut lo = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut Vec::new());
 
