@@ -11,6 +11,7 @@ pub(crate) const RUN: &[&str] = &[
     "libxdo-dev",
     "libssl-dev",
     "librsvg2-dev",
+    "poppler-utils",
 ];
 
 /// Debian packages for every test: the build, plus the end-to-end tests of the app (WebKit's
@@ -26,6 +27,8 @@ pub(crate) const ALL: &[&str] = &[
     "xauth",
     "xdotool",
     "openssl",
+    "poppler-utils",
+    "qpdf",
 ];
 
 fn installed(package: &str) -> bool {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod act;
 mod audit;
 mod checklist;
 mod evidence;
@@ -26,6 +27,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The act: render, sign, verify, dissent notice.
+    #[command(subcommand)]
+    Act(act::ActCmd),
     /// The legal checklists: list, show, validate.
     #[command(subcommand)]
     Checklist(checklist::ChecklistCmd),
@@ -45,6 +49,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Act(cmd) => act::run(cmd, cli.json),
         Command::Checklist(cmd) => checklist::run(cmd, cli.json),
         Command::Quorum(args) => quorum::run(args, cli.json),
         Command::Inspection(cmd) => inspection::run(cmd, cli.json),

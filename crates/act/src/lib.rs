@@ -1,0 +1,52 @@
+//! The inspection act: rendering to PDF, signing by each commission member in turn, and
+//! verification with the quorum of 224/НҚ.
+//!
+//! - [`render_act`] turns [`ActData`] into a PDF (A4, Kazakh and/or Russian, fonts embedded
+//!   and subset) with the data attached as a JSON manifest, so that verification needs only
+//!   the PDF. The same data and creation time give the same bytes.
+//! - [`sign`] appends one member's detached CMS signature (SHA-256) in an incremental update;
+//!   earlier signatures stay valid. A [`Signer`] makes the CMS: [`Pkcs12Signer`] now, an
+//!   NCALayer signer later.
+//! - [`verify`] checks every signature, whether the file changed after the last one, whether
+//!   the manifest matches, and evaluates the quorum on the manifest's roster.
+#![deny(missing_docs)]
+
+mod data;
+mod layout;
+mod pdf;
+mod render;
+mod sign;
+mod verify;
+
+pub use crate::{
+    data::{
+        ActData, ActItem, Basis, Bilingual, Ca, Dissent, Equipment, EvidenceEntry, EvidenceRef,
+        InventoryRow, Lang, Measurement, Photo, Recommendation, Site,
+    },
+    render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME},
+    sign::{sign, Pkcs12Signer, Signer},
+    verify::{verify, SignatureReport, Verification},
+};
+
+/// What can go wrong with an act.
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    /// The input is not usable.
+    #[error("{0}")]
+    Input(String),
+    /// The PDF is not one we can read or write.
+    #[error("pdf: {0}")]
+    Pdf(String),
+    /// The signer is not on the act's roster.
+    #[error("IIN {0} is not on the commission's roster in this act's manifest: only its members sign")]
+    NotOnRoster(String),
+    /// The certificate does not belong to the member.
+    #[error("{0}")]
+    Certificate(String),
+    /// The key store cannot be opened.
+    #[error("{0}")]
+    KeyStore(String),
+    /// A cryptographic operation failed.
+    #[error("crypto: {0}")]
+    Crypto(String),
+}
