@@ -67,7 +67,13 @@ impl Font {
         glyphs.dedup();
         let data = ReadScope::new(self.bytes).read::<FontData<'_>>().ok()?;
         let provider = data.table_provider(0).ok()?;
-        let bytes = subset(&provider, &glyphs, &SubsetProfile::Minimal, CmapTarget::Unicode).ok()?;
+        let bytes = subset(
+            &provider,
+            &glyphs,
+            &SubsetProfile::Minimal,
+            CmapTarget::Unicode,
+        )
+        .ok()?;
         ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
     }
 
@@ -296,11 +302,17 @@ impl<'f> Layout<'f> {
             line: Line {
                 points: vec![
                     LinePoint {
-                        p: Point { x: Pt(x1), y: Pt(y1) },
+                        p: Point {
+                            x: Pt(x1),
+                            y: Pt(y1),
+                        },
                         bezier: false,
                     },
                     LinePoint {
-                        p: Point { x: Pt(x2), y: Pt(y2) },
+                        p: Point {
+                            x: Pt(x2),
+                            y: Pt(y2),
+                        },
                         bezier: false,
                     },
                 ],
@@ -315,7 +327,14 @@ impl<'f> Layout<'f> {
     }
 
     /// A paragraph in the column `x..x+width`.
-    pub(crate) fn paragraph_in(&mut self, x: f32, width: f32, text: &str, style: Style, align: Align) {
+    pub(crate) fn paragraph_in(
+        &mut self,
+        x: f32,
+        width: f32,
+        text: &str,
+        style: Style,
+        align: Align,
+    ) {
         let lines = self.fonts.get(style.bold).wrap(text, style.size, width);
         for line in lines {
             self.ensure(style.leading());
@@ -403,9 +422,11 @@ impl<'f> Layout<'f> {
         row.iter()
             .zip(widths)
             .map(|(cell, w)| {
-                self.fonts
-                    .get(cell.style.bold)
-                    .wrap(&cell.text, cell.style.size, w - CELL_PAD * 2.0)
+                self.fonts.get(cell.style.bold).wrap(
+                    &cell.text,
+                    cell.style.size,
+                    w - CELL_PAD * 2.0,
+                )
             })
             .collect()
     }
@@ -437,7 +458,14 @@ impl<'f> Layout<'f> {
     }
 
     /// An image of `width`×`height` points whose top-left corner is at (x, cursor).
-    pub(crate) fn image(&mut self, id: &XObjectId, pixels: (u32, u32), x: f32, width: f32, height: f32) {
+    pub(crate) fn image(
+        &mut self,
+        id: &XObjectId,
+        pixels: (u32, u32),
+        x: f32,
+        width: f32,
+        height: f32,
+    ) {
         let (pw, ph) = pixels;
         let y = self.y - height;
         self.ops().push(Op::UseXobject {

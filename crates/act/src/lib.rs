@@ -38,7 +38,9 @@ pub enum ActError {
     #[error("pdf: {0}")]
     Pdf(String),
     /// The signer is not on the act's roster.
-    #[error("IIN {0} is not on the commission's roster in this act's manifest: only its members sign")]
+    #[error(
+        "IIN {0} is not on the commission's roster in this act's manifest: only its members sign"
+    )]
     NotOnRoster(String),
     /// The certificate does not belong to the member.
     #[error("{0}")]

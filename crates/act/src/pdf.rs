@@ -46,7 +46,11 @@ fn deref<'a>(doc: &'a Document, object: &'a Object) -> Result<&'a Object, ActErr
 
 /// The attached manifest's bytes.
 pub(crate) fn manifest(doc: &Document) -> Result<Vec<u8>, ActError> {
-    let missing = || ActError::Pdf(format!("no attached {MANIFEST_NAME}: this PDF is not an act rendered by tekseru"));
+    let missing = || {
+        ActError::Pdf(format!(
+            "no attached {MANIFEST_NAME}: this PDF is not an act rendered by tekseru"
+        ))
+    };
     let catalog = doc.catalog().map_err(|_| missing())?;
     let names = deref(doc, catalog.get(b"Names").map_err(|_| missing())?)?
         .as_dict()

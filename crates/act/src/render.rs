@@ -1,6 +1,8 @@
 //! Rendering the act and the dissent notice to PDF.
 
-use printpdf::{PdfDocument, PdfSaveOptions, RawImage, RawImageData, RawImageFormat, XObject, XObjectId};
+use printpdf::{
+    PdfDocument, PdfSaveOptions, RawImage, RawImageData, RawImageFormat, XObject, XObjectId,
+};
 use sha2::{Digest, Sha256};
 use tekseru_core::{quorum::Rule, Body, Iin, ItemKind, Role, Verdict};
 use time::OffsetDateTime;
@@ -91,7 +93,10 @@ impl Writer<'_> {
     fn heading(&mut self, number: &str, text: &Bilingual) {
         self.layout.ensure(Style::HEADING.size * 4.0);
         self.layout.space(6.0);
-        let numbered = bi(&format!("{number} {}", text.kk), &format!("{number} {}", text.ru));
+        let numbered = bi(
+            &format!("{number} {}", text.kk),
+            &format!("{number} {}", text.ru),
+        );
         self.text(&numbered, Style::HEADING, Align::Left);
         self.layout.space(3.0);
     }
@@ -121,9 +126,18 @@ fn role_text(role: Role) -> Bilingual {
 
 fn body_text(body: Body) -> Bilingual {
     match body {
-        Body::Committee => bi("Ақпараттық қауіпсіздік комитеті", "Комитет по информационной безопасности"),
-        Body::Techreg => bi("Техникалық реттеу органы", "Орган по техническому регулированию"),
-        Body::Knb => bi("Ұлттық қауіпсіздік органдары", "Органы национальной безопасности"),
+        Body::Committee => bi(
+            "Ақпараттық қауіпсіздік комитеті",
+            "Комитет по информационной безопасности",
+        ),
+        Body::Techreg => bi(
+            "Техникалық реттеу органы",
+            "Орган по техническому регулированию",
+        ),
+        Body::Knb => bi(
+            "Ұлттық қауіпсіздік органдары",
+            "Органы национальной безопасности",
+        ),
         Body::Other => bi("Өзге", "Иное"),
     }
 }
@@ -152,8 +166,11 @@ fn load_fonts() -> Result<Fonts, ActError> {
 
 /// A photo decoded for embedding: pixels, downscaled when larger than a thumbnail.
 fn decode_photo(bytes: &[u8], name: &str) -> Result<RawImage, ActError> {
-    let image = image::load_from_memory(bytes)
-        .map_err(|e| ActError::Input(format!("photo {name}: cannot decode it as JPEG or PNG: {e}")))?;
+    let image = image::load_from_memory(bytes).map_err(|e| {
+        ActError::Input(format!(
+            "photo {name}: cannot decode it as JPEG or PNG: {e}"
+        ))
+    })?;
     let image = if image.width() > THUMB_MAX || image.height() > THUMB_MAX {
         image.thumbnail(THUMB_MAX, THUMB_MAX)
     } else {
@@ -201,33 +218,59 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         )
     };
     w.text(&title, Style::TITLE, Align::Center);
-    w.text(&bi(&format!("№ {}", data.act_number), &format!("№ {}", data.act_number)), Style::TITLE, Align::Center);
+    w.text(
+        &bi(
+            &format!("№ {}", data.act_number),
+            &format!("№ {}", data.act_number),
+        ),
+        Style::TITLE,
+        Align::Center,
+    );
     w.layout.space(6.0);
     let date = data.end.to_string();
     w.text(
-        &bi(&format!("{}, {date}", data.place.kk), &format!("{}, {date}", data.place.ru)),
+        &bi(
+            &format!("{}, {date}", data.place.kk),
+            &format!("{}, {date}", data.place.ru),
+        ),
         Style::BODY,
         Align::Center,
     );
 
     // 2. Basis.
     w.heading("1.", &bi("Тексерудің негізі", "Основание проверки"));
-    w.field(&bi("Құқықтық негіз", "Правовое основание"), &format!(
-        "{} {} ({})",
-        data.basis.source_act,
-        data.basis.paragraphs,
-        w.label(&data.basis.source_name)
-    ));
+    w.field(
+        &bi("Құқықтық негіз", "Правовое основание"),
+        &format!(
+            "{} {} ({})",
+            data.basis.source_act,
+            data.basis.paragraphs,
+            w.label(&data.basis.source_name)
+        ),
+    );
     if let Some(order) = &data.basis.commission_order {
-        w.field(&bi("Комиссияны құру туралы бұйрық", "Приказ о создании комиссии"), order);
+        w.field(
+            &bi(
+                "Комиссияны құру туралы бұйрық",
+                "Приказ о создании комиссии",
+            ),
+            order,
+        );
     }
     if let Some(app) = &data.basis.application {
-        let name = if revocation { bi("Шағым", "Жалоба") } else { bi("Өтініш", "Заявление") };
+        let name = if revocation {
+            bi("Шағым", "Жалоба")
+        } else {
+            bi("Өтініш", "Заявление")
+        };
         w.field(&name, app);
     }
     w.field(
         &bi("Тексеру парағы", "Проверочный лист"),
-        &format!("{} v{}", data.basis.checklist_id, data.basis.checklist_version),
+        &format!(
+            "{} v{}",
+            data.basis.checklist_id, data.basis.checklist_version
+        ),
     );
 
     // 3. Commission.
@@ -259,15 +302,24 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
 
     // 4. Object.
     w.heading("3.", &bi("Тексеру объектісі", "Объект проверки"));
-    w.field(&bi("Куәландырушы орталық", "Удостоверяющий центр"), &data.ca.name);
+    w.field(
+        &bi("Куәландырушы орталық", "Удостоверяющий центр"),
+        &data.ca.name,
+    );
     w.field(&bi("БСН", "БИН"), &data.ca.bin.to_string());
     if let Some(address) = &data.ca.legal_address {
         w.field(&bi("Заңды мекенжайы", "Юридический адрес"), address);
     }
-    w.field(&bi("Инфрақұрылымның мекенжайы", "Адрес инфраструктуры"), &data.site.address);
+    w.field(
+        &bi("Инфрақұрылымның мекенжайы", "Адрес инфраструктуры"),
+        &data.site.address,
+    );
     if !data.site.representatives.is_empty() {
         w.field(
-            &bi("Куәландырушы орталықтың өкілдері", "Представители удостоверяющего центра"),
+            &bi(
+                "Куәландырушы орталықтың өкілдері",
+                "Представители удостоверяющего центра",
+            ),
             &data.site.representatives.join("; "),
         );
     }
@@ -279,20 +331,29 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     // 5. Documentary check.
     let mut section = 4;
     if let Some(doc_check) = &data.documentary_check {
-        w.heading(&format!("{section}."), &bi("Құжаттық тексеру", "Документарная проверка"));
+        w.heading(
+            &format!("{section}."),
+            &bi("Құжаттық тексеру", "Документарная проверка"),
+        );
         w.text(doc_check, Style::BODY, Align::Left);
         section += 1;
     }
 
     // 6. On-site check.
-    w.heading(&format!("{section}."), &bi("Көшпелі тексеру нәтижелері", "Результаты выездной проверки"));
+    w.heading(
+        &format!("{section}."),
+        &bi("Көшпелі тексеру нәтижелері", "Результаты выездной проверки"),
+    );
     section += 1;
     let (widths, header): (Vec<f32>, Vec<Cell>) = match w.languages {
         Languages::One(_) => (
             vec![mm(9.0), mm(54.0), mm(48.0), mm(28.0), mm(26.0)],
             vec![
                 Cell::bold("№"),
-                Cell::bold(w.label(&bi("Талап және құқықтық сілтеме", "Требование и правовая ссылка"))),
+                Cell::bold(w.label(&bi(
+                    "Талап және құқықтық сілтеме",
+                    "Требование и правовая ссылка",
+                ))),
                 Cell::bold(w.label(&bi("Нақты жағдай", "Фактическое состояние"))),
                 Cell::bold(w.label(&bi("Дәлелдемелер", "Доказательства"))),
                 Cell::bold(w.label(&bi("Қорытынды", "Вывод"))),
@@ -324,19 +385,42 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         if let Some(m) = &item.measurement {
             let rule = m
                 .rule
-                .map(|r| format!(" ({} {} {})", w.label(&bi("талап", "требование")), r.op.as_str(), r.value))
+                .map(|r| {
+                    format!(
+                        " ({} {} {})",
+                        w.label(&bi("талап", "требование")),
+                        r.op.as_str(),
+                        r.value
+                    )
+                })
                 .unwrap_or_default();
-            let line = format!("{}: {} {}{rule}", w.label(&bi("Өлшенді", "Измерено")), m.value, m.unit);
-            found = if found.is_empty() { line } else { format!("{found}\n{line}") };
+            let line = format!(
+                "{}: {} {}{rule}",
+                w.label(&bi("Өлшенді", "Измерено")),
+                m.value,
+                m.unit
+            );
+            found = if found.is_empty() {
+                line
+            } else {
+                format!("{found}\n{line}")
+            };
         }
         if item.kind == ItemKind::Inventory && !item.inventory.is_empty() {
             let mismatches = item.inventory.iter().filter(|r| r.mismatch()).count();
             let line = format!(
                 "{}: {} / {mismatches}",
-                w.label(&bi("Жабдық (жолдар / сәйкессіздік)", "Оборудование (строк / расхождений)")),
+                w.label(&bi(
+                    "Жабдық (жолдар / сәйкессіздік)",
+                    "Оборудование (строк / расхождений)"
+                )),
                 item.inventory.len()
             );
-            found = if found.is_empty() { line } else { format!("{found}\n{line}") };
+            found = if found.is_empty() {
+                line
+            } else {
+                format!("{found}\n{line}")
+            };
         }
         let evidence = item
             .evidence
@@ -352,8 +436,14 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                 item.reference
             ))),
             Languages::Both => {
-                row.push(Cell::new(format!("{}\n({})", item.requirement.kk, item.reference)));
-                row.push(Cell::new(format!("{}\n({})", item.requirement.ru, item.reference)));
+                row.push(Cell::new(format!(
+                    "{}\n({})",
+                    item.requirement.kk, item.reference
+                )));
+                row.push(Cell::new(format!(
+                    "{}\n({})",
+                    item.requirement.ru, item.reference
+                )));
             }
         }
         row.push(Cell::new(found));
@@ -373,7 +463,10 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     if !inventory.is_empty() {
         w.heading(
             &format!("{section}."),
-            &bi("Серверлер мен АБК: мәлімделгені және нақты", "Серверы и АПК: заявлено и фактически"),
+            &bi(
+                "Серверлер мен АБК: мәлімделгені және нақты",
+                "Серверы и АПК: заявлено и фактически",
+            ),
         );
         section += 1;
         let widths = [mm(25.0), mm(58.0), mm(58.0), mm(24.0)];
@@ -384,7 +477,10 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
             Cell::bold(w.stacked(&bi("Салыстыру", "Сверка"))),
         ];
         let describe = |e: &crate::data::Equipment| {
-            format!("{} {}\nS/N {}\n{}", e.manufacturer, e.model, e.serial, e.location)
+            format!(
+                "{} {}\nS/N {}\n{}",
+                e.manufacturer, e.model, e.serial, e.location
+            )
         };
         let rows: Vec<Vec<Cell>> = inventory
             .iter()
@@ -395,7 +491,10 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                     .map(describe)
                     .unwrap_or_else(|| w.stacked(&bi("табылмады", "не обнаружено")));
                 let matched = if r.mismatch() {
-                    Cell::bold(format!("≠ {}", w.stacked(&bi("сәйкес емес", "расхождение"))))
+                    Cell::bold(format!(
+                        "≠ {}",
+                        w.stacked(&bi("сәйкес емес", "расхождение"))
+                    ))
                 } else {
                     Cell::new(format!("= {}", w.stacked(&bi("сәйкес", "совпадает"))))
                 };
@@ -406,7 +505,11 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                         w.stacked(&equipment_word(&r.role))
                     )),
                     Cell::new(describe(&r.declared)),
-                    if r.mismatch() { Cell::bold(found) } else { Cell::new(found) },
+                    if r.mismatch() {
+                        Cell::bold(found)
+                    } else {
+                        Cell::new(found)
+                    },
                     matched,
                 ]
             })
@@ -416,17 +519,26 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
 
     // 8. Findings, conclusions, recommendations.
     if !data.findings.is_empty() {
-        w.heading(&format!("{section}."), &bi("Анықталған бұзушылықтар", "Выявленные нарушения"));
+        w.heading(
+            &format!("{section}."),
+            &bi("Анықталған бұзушылықтар", "Выявленные нарушения"),
+        );
         section += 1;
         for (i, f) in data.findings.iter().enumerate() {
-            let t = bi(&format!("{}) {}", i + 1, f.kk), &format!("{}) {}", i + 1, f.ru));
+            let t = bi(
+                &format!("{}) {}", i + 1, f.kk),
+                &format!("{}) {}", i + 1, f.ru),
+            );
             w.text(&t, Style::BODY, Align::Left);
         }
     }
     w.heading(&format!("{section}."), &bi("Қорытындылар", "Выводы"));
     section += 1;
     for (i, c) in data.conclusions.iter().enumerate() {
-        let t = bi(&format!("{}) {}", i + 1, c.kk), &format!("{}) {}", i + 1, c.ru));
+        let t = bi(
+            &format!("{}) {}", i + 1, c.kk),
+            &format!("{}) {}", i + 1, c.ru),
+        );
         w.text(&t, Style::BODY, Align::Left);
     }
     if revocation && data.findings.is_empty() {
@@ -454,7 +566,10 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     }
 
     // 9. Adoption.
-    w.heading(&format!("{section}."), &bi("Актіні қабылдау тәртібі", "Порядок принятия акта"));
+    w.heading(
+        &format!("{section}."),
+        &bi("Актіні қабылдау тәртібі", "Порядок принятия акта"),
+    );
     section += 1;
     let rule = match data.rule {
         Rule::Accreditation => bi(
@@ -469,7 +584,10 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     w.text(&rule, Style::BODY, Align::Left);
 
     // 10. Signatures.
-    w.heading(&format!("{section}."), &bi("Комиссия мүшелерінің қолдары", "Подписи членов комиссии"));
+    w.heading(
+        &format!("{section}."),
+        &bi("Комиссия мүшелерінің қолдары", "Подписи членов комиссии"),
+    );
     let widths = [mm(9.0), mm(58.0), mm(40.0), mm(58.0)];
     let header = [
         Cell::bold("№"),
@@ -498,8 +616,16 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
             vec![
                 Cell::new(format!("{}", i + 1)),
                 Cell::new(m.name.clone()),
-                Cell::new(format!("{}\n{}", w.label(&role_text(m.role)), w.label(&body_text(m.body)))),
-                if dissent { Cell::bold(status) } else { Cell::new(status) },
+                Cell::new(format!(
+                    "{}\n{}",
+                    w.label(&role_text(m.role)),
+                    w.label(&body_text(m.body))
+                )),
+                if dissent {
+                    Cell::bold(status)
+                } else {
+                    Cell::new(status)
+                },
             ]
         })
         .collect();
@@ -562,7 +688,10 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                     let scale = (cell / pw as f32).min(box_h / ph as f32).min(1.0);
                     let (iw, ih) = (pw as f32 * scale, ph as f32 * scale);
                     let id = XObjectId(format!("Im{number}"));
-                    doc.resources.xobjects.map.insert(id.clone(), XObject::Image(raw));
+                    doc.resources
+                        .xobjects
+                        .map
+                        .insert(id.clone(), XObject::Image(raw));
                     w.layout.image(&id, (pw, ph), x, iw, ih);
                     y_text = top - ih - 3.0;
                 }
@@ -571,7 +700,11 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                     w.label(&bi("Фото", "Фото")),
                     photo.caption.clone().unwrap_or_default(),
                     photo.name,
-                    photo.taken_at.as_ref().map(|t| format!(", {t}")).unwrap_or_default(),
+                    photo
+                        .taken_at
+                        .as_ref()
+                        .map(|t| format!(", {t}"))
+                        .unwrap_or_default(),
                     short(&photo.sha256)
                 );
                 let h = w.layout.label(x, y_text, cell, &caption, Style::SMALL);
@@ -589,7 +722,8 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                 .find(&d.iin)
                 .map(|m| m.name.clone())
                 .unwrap_or_else(|| d.iin.to_string());
-            w.layout.paragraph(&format!("{name} ({}):", d.iin), Style::BOLD, Align::Left);
+            w.layout
+                .paragraph(&format!("{name} ({}):", d.iin), Style::BOLD, Align::Left);
             w.layout.paragraph(&d.reason, Style::BODY, Align::Left);
             w.layout.space(6.0);
         }
@@ -627,7 +761,9 @@ pub fn render_dissent(
         return Err(ActError::NotOnRoster(member.to_string()));
     };
     if reason.trim().is_empty() {
-        return Err(ActError::Input("the dissent reason is empty: say why the member does not sign".to_owned()));
+        return Err(ActError::Input(
+            "the dissent reason is empty: say why the member does not sign".to_owned(),
+        ));
     }
     let reason = tekseru_core::nfc(reason);
     let fonts = load_fonts()?;
@@ -645,15 +781,35 @@ pub fn render_dissent(
         Align::Left,
     );
     w.layout.space(14.0);
-    w.text(&bi("ЕРЕКШЕ ПІКІР", "ОСОБОЕ МНЕНИЕ"), Style::TITLE, Align::Center);
+    w.text(
+        &bi("ЕРЕКШЕ ПІКІР", "ОСОБОЕ МНЕНИЕ"),
+        Style::TITLE,
+        Align::Center,
+    );
     let about = bi(
-        &format!("№ {} акт бойынша ({}, {})", data.act_number, data.ca.name, data.end),
-        &format!("к акту № {} ({}, {})", data.act_number, data.ca.name, data.end),
+        &format!(
+            "№ {} акт бойынша ({}, {})",
+            data.act_number, data.ca.name, data.end
+        ),
+        &format!(
+            "к акту № {} ({}, {})",
+            data.act_number, data.ca.name, data.end
+        ),
     );
     w.text(&about, Style::BODY, Align::Center);
     w.layout.space(10.0);
-    w.field(&bi("Комиссия мүшесі", "Член комиссии"), &format!("{}, {}", m.name, m.iin));
-    w.field(&bi("Рөлі, органы", "Роль, орган"), &format!("{}, {}", w.label(&role_text(m.role)), w.label(&body_text(m.body))));
+    w.field(
+        &bi("Комиссия мүшесі", "Член комиссии"),
+        &format!("{}, {}", m.name, m.iin),
+    );
+    w.field(
+        &bi("Рөлі, органы", "Роль, орган"),
+        &format!(
+            "{}, {}",
+            w.label(&role_text(m.role)),
+            w.label(&body_text(m.body))
+        ),
+    );
     w.field(&bi("Тексеру", "Проверка"), &data.inspection_id);
     w.layout.space(6.0);
     w.text(
@@ -674,17 +830,33 @@ pub fn render_dissent(
         Languages::Both => "Бет / Стр.",
     };
     let pages = w.layout.finish(|page, total| {
-        format!("{label} {page} / {total}   ·   {}   ·   {}", data.act_number, data.inspection_id)
+        format!(
+            "{label} {page} / {total}   ·   {}   ·   {}",
+            data.act_number, data.inspection_id
+        )
     });
     let mut notice = data.clone();
-    notice.dissents = vec![crate::data::Dissent { iin: *member, reason }];
-    finish_document(doc, pages, &fonts, "Ерекше пікір / Особое мнение", options, &notice.manifest_json())
+    notice.dissents = vec![crate::data::Dissent {
+        iin: *member,
+        reason,
+    }];
+    finish_document(
+        doc,
+        pages,
+        &fonts,
+        "Ерекше пікір / Особое мнение",
+        options,
+        &notice.manifest_json(),
+    )
 }
 
 /// Serializes the pages with fixed ids, the manifest attached, to bytes.
 fn finish_document(
     mut doc: PdfDocument,
-    (pages, used): (Vec<printpdf::PdfPage>, [std::collections::BTreeSet<char>; 2]),
+    (pages, used): (
+        Vec<printpdf::PdfPage>,
+        [std::collections::BTreeSet<char>; 2],
+    ),
     fonts: &Fonts,
     title: &str,
     options: &RenderOptions,
@@ -711,12 +883,13 @@ fn finish_document(
     doc.metadata.info.document_title = title.to_owned();
     doc.metadata.info.creator = "tekseru".to_owned();
     doc.metadata.info.producer = "tekseru".to_owned();
-    doc.metadata.info.conformance = printpdf::PdfConformance::Custom(printpdf::CustomPdfConformance {
-        identifier: String::new(),
-        requires_icc_profile: false,
-        requires_xmp_metadata: false,
-        ..Default::default()
-    });
+    doc.metadata.info.conformance =
+        printpdf::PdfConformance::Custom(printpdf::CustomPdfConformance {
+            identifier: String::new(),
+            requires_icc_profile: false,
+            requires_xmp_metadata: false,
+            ..Default::default()
+        });
     doc.pages = pages;
     let opts = PdfSaveOptions {
         optimize: true,
@@ -777,7 +950,8 @@ fn finish_document(
             for key in [b"BaseFont".as_slice(), b"FontName".as_slice()] {
                 let current = dict.get(key).and_then(Object::as_name).map(<[u8]>::to_vec);
                 if let Ok(current) = current {
-                    if let Some((_, new)) = names.iter().find(|(old, _)| *old == current.as_slice()) {
+                    if let Some((_, new)) = names.iter().find(|(old, _)| *old == current.as_slice())
+                    {
                         dict.set(key, Object::Name(new.to_vec()));
                     }
                 }

@@ -42,8 +42,9 @@ impl Pkcs12Signer {
     /// Opens a PKCS#12 file's bytes with its password. Accepts RSA keys of at least 2048
     /// bits and ECDSA keys on P-256 or P-384.
     pub fn open(der: &[u8], password: &str) -> Result<Pkcs12Signer, ActError> {
-        let p12 = Pkcs12::from_der(der)
-            .map_err(|_| ActError::KeyStore("the key file is not a PKCS#12 (.p12) file".to_owned()))?;
+        let p12 = Pkcs12::from_der(der).map_err(|_| {
+            ActError::KeyStore("the key file is not a PKCS#12 (.p12) file".to_owned())
+        })?;
         let parsed = match p12.parse2(password) {
             Ok(p) => p,
             Err(first) => {
@@ -54,17 +55,22 @@ impl Pkcs12Signer {
                     Some(p) => p,
                     None => {
                         let text = first.to_string();
-                        return Err(ActError::KeyStore(if text.contains("mac verify failure") || text.contains("mac") {
-                            "wrong password for the PKCS#12 file (its integrity check failed)".to_owned()
-                        } else {
-                            format!("cannot open the PKCS#12 file: wrong password or unsupported format ({text})")
-                        }));
+                        return Err(ActError::KeyStore(
+                            if text.contains("mac verify failure") || text.contains("mac") {
+                                "wrong password for the PKCS#12 file (its integrity check failed)"
+                                    .to_owned()
+                            } else {
+                                format!("cannot open the PKCS#12 file: wrong password or unsupported format ({text})")
+                            },
+                        ));
                     }
                 }
             }
         };
         let (Some(key), Some(cert)) = (parsed.pkey, parsed.cert) else {
-            return Err(ActError::KeyStore("the PKCS#12 file holds no private key with its certificate".to_owned()));
+            return Err(ActError::KeyStore(
+                "the PKCS#12 file holds no private key with its certificate".to_owned(),
+            ));
         };
         match key.id() {
             Id::RSA if key.bits() >= 2048 => {}
@@ -75,24 +81,32 @@ impl Pkcs12Signer {
                 )))
             }
             Id::EC => {
-                let curve = key
-                    .ec_key()
-                    .ok()
-                    .and_then(|k| k.group().curve_name());
+                let curve = key.ec_key().ok().and_then(|k| k.group().curve_name());
                 if !matches!(curve, Some(Nid::X9_62_PRIME256V1 | Nid::SECP384R1)) {
-                    return Err(ActError::KeyStore("the EC key is not on P-256 or P-384".to_owned()));
+                    return Err(ActError::KeyStore(
+                        "the EC key is not on P-256 or P-384".to_owned(),
+                    ));
                 }
             }
-            _ => return Err(ActError::KeyStore("the key is neither RSA nor ECDSA".to_owned())),
+            _ => {
+                return Err(ActError::KeyStore(
+                    "the key is neither RSA nor ECDSA".to_owned(),
+                ))
+            }
         }
-        let chain = parsed.ca.map(|s| s.into_iter().collect()).unwrap_or_default();
+        let chain = parsed
+            .ca
+            .map(|s| s.into_iter().collect())
+            .unwrap_or_default();
         Ok(Pkcs12Signer { key, cert, chain })
     }
 }
 
 impl Signer for Pkcs12Signer {
     fn certificate(&self) -> Result<Vec<u8>, ActError> {
-        self.cert.to_der().map_err(|e| ActError::Crypto(e.to_string()))
+        self.cert
+            .to_der()
+            .map_err(|e| ActError::Crypto(e.to_string()))
     }
 
     fn sign_detached(&self, data: &[u8]) -> Result<Vec<u8>, ActError> {
@@ -102,8 +116,14 @@ impl Signer for Pkcs12Signer {
             certs.push(c.clone()).map_err(crypto)?;
         }
         let flags = CMSOptions::DETACHED | CMSOptions::BINARY | CMSOptions::NOSMIMECAP;
-        let cms = CmsContentInfo::sign(Some(&self.cert), Some(&self.key), Some(&certs), Some(data), flags)
-            .map_err(crypto)?;
+        let cms = CmsContentInfo::sign(
+            Some(&self.cert),
+            Some(&self.key),
+            Some(&certs),
+            Some(data),
+            flags,
+        )
+        .map_err(crypto)?;
         cms.to_der().map_err(crypto)
     }
 }
@@ -132,7 +152,12 @@ pub(crate) fn subject_line(cert: &X509) -> String {
 /// Signs the act `pdf` as the member `member` at `now`: checks the member is on the
 /// manifest's roster, that the certificate is theirs and valid now, and appends the
 /// signature in an incremental update. Earlier signatures stay valid.
-pub fn sign(pdf_bytes: &[u8], member: &Iin, signer: &dyn Signer, now: OffsetDateTime) -> Result<Vec<u8>, ActError> {
+pub fn sign(
+    pdf_bytes: &[u8],
+    member: &Iin,
+    signer: &dyn Signer,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, ActError> {
     let doc = pdf::load(pdf_bytes)?;
     let manifest = pdf::manifest(&doc)?;
     let data = ActData::from_json(&String::from_utf8_lossy(&manifest))
@@ -146,8 +171,9 @@ pub fn sign(pdf_bytes: &[u8], member: &Iin, signer: &dyn Signer, now: OffsetDate
             person.name
         )));
     }
-    let cert = X509::from_der(&signer.certificate()?)
-        .map_err(|e| ActError::Certificate(format!("the signer's certificate cannot be read: {e}")))?;
+    let cert = X509::from_der(&signer.certificate()?).map_err(|e| {
+        ActError::Certificate(format!("the signer's certificate cannot be read: {e}"))
+    })?;
     match subject_iin(&cert) {
         Some(iin) if iin == member.to_string() => {}
         Some(iin) => {
@@ -163,7 +189,8 @@ pub fn sign(pdf_bytes: &[u8], member: &Iin, signer: &dyn Signer, now: OffsetDate
             )))
         }
     }
-    let at = Asn1Time::from_unix(now.unix_timestamp()).map_err(|e| ActError::Crypto(e.to_string()))?;
+    let at =
+        Asn1Time::from_unix(now.unix_timestamp()).map_err(|e| ActError::Crypto(e.to_string()))?;
     if cert.not_after() < at {
         return Err(ActError::Certificate(format!(
             "the certificate of {} expired on {}",
@@ -185,7 +212,9 @@ pub fn sign(pdf_bytes: &[u8], member: &Iin, signer: &dyn Signer, now: OffsetDate
     let signed_len = out.len() - end;
     let range = format!("[0 {start} {end} {signed_len}]");
     if range.len() > BYTE_RANGE_WIDTH {
-        return Err(ActError::Pdf("the document is too large for the byte range".to_owned()));
+        return Err(ActError::Pdf(
+            "the document is too large for the byte range".to_owned(),
+        ));
     }
     let padded = format!("{range:<BYTE_RANGE_WIDTH$}");
     out[update.byte_range..update.byte_range + BYTE_RANGE_WIDTH].copy_from_slice(padded.as_bytes());
@@ -216,7 +245,12 @@ struct Update {
     byte_range: usize,
 }
 
-fn incremental_update(bytes: &[u8], doc: &lopdf::Document, name: &str, now: OffsetDateTime) -> Result<Update, ActError> {
+fn incremental_update(
+    bytes: &[u8],
+    doc: &lopdf::Document,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<Update, ActError> {
     let bad = |what: &str| ActError::Pdf(format!("cannot sign: {what}"));
     let prev = pdf::last_startxref(bytes)?;
     let size = doc
@@ -226,14 +260,20 @@ fn incremental_update(bytes: &[u8], doc: &lopdf::Document, name: &str, now: Offs
         .map_err(|_| bad("the trailer has no /Size"))?;
     let size = u32::try_from(size).map_err(|_| bad("bad /Size"))?;
     let root = pdf::root_id(doc)?;
-    let mut catalog = doc.get_dictionary(root).map_err(|_| bad("no catalog"))?.clone();
+    let mut catalog = doc
+        .get_dictionary(root)
+        .map_err(|_| bad("no catalog"))?
+        .clone();
     let (page_id, _) = doc
         .get_pages()
         .into_iter()
         .next()
         .map(|(_, id)| (id, ()))
         .ok_or_else(|| bad("the document has no page"))?;
-    let mut page = doc.get_dictionary(page_id).map_err(|_| bad("no first page"))?.clone();
+    let mut page = doc
+        .get_dictionary(page_id)
+        .map_err(|_| bad("no first page"))?
+        .clone();
 
     // Existing signature fields.
     let mut fields: Vec<Object> = Vec::new();
@@ -243,7 +283,8 @@ fn incremental_update(bytes: &[u8], doc: &lopdf::Document, name: &str, now: Offs
             acroform_id = Some(id);
         }
         if let Ok((_, Object::Dictionary(af))) = doc.dereference(af) {
-            if let Ok((_, Object::Array(list))) = af.get(b"Fields").and_then(|f| doc.dereference(f)) {
+            if let Ok((_, Object::Array(list))) = af.get(b"Fields").and_then(|f| doc.dereference(f))
+            {
                 fields = list.clone();
             }
         }
@@ -300,10 +341,19 @@ fn incremental_update(bytes: &[u8], doc: &lopdf::Document, name: &str, now: Offs
     widget.set("Type", Object::Name(b"Annot".to_vec()));
     widget.set("Subtype", Object::Name(b"Widget".to_vec()));
     widget.set("FT", Object::Name(b"Sig".to_vec()));
-    widget.set("T", Object::String(format!("Signature{n}").into_bytes(), lopdf::StringFormat::Literal));
+    widget.set(
+        "T",
+        Object::String(
+            format!("Signature{n}").into_bytes(),
+            lopdf::StringFormat::Literal,
+        ),
+    );
     widget.set("V", Object::Reference((sig_id, 0)));
     widget.set("F", Object::Integer(132));
-    widget.set("Rect", Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]));
+    widget.set(
+        "Rect",
+        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+    );
     widget.set("P", Object::Reference(page_id));
     write((widget_id, 0), &Object::Dictionary(widget), &mut out);
     let mut acroform = lopdf::Dictionary::new();
@@ -325,7 +375,15 @@ fn incremental_update(bytes: &[u8], doc: &lopdf::Document, name: &str, now: Offs
         }
         let _ = writeln!(table, "{} {}", offsets[i].0, j - i + 1);
         for (id, offset) in &offsets[i..=j] {
-            let generation = if *id == root.0 { root.1 } else if *id == page_id.0 { page_id.1 } else if *id == acroform_id.0 { acroform_id.1 } else { 0 };
+            let generation = if *id == root.0 {
+                root.1
+            } else if *id == page_id.0 {
+                page_id.1
+            } else if *id == acroform_id.0 {
+                acroform_id.1
+            } else {
+                0
+            };
             let _ = write!(table, "{offset:010} {generation:05} n\r\n");
         }
         i = j + 1;
@@ -354,6 +412,12 @@ fn incremental_update(bytes: &[u8], doc: &lopdf::Document, name: &str, now: Offs
 /// A PDF literal string's safe ASCII content (names go to the manifest; this is a label).
 fn ascii_only(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

@@ -73,7 +73,11 @@ fn der_len(der: &[u8]) -> Option<usize> {
 }
 
 fn unhex(text: &[u8]) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
     digits
         .chunks(2)
         .map(|pair| {
@@ -93,7 +97,8 @@ pub fn verify(bytes: &[u8], roots: &[X509]) -> Result<Verification, ActError> {
     let trust = store(roots)?;
     let mut reasons = Vec::new();
     if roots.is_empty() {
-        reasons.push("no trusted roots were given (--trust PEM): no signature is trusted".to_owned());
+        reasons
+            .push("no trusted roots were given (--trust PEM): no signature is trusted".to_owned());
     }
     let mut reports = Vec::new();
     let mut manifest_matches = true;
@@ -109,14 +114,24 @@ pub fn verify(bytes: &[u8], roots: &[X509]) -> Result<Verification, ActError> {
                 .time
                 .as_deref()
                 .and_then(pdf::parse_pdf_date)
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                }),
             valid: false,
             trusted: false,
             revision: 0,
         };
         let end = c.saturating_add(d);
-        if a != 0 || b >= c || end > bytes.len() || bytes.get(b) != Some(&b'<') || bytes.get(c - 1) != Some(&b'>') {
-            reasons.push(format!("signature {number}: its byte range does not cover the file around /Contents"));
+        if a != 0
+            || b >= c
+            || end > bytes.len()
+            || bytes.get(b) != Some(&b'<')
+            || bytes.get(c - 1) != Some(&b'>')
+        {
+            reasons.push(format!(
+                "signature {number}: its byte range does not cover the file around /Contents"
+            ));
             reports.push(report);
             continue;
         }
@@ -124,7 +139,9 @@ pub fn verify(bytes: &[u8], roots: &[X509]) -> Result<Verification, ActError> {
         let der = unhex(&bytes[b + 1..c - 1]).unwrap_or_default();
         let der = der_len(&der).and_then(|n| der.get(..n)).unwrap_or(&[]);
         let Ok(p7) = Pkcs7::from_der(der) else {
-            reasons.push(format!("signature {number}: /Contents is not a PKCS#7/CMS signature"));
+            reasons.push(format!(
+                "signature {number}: /Contents is not a PKCS#7/CMS signature"
+            ));
             reports.push(report);
             continue;
         };
@@ -134,7 +151,9 @@ pub fn verify(bytes: &[u8], roots: &[X509]) -> Result<Verification, ActError> {
             .ok()
             .and_then(|s| s.iter().next().map(|c| c.to_owned()));
         let Some(cert) = signer else {
-            reasons.push(format!("signature {number}: it carries no signer certificate"));
+            reasons.push(format!(
+                "signature {number}: it carries no signer certificate"
+            ));
             reports.push(report);
             continue;
         };
@@ -146,13 +165,22 @@ pub fn verify(bytes: &[u8], roots: &[X509]) -> Result<Verification, ActError> {
             .and_then(|i| Iin::parse(i).ok())
             .and_then(|i| data.roster.find(&i));
         report.member = member.map(|m| m.name.clone());
-        let who = report.member.clone().unwrap_or_else(|| report.subject.clone());
+        let who = report
+            .member
+            .clone()
+            .unwrap_or_else(|| report.subject.clone());
         let mut signed = Vec::with_capacity(b + d);
         signed.extend_from_slice(&bytes[..b]);
         signed.extend_from_slice(&bytes[c..end]);
         let no_store = store(&[])?;
         report.valid = p7
-            .verify(&empty, &no_store, Some(&signed), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY)
+            .verify(
+                &empty,
+                &no_store,
+                Some(&signed),
+                None,
+                Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY,
+            )
             .is_ok();
         if !report.valid {
             reasons.push(format!(
@@ -174,7 +202,9 @@ pub fn verify(bytes: &[u8], roots: &[X509]) -> Result<Verification, ActError> {
                 .init(&trust, &cert, &untrusted, |ctx| ctx.verify_cert())
                 .unwrap_or(false);
             if !report.trusted {
-                reasons.push(format!("signature {number} ({who}): the certificate does not chain to a trusted root"));
+                reasons.push(format!(
+                    "signature {number} ({who}): the certificate does not chain to a trusted root"
+                ));
             }
         }
         if member.is_none() {
@@ -215,14 +245,29 @@ pub fn verify(bytes: &[u8], roots: &[X509]) -> Result<Verification, ActError> {
             let signed_on = r
                 .signed_at
                 .as_deref()
-                .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-                .and_then(|t| time::UtcOffset::from_hms(5, 0, 0).ok().map(|o| t.to_offset(o).date()));
+                .and_then(|t| {
+                    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .and_then(|t| {
+                    time::UtcOffset::from_hms(5, 0, 0)
+                        .ok()
+                        .map(|o| t.to_offset(o).date())
+                });
             Some(quorum::Signature { iin, signed_on })
         })
         .collect();
-    let outcome = quorum::evaluate(data.rule, &data.roster, &counted, Some(data.end), &data.settings);
+    let outcome = quorum::evaluate(
+        data.rule,
+        &data.roster,
+        &counted,
+        Some(data.end),
+        &data.settings,
+    );
     let ok = !found.is_empty()
-        && reports.iter().all(|r| r.valid && r.trusted && r.member.is_some())
+        && reports
+            .iter()
+            .all(|r| r.valid && r.trusted && r.member.is_some())
         && !modified
         && manifest_matches
         && outcome.adopted;

@@ -7,7 +7,9 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use tekseru_act::{render_act, render_dissent, sign, verify, ActError, Lang, Languages, Pkcs12Signer};
+use tekseru_act::{
+    render_act, render_dissent, sign, verify, ActError, Lang, Languages, Pkcs12Signer,
+};
 use tekseru_core::Iin;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -41,7 +43,10 @@ fn same_data_and_time_give_the_same_bytes() {
     assert!(a == b, "two renders differ");
     let mut later = options(Languages::Both);
     later.created += time::Duration::hours(1);
-    assert!(render_act(&data, &later).unwrap() != a, "the creation time is not in the document");
+    assert!(
+        render_act(&data, &later).unwrap() != a,
+        "the creation time is not in the document"
+    );
 }
 
 #[test]
@@ -53,7 +58,11 @@ fn extracted_text_matches_the_golden_files() {
         ("act-ru", Languages::One(Lang::Ru)),
         ("act-kk+ru", Languages::Both),
     ] {
-        let pdf = write(dir.path(), &format!("{name}.pdf"), &render_act(&data, &options(languages)).unwrap());
+        let pdf = write(
+            dir.path(),
+            &format!("{name}.pdf"),
+            &render_act(&data, &options(languages)).unwrap(),
+        );
         let body = text(&pdf, "-layout");
         let golden = repo().join(format!("crates/act/tests/golden/{name}.txt"));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -61,7 +70,11 @@ fn extracted_text_matches_the_golden_files() {
         }
         let expected = std::fs::read_to_string(&golden)
             .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", golden.display()));
-        assert!(body == expected, "{name}: text differs from {} (UPDATE_GOLDEN=1 refreshes it)", golden.display());
+        assert!(
+            body == expected,
+            "{name}: text differs from {} (UPDATE_GOLDEN=1 refreshes it)",
+            golden.display()
+        );
     }
 }
 
@@ -74,9 +87,16 @@ fn kazakh_letters_come_back_exactly_from_pdftotext() {
     // Decomposed input (и + combining breve) is printed in NFC.
     data.site.address = "Астана, Сарыарқа ауданы, Абай даңғылы 1".to_owned();
     for languages in [Languages::One(Lang::Kk), Languages::Both] {
-        let pdf = write(dir.path(), "act.pdf", &render_act(&data, &options(languages)).unwrap());
+        let pdf = write(
+            dir.path(),
+            "act.pdf",
+            &render_act(&data, &options(languages)).unwrap(),
+        );
         let body = text(&pdf, "-raw");
-        assert!(body.contains(letters), "Kazakh letters missing from: {body}");
+        assert!(
+            body.contains(letters),
+            "Kazakh letters missing from: {body}"
+        );
         assert!(body.contains("Қасымов"), "roster names missing");
         assert_eq!(body, tekseru_core::nfc(&body), "extracted text is not NFC");
     }
@@ -86,20 +106,47 @@ fn kazakh_letters_come_back_exactly_from_pdftotext() {
 fn the_rendered_act_is_clean_and_carries_its_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let data = demo();
-    let pdf = write(dir.path(), "act.pdf", &render_act(&data, &options(Languages::Both)).unwrap());
+    let pdf = write(
+        dir.path(),
+        "act.pdf",
+        &render_act(&data, &options(Languages::Both)).unwrap(),
+    );
     let check = tool("qpdf", &["--check"], &pdf);
-    assert!(check.contains("No syntax or stream encoding errors"), "{check}");
+    assert!(
+        check.contains("No syntax or stream encoding errors"),
+        "{check}"
+    );
     let fonts = tool("pdffonts", &[], &pdf);
-    assert!(fonts.contains("TKSRAA+PTSerif-Regular") && fonts.lines().filter(|l| l.contains(" yes yes yes ")).count() == 2, "fonts not embedded and subset: {fonts}");
+    assert!(
+        fonts.contains("TKSRAA+PTSerif-Regular")
+            && fonts
+                .lines()
+                .filter(|l| l.contains(" yes yes yes "))
+                .count()
+                == 2,
+        "fonts not embedded and subset: {fonts}"
+    );
     let attachments = tool("pdfdetach", &["-list"], &pdf);
     assert!(attachments.contains("tekseru-act.json"), "{attachments}");
     let pages = tool("pdfinfo", &[], &pdf);
-    assert!(pages.contains("595.28 x 841.89 pts (A4)") || pages.contains("(A4)"), "{pages}");
+    assert!(
+        pages.contains("595.28 x 841.89 pts (A4)") || pages.contains("(A4)"),
+        "{pages}"
+    );
     // Every page has its footer: page X of Y, the inspection id and the audit head.
     let body = text(&pdf, "-raw");
-    let count: usize = pages.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    let count: usize = pages
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     for page in 1..=count {
-        assert!(body.contains(&format!("Бет / Стр. {page} / {count}")), "page {page} has no footer");
+        assert!(
+            body.contains(&format!("Бет / Стр. {page} / {count}")),
+            "page {page} has no footer"
+        );
     }
     assert_eq!(body.matches("insp-2026-0142").count(), count);
     assert_eq!(body.matches(&data.audit_head[..12]).count(), count);
@@ -109,13 +156,19 @@ fn the_rendered_act_is_clean_and_carries_its_manifest() {
 fn large_photos_are_downscaled_and_small_ones_kept() {
     let dir = tempfile::tempdir().unwrap();
     let mut data = demo();
-    let big = image::RgbImage::from_fn(2000, 1500, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let big = image::RgbImage::from_fn(2000, 1500, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
     let mut png = Vec::new();
     image::DynamicImage::ImageRgb8(big)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
     data.photos[0].image = png;
-    let pdf = write(dir.path(), "act.pdf", &render_act(&data, &options(Languages::Both)).unwrap());
+    let pdf = write(
+        dir.path(),
+        "act.pdf",
+        &render_act(&data, &options(Languages::Both)).unwrap(),
+    );
     let list = tool("pdfimages", &["-list"], &pdf);
     let sizes: Vec<(u32, u32)> = list
         .lines()
@@ -126,7 +179,11 @@ fn large_photos_are_downscaled_and_small_ones_kept() {
         })
         .collect();
     assert_eq!(sizes.len(), 3, "{list}");
-    assert_eq!(sizes[0], (480, 360), "the 2000x1500 photo is not a 480 px thumbnail: {list}");
+    assert_eq!(
+        sizes[0],
+        (480, 360),
+        "the 2000x1500 photo is not a 480 px thumbnail: {list}"
+    );
     assert_eq!(sizes[1], (96, 72), "a small photo was resized: {list}");
 }
 
@@ -137,7 +194,14 @@ fn three_then_six_sequential_signatures_are_all_valid_for_pdfsig() {
     let ids = iins(&data);
     let root = Root::new("Test Root CA");
     let act = render_act(&data, &options(Languages::Both)).unwrap();
-    let algs = [Alg::Rsa2048, Alg::P256, Alg::P384, Alg::Rsa2048, Alg::P256, Alg::P384];
+    let algs = [
+        Alg::Rsa2048,
+        Alg::P256,
+        Alg::P384,
+        Alg::Rsa2048,
+        Alg::P256,
+        Alg::P384,
+    ];
     let who: Vec<(&str, Alg)> = ids.iter().map(String::as_str).zip(algs).collect();
     let three = sign_by(&root, act, &who[..3]);
     let path = write(dir.path(), "three.pdf", &three);
@@ -153,9 +217,22 @@ fn three_then_six_sequential_signatures_are_all_valid_for_pdfsig() {
     assert!(result.ok, "{:?}", result.reasons);
     assert_eq!(result.signatures.len(), 6);
     assert!(result.signatures.iter().all(|s| s.valid && s.trusted));
-    assert_eq!(result.signatures.iter().map(|s| s.revision).collect::<Vec<_>>(), vec![2, 3, 4, 5, 6, 7]);
-    assert_eq!(result.signatures[3].member.as_deref(), Some("Ерлан Маратұлы Қасымов"));
-    assert_eq!(result.signatures[0].signed_at.as_deref(), Some("2026-11-20T17:30:00+05:00"));
+    assert_eq!(
+        result
+            .signatures
+            .iter()
+            .map(|s| s.revision)
+            .collect::<Vec<_>>(),
+        vec![2, 3, 4, 5, 6, 7]
+    );
+    assert_eq!(
+        result.signatures[3].member.as_deref(),
+        Some("Ерлан Маратұлы Қасымов")
+    );
+    assert_eq!(
+        result.signatures[0].signed_at.as_deref(),
+        Some("2026-11-20T17:30:00+05:00")
+    );
     assert!(!result.modified_after_last_signature);
     assert!(result.manifest_matches);
     assert!(result.quorum.adopted);
@@ -169,18 +246,35 @@ fn quorum_needs_the_knb_representative() {
     let root = Root::new("Test Root CA");
     let act = render_act(&data, &options(Languages::One(Lang::Kk))).unwrap();
     // Chair, secretary, techreg and member: 4 of 6, but no KNB.
-    let who = [(ids[0].as_str(), Alg::P256), (ids[1].as_str(), Alg::P256), (ids[2].as_str(), Alg::P256), (ids[4].as_str(), Alg::P256)];
+    let who = [
+        (ids[0].as_str(), Alg::P256),
+        (ids[1].as_str(), Alg::P256),
+        (ids[2].as_str(), Alg::P256),
+        (ids[4].as_str(), Alg::P256),
+    ];
     let signed = sign_by(&root, act, &who);
     let result = verify(&signed, &[root.cert.clone()]).unwrap();
     assert!(!result.ok);
     assert!(!result.quorum.adopted);
-    assert!(result.quorum.reasons[0].contains("KNB representative has not signed"), "{:?}", result.quorum.reasons);
+    assert!(
+        result.quorum.reasons[0].contains("KNB representative has not signed"),
+        "{:?}",
+        result.quorum.reasons
+    );
     // The same member signing twice counts once.
-    let again = sign_by(&root, signed, &[(ids[3].as_str(), Alg::P256), (ids[3].as_str(), Alg::P384)]);
+    let again = sign_by(
+        &root,
+        signed,
+        &[(ids[3].as_str(), Alg::P256), (ids[3].as_str(), Alg::P384)],
+    );
     let result = verify(&again, &[root.cert.clone()]).unwrap();
     assert!(result.quorum.adopted, "{:?}", result.quorum.reasons);
     assert_eq!(result.quorum.signed, 5);
-    assert!(result.quorum.reasons.iter().any(|r| r.contains("one member counts once")));
+    assert!(result
+        .quorum
+        .reasons
+        .iter()
+        .any(|r| r.contains("one member counts once")));
 }
 
 #[test]
@@ -193,7 +287,11 @@ fn without_trusted_roots_nothing_is_trusted_and_it_says_so() {
     let result = verify(&signed, &[]).unwrap();
     assert!(!result.ok);
     assert!(result.signatures[0].valid && !result.signatures[0].trusted);
-    assert!(result.reasons[0].contains("no trusted roots"), "{:?}", result.reasons);
+    assert!(
+        result.reasons[0].contains("no trusted roots"),
+        "{:?}",
+        result.reasons
+    );
     // A root that did not issue the certificate does not make it trusted either.
     let other = Root::new("Another Root");
     let result = verify(&signed, &[other.cert.clone()]).unwrap();
@@ -208,26 +306,54 @@ fn a_changed_byte_in_a_signed_range_fails_naming_the_signature() {
     let root = Root::new("Test Root CA");
     let act = render_act(&data, &options(Languages::Both)).unwrap();
     let first_len = act.len();
-    let mut signed = sign_by(&root, act, &[(ids[0].as_str(), Alg::Rsa2048), (ids[3].as_str(), Alg::P256)]);
+    let mut signed = sign_by(
+        &root,
+        act,
+        &[
+            (ids[0].as_str(), Alg::Rsa2048),
+            (ids[3].as_str(), Alg::P256),
+        ],
+    );
     // A byte of the second revision only (after the first signature's range): the first
     // signature stays valid, the second does not.
     let result = verify(&signed, &[root.cert.clone()]).unwrap();
     assert!(result.ok || !result.quorum.adopted);
     let second_sig_region = first_len + 40_000;
-    let at = signed[second_sig_region..].windows(7).position(|w| w == b"/Widget").unwrap() + second_sig_region;
+    let at = signed[second_sig_region..]
+        .windows(7)
+        .position(|w| w == b"/Widget")
+        .unwrap()
+        + second_sig_region;
     signed[at + 1] = b'V';
     let result = verify(&signed, &[root.cert.clone()]).unwrap();
-    assert!(result.signatures[0].valid, "the first signature does not cover that byte");
+    assert!(
+        result.signatures[0].valid,
+        "the first signature does not cover that byte"
+    );
     assert!(!result.signatures[1].valid);
     assert!(!result.ok);
-    assert!(result.reasons.iter().any(|r| r.starts_with("signature 2 (Ерлан Маратұлы Қасымов) is not valid")), "{:?}", result.reasons);
+    assert!(
+        result
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("signature 2 (Ерлан Маратұлы Қасымов) is not valid")),
+        "{:?}",
+        result.reasons
+    );
     // A byte of the rendered act: every signature fails, each named.
     let mut broken = signed.clone();
     let at = broken.windows(9).position(|w| w == b"/Producer").unwrap();
     broken[at + 1] = b'p';
     let result = verify(&broken, &[root.cert.clone()]).unwrap();
     assert!(result.signatures.iter().all(|s| !s.valid));
-    assert!(result.reasons.iter().any(|r| r.starts_with("signature 1 (Әсел Нұрланқызы Жұмабаева) is not valid")), "{:?}", result.reasons);
+    assert!(
+        result
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("signature 1 (Әсел Нұрланқызы Жұмабаева) is not valid")),
+        "{:?}",
+        result.reasons
+    );
 }
 
 #[test]
@@ -237,12 +363,38 @@ fn an_unsigned_update_after_the_last_signature_is_reported() {
     let root = Root::new("Test Root CA");
     let act = render_act(&data, &options(Languages::Both)).unwrap();
     let mut signed = sign_by(&root, act, &[(ids[0].as_str(), Alg::P256)]);
-    assert!(!verify(&signed, &[root.cert.clone()]).unwrap().modified_after_last_signature);
+    assert!(
+        !verify(&signed, &[root.cert.clone()])
+            .unwrap()
+            .modified_after_last_signature
+    );
     // A genuine incremental update: one new object, its xref section, a trailer with /Prev.
     let text = String::from_utf8_lossy(&signed).into_owned();
-    let prev = text.rsplit("startxref").next().unwrap().split_whitespace().next().unwrap().to_owned();
-    let size: u32 = text.rsplit("/Size ").next().unwrap().split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
-    let root_ref = text.rsplit("/Root ").next().unwrap().split(" R").next().unwrap().to_owned();
+    let prev = text
+        .rsplit("startxref")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let size: u32 = text
+        .rsplit("/Size ")
+        .next()
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let root_ref = text
+        .rsplit("/Root ")
+        .next()
+        .unwrap()
+        .split(" R")
+        .next()
+        .unwrap()
+        .to_owned();
     let offset = signed.len();
     signed.extend_from_slice(format!("{size} 0 obj\n(an unsigned note)\nendobj\n").as_bytes());
     let xref = signed.len();
@@ -251,9 +403,15 @@ fn an_unsigned_update_after_the_last_signature_is_reported() {
     );
     let result = verify(&signed, &[root.cert.clone()]).unwrap();
     assert!(result.modified_after_last_signature);
-    assert!(result.signatures[0].valid, "the signature itself still holds");
+    assert!(
+        result.signatures[0].valid,
+        "the signature itself still holds"
+    );
     assert!(!result.ok);
-    assert!(result.reasons.iter().any(|r| r.contains("appended after the last signature")));
+    assert!(result
+        .reasons
+        .iter()
+        .any(|r| r.contains("appended after the last signature")));
 }
 
 fn refusal(pdf: &[u8], member: &str, p12: &[u8]) -> String {
@@ -268,7 +426,10 @@ fn refusal(pdf: &[u8], member: &str, p12: &[u8]) -> String {
 fn signing_is_refused_with_a_clear_message() {
     let mut data = demo();
     let ids = iins(&data);
-    data.dissents = vec![tekseru_act::Dissent { iin: iin(&ids[5]), reason: "келіспеймін".to_owned() }];
+    data.dissents = vec![tekseru_act::Dissent {
+        iin: iin(&ids[5]),
+        reason: "келіспеймін".to_owned(),
+    }];
     let root = Root::new("Test Root CA");
     let act = render_act(&data, &options(Languages::Both)).unwrap();
 
@@ -286,12 +447,34 @@ fn signing_is_refused_with_a_clear_message() {
     );
 
     // Expired, and not yet valid.
-    let expired = root.p12(&ids[0], Alg::P256, unix(2024, 1, 1), unix(2025, 1, 1), PASSWORD);
+    let expired = root.p12(
+        &ids[0],
+        Alg::P256,
+        unix(2024, 1, 1),
+        unix(2025, 1, 1),
+        PASSWORD,
+    );
     let msg = refusal(&act, &ids[0], &expired);
-    assert!(msg.starts_with("the certificate of Әсел Нұрланқызы Жұмабаева expired on Jan  1 12:00:00 2025"), "{msg}");
-    let future = root.p12(&ids[0], Alg::P256, unix(2027, 1, 1), unix(2028, 1, 1), PASSWORD);
+    assert!(
+        msg.starts_with(
+            "the certificate of Әсел Нұрланқызы Жұмабаева expired on Jan  1 12:00:00 2025"
+        ),
+        "{msg}"
+    );
+    let future = root.p12(
+        &ids[0],
+        Alg::P256,
+        unix(2027, 1, 1),
+        unix(2028, 1, 1),
+        PASSWORD,
+    );
     let msg = refusal(&act, &ids[0], &future);
-    assert!(msg.starts_with("the certificate of Әсел Нұрланқызы Жұмабаева is not valid before Jan  1 12:00:00 2027"), "{msg}");
+    assert!(
+        msg.starts_with(
+            "the certificate of Әсел Нұрланқызы Жұмабаева is not valid before Jan  1 12:00:00 2027"
+        ),
+        "{msg}"
+    );
 
     // A member with a dissent note does not sign.
     let msg = refusal(&act, &ids[5], &root.member(&ids[5], Alg::P256));
@@ -300,33 +483,53 @@ fn signing_is_refused_with_a_clear_message() {
     // Wrong password.
     let p12 = root.member(&ids[0], Alg::P256);
     match Pkcs12Signer::open(&p12, "wrong") {
-        Err(e @ ActError::KeyStore(_)) => assert_eq!(e.to_string(), "wrong password for the PKCS#12 file (its integrity check failed)"),
+        Err(e @ ActError::KeyStore(_)) => assert_eq!(
+            e.to_string(),
+            "wrong password for the PKCS#12 file (its integrity check failed)"
+        ),
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("a wrong password opened the key"),
     }
     // A weak RSA key.
     let weak = {
-        let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(1024).unwrap()).unwrap();
+        let key =
+            openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(1024).unwrap()).unwrap();
         let mut name = openssl::x509::X509Name::builder().unwrap();
-        name.append_entry_by_nid(openssl::nid::Nid::COMMONNAME, "weak").unwrap();
+        name.append_entry_by_nid(openssl::nid::Nid::COMMONNAME, "weak")
+            .unwrap();
         let name = name.build();
         let mut b = openssl::x509::X509::builder().unwrap();
         b.set_subject_name(&name).unwrap();
         b.set_issuer_name(&name).unwrap();
         b.set_pubkey(&key).unwrap();
-        b.set_not_before(&openssl::asn1::Asn1Time::from_unix(unix(2026, 1, 1)).unwrap()).unwrap();
-        b.set_not_after(&openssl::asn1::Asn1Time::from_unix(unix(2027, 1, 1)).unwrap()).unwrap();
-        b.sign(&key, openssl::hash::MessageDigest::sha256()).unwrap();
-        openssl::pkcs12::Pkcs12::builder().pkey(&key).cert(&b.build()).build2(PASSWORD).unwrap().to_der().unwrap()
+        b.set_not_before(&openssl::asn1::Asn1Time::from_unix(unix(2026, 1, 1)).unwrap())
+            .unwrap();
+        b.set_not_after(&openssl::asn1::Asn1Time::from_unix(unix(2027, 1, 1)).unwrap())
+            .unwrap();
+        b.sign(&key, openssl::hash::MessageDigest::sha256())
+            .unwrap();
+        openssl::pkcs12::Pkcs12::builder()
+            .pkey(&key)
+            .cert(&b.build())
+            .build2(PASSWORD)
+            .unwrap()
+            .to_der()
+            .unwrap()
     };
     match Pkcs12Signer::open(&weak, PASSWORD) {
-        Err(e) => assert_eq!(e.to_string(), "the RSA key has 1024 bits; at least 2048 are required"),
+        Err(e) => assert_eq!(
+            e.to_string(),
+            "the RSA key has 1024 bits; at least 2048 are required"
+        ),
         Ok(_) => panic!("a 1024-bit key was accepted"),
     }
     // Nothing was changed by a refusal: the act still verifies as unsigned.
     let result = verify(&act, &[root.cert.clone()]).unwrap();
     assert!(result.signatures.is_empty());
-    assert!(result.reasons.iter().any(|r| r == "the act bears no signature"));
+    assert!(result
+        .reasons
+        .iter()
+        .any(|r| r == "the act bears no signature"));
 }
 
 #[test]
@@ -338,18 +541,42 @@ fn the_dissent_notice_names_the_member_and_the_reason_and_the_act_shows_it() {
     let notice = render_dissent(&data, &iin(&ids[5]), reason, &options(Languages::Both)).unwrap();
     let path = write(dir.path(), "notice.pdf", &notice);
     let body = text(&path, "-raw");
-    assert!(body.contains("ЕРЕКШЕ ПІКІР") && body.contains("ОСОБОЕ МНЕНИЕ"), "{body}");
-    assert!(body.contains("Айгүл Қанатқызы Мұқанова, 870925400005"), "{body}");
-    assert!(body.contains("Резервтік АБК болмауы — елеулі бұзушылық;"), "{body}");
+    assert!(
+        body.contains("ЕРЕКШЕ ПІКІР") && body.contains("ОСОБОЕ МНЕНИЕ"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Айгүл Қанатқызы Мұқанова, 870925400005"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Резервтік АБК болмауы — елеулі бұзушылық;"),
+        "{body}"
+    );
     assert!(matches!(
-        render_dissent(&data, &iin("900101300007"), reason, &options(Languages::Both)),
+        render_dissent(
+            &data,
+            &iin("900101300007"),
+            reason,
+            &options(Languages::Both)
+        ),
         Err(ActError::NotOnRoster(_))
     ));
     // The act with that dissent: the member's line says they did not sign, annex D has why.
     let mut with = data.clone();
-    with.dissents = vec![tekseru_act::Dissent { iin: iin(&ids[5]), reason: reason.to_owned() }];
-    let path = write(dir.path(), "act.pdf", &render_act(&with, &options(Languages::One(Lang::Ru))).unwrap());
+    with.dissents = vec![tekseru_act::Dissent {
+        iin: iin(&ids[5]),
+        reason: reason.to_owned(),
+    }];
+    let path = write(
+        dir.path(),
+        "act.pdf",
+        &render_act(&with, &options(Languages::One(Lang::Ru))).unwrap(),
+    );
     let body = text(&path, "-raw");
-    assert!(body.contains("Мұқанова член\nИное\nне подписал(а), особое мнение"), "{body}");
+    assert!(
+        body.contains("Мұқанова член\nИное\nне подписал(а), особое мнение"),
+        "{body}"
+    );
     assert!(body.contains("D. Особые мнения"), "{body}");
 }

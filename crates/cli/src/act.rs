@@ -102,23 +102,43 @@ fn iin(text: &str) -> anyhow::Result<Iin> {
 
 pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
     match cmd {
-        ActCmd::Render { data, output, lang, created } => {
+        ActCmd::Render {
+            data,
+            output,
+            lang,
+            created,
+        } => {
             let act = read_data(&data)?;
             let pdf = tekseru_act::render_act(&act, &options(&act, &lang, created.as_deref())?)?;
             write(&output, &pdf)?;
             report(json, &output, pdf.len())
         }
-        ActCmd::Dissent { data, member, reason, output, lang } => {
+        ActCmd::Dissent {
+            data,
+            member,
+            reason,
+            output,
+            lang,
+        } => {
             let act = read_data(&data)?;
             let member = iin(&member)?;
-            let pdf = tekseru_act::render_dissent(&act, &member, &reason, &options(&act, &lang, None)?)?;
+            let pdf =
+                tekseru_act::render_dissent(&act, &member, &reason, &options(&act, &lang, None)?)?;
             write(&output, &pdf)?;
             report(json, &output, pdf.len())
         }
-        ActCmd::Sign { pdf, p12, password_env, member, output } => {
+        ActCmd::Sign {
+            pdf,
+            p12,
+            password_env,
+            member,
+            output,
+        } => {
             let member = iin(&member)?;
-            let bytes = std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
-            let key = std::fs::read(&p12).with_context(|| format!("cannot read '{}'", p12.display()))?;
+            let bytes =
+                std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
+            let key =
+                std::fs::read(&p12).with_context(|| format!("cannot read '{}'", p12.display()))?;
             let Ok(password) = std::env::var(&password_env) else {
                 bail!("the environment variable {password_env} (--password-env) is not set");
             };
@@ -129,10 +149,12 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             report(json, &output, signed.len())
         }
         ActCmd::Verify { pdf, trust } => {
-            let bytes = std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
+            let bytes =
+                std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
             let mut roots = Vec::new();
             for path in &trust {
-                let pem = std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?;
+                let pem = std::fs::read(path)
+                    .with_context(|| format!("cannot read '{}'", path.display()))?;
                 let certs = openssl::x509::X509::stack_from_pem(&pem)
                     .with_context(|| format!("'{}' holds no PEM certificate", path.display()))?;
                 if certs.is_empty() {
@@ -156,20 +178,29 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         s.revision
                     );
                 }
-                println!("modified after the last signature: {}", result.modified_after_last_signature);
+                println!(
+                    "modified after the last signature: {}",
+                    result.modified_after_last_signature
+                );
                 println!("manifest matches: {}", result.manifest_matches);
                 for reason in result.quorum.reasons.iter().chain(&result.reasons) {
                     println!("- {reason}");
                 }
             }
-            Ok(if result.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if result.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }
 
 fn report(json: bool, path: &Path, size: usize) -> anyhow::Result<ExitCode> {
     if json {
-        crate::print_json(&serde_json::json!({ "output": path.display().to_string(), "bytes": size }))?;
+        crate::print_json(
+            &serde_json::json!({ "output": path.display().to_string(), "bytes": size }),
+        )?;
     } else {
         println!("wrote {} ({size} bytes)", path.display());
     }

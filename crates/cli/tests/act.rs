@@ -29,7 +29,9 @@ fn stderr(out: &Output) -> String {
 }
 
 fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
 }
 
 fn p(path: &Path) -> &str {
@@ -42,7 +44,12 @@ fn ec_key() -> PKey<Private> {
 }
 
 /// A certificate valid from yesterday for a year, issued by `issuer` (self-signed when None).
-fn cert(subject: &[(Nid, &str)], key: &PKey<Private>, issuer: Option<(&X509, &PKey<Private>)>, serial: u32) -> X509 {
+fn cert(
+    subject: &[(Nid, &str)],
+    key: &PKey<Private>,
+    issuer: Option<(&X509, &PKey<Private>)>,
+    serial: u32,
+) -> X509 {
     let mut name = X509Name::builder().unwrap();
     for (nid, value) in subject {
         name.append_entry_by_nid(*nid, value).unwrap();
@@ -51,22 +58,33 @@ fn cert(subject: &[(Nid, &str)], key: &PKey<Private>, issuer: Option<(&X509, &PK
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let mut b = X509::builder().unwrap();
     b.set_version(2).unwrap();
-    b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(serial).unwrap()).unwrap()).unwrap();
+    b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(serial).unwrap()).unwrap())
+        .unwrap();
     b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(issuer.map(|(c, _)| c.subject_name()).unwrap_or(&name)).unwrap();
+    b.set_issuer_name(issuer.map(|(c, _)| c.subject_name()).unwrap_or(&name))
+        .unwrap();
     b.set_pubkey(key).unwrap();
-    b.set_not_before(&Asn1Time::from_unix(now - 86_400).unwrap()).unwrap();
-    b.set_not_after(&Asn1Time::from_unix(now + 365 * 86_400).unwrap()).unwrap();
+    b.set_not_before(&Asn1Time::from_unix(now - 86_400).unwrap())
+        .unwrap();
+    b.set_not_after(&Asn1Time::from_unix(now + 365 * 86_400).unwrap())
+        .unwrap();
     if issuer.is_none() {
-        b.append_extension(BasicConstraints::new().critical().ca().build().unwrap()).unwrap();
+        b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+            .unwrap();
     }
-    b.sign(issuer.map(|(_, k)| k).unwrap_or(key), MessageDigest::sha256()).unwrap();
+    b.sign(
+        issuer.map(|(_, k)| k).unwrap_or(key),
+        MessageDigest::sha256(),
+    )
+    .unwrap();
     b.build()
 }
 
 /// The demo act data dated today (Kazakhstan time), without its dissent note.
 fn data_today(dir: &Path) -> PathBuf {
-    let mut data: Value = serde_json::from_str(&std::fs::read_to_string(repo("assets/demo/act-data.json")).unwrap()).unwrap();
+    let mut data: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo("assets/demo/act-data.json")).unwrap())
+            .unwrap();
     let today = time::OffsetDateTime::now_utc()
         .to_offset(time::UtcOffset::from_hms(5, 0, 0).unwrap())
         .date();
@@ -84,10 +102,26 @@ fn render_sign_verify_round_trip() {
     let d = dir.path();
     let data = data_today(d);
     let act = d.join("act.pdf");
-    let out = tekseru(&["act", "render", "--data", p(&data), "-o", p(&act), "--lang", "kk+ru", "--json"], &[]);
+    let out = tekseru(
+        &[
+            "act",
+            "render",
+            "--data",
+            p(&data),
+            "-o",
+            p(&act),
+            "--lang",
+            "kk+ru",
+            "--json",
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let written: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(written["bytes"].as_u64().unwrap(), std::fs::metadata(&act).unwrap().len());
+    assert_eq!(
+        written["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&act).unwrap().len()
+    );
 
     // Unsigned: verify exits 1 and says why.
     let out = tekseru(&["act", "verify", p(&act), "--json"], &[]);
@@ -102,32 +136,78 @@ fn render_sign_verify_round_trip() {
     let root_pem = d.join("root.pem");
     std::fs::write(&root_pem, root.to_pem().unwrap()).unwrap();
     let mut current = act.clone();
-    for (i, iin) in ["810315400008", "880722300007", "850214300001", "900601300005"].iter().enumerate() {
+    for (i, iin) in [
+        "810315400008",
+        "880722300007",
+        "850214300001",
+        "900601300005",
+    ]
+    .iter()
+    .enumerate()
+    {
         let key = ec_key();
         let c = cert(
-            &[(Nid::COMMONNAME, &format!("Member {iin}")), (Nid::SERIALNUMBER, &format!("IIN{iin}"))],
+            &[
+                (Nid::COMMONNAME, &format!("Member {iin}")),
+                (Nid::SERIALNUMBER, &format!("IIN{iin}")),
+            ],
             &key,
             Some((&root, &root_key)),
             10 + i as u32,
         );
-        let p12 = openssl::pkcs12::Pkcs12::builder().name(iin).pkey(&key).cert(&c).build2("pw").unwrap();
+        let p12 = openssl::pkcs12::Pkcs12::builder()
+            .name(iin)
+            .pkey(&key)
+            .cert(&c)
+            .build2("pw")
+            .unwrap();
         let p12_path = d.join(format!("{iin}.p12"));
         std::fs::write(&p12_path, p12.to_der().unwrap()).unwrap();
         let next = d.join(format!("signed-{i}.pdf"));
         let out = tekseru(
-            &["act", "sign", p(&current), "--p12", p(&p12_path), "--password-env", "TEKSERU_TEST_PW", "--member", iin, "-o", p(&next)],
+            &[
+                "act",
+                "sign",
+                p(&current),
+                "--p12",
+                p(&p12_path),
+                "--password-env",
+                "TEKSERU_TEST_PW",
+                "--member",
+                iin,
+                "-o",
+                p(&next),
+            ],
             &[("TEKSERU_TEST_PW", "pw")],
         );
         assert!(out.status.success(), "{}", stderr(&out));
         current = next;
     }
 
-    let out = tekseru(&["act", "verify", p(&current), "--trust", p(&root_pem), "--json"], &[]);
+    let out = tekseru(
+        &[
+            "act",
+            "verify",
+            p(&current),
+            "--trust",
+            p(&root_pem),
+            "--json",
+        ],
+        &[],
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{report:#}");
     let sigs = report["signatures"].as_array().unwrap();
     assert_eq!(sigs.len(), 4);
-    for key in ["member", "iin", "subject", "signed_at", "valid", "trusted", "revision"] {
+    for key in [
+        "member",
+        "iin",
+        "subject",
+        "signed_at",
+        "valid",
+        "trusted",
+        "revision",
+    ] {
         assert!(sigs[0].get(key).is_some(), "no {key} in {report:#}");
     }
     assert_eq!(sigs[2]["member"], "Ерлан Маратұлы Қасымов");
@@ -142,29 +222,80 @@ fn render_sign_verify_round_trip() {
     let out = tekseru(&["act", "verify", p(&current)], &[]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("no trusted roots were given (--trust PEM): no signature is trusted"), "{text}");
+    assert!(
+        text.contains("no trusted roots were given (--trust PEM): no signature is trusted"),
+        "{text}"
+    );
 
     // Wrong password and a missing variable: exit 2 with the reason, nothing written.
     let never = d.join("never.pdf");
     let out = tekseru(
-        &["act", "sign", p(&current), "--p12", p(&d.join("810315400008.p12")), "--password-env", "TEKSERU_TEST_PW", "--member", "810315400008", "-o", p(&never)],
+        &[
+            "act",
+            "sign",
+            p(&current),
+            "--p12",
+            p(&d.join("810315400008.p12")),
+            "--password-env",
+            "TEKSERU_TEST_PW",
+            "--member",
+            "810315400008",
+            "-o",
+            p(&never),
+        ],
         &[("TEKSERU_TEST_PW", "wrong")],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("wrong password for the PKCS#12 file"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrong password for the PKCS#12 file"),
+        "{}",
+        stderr(&out)
+    );
     let out = tekseru(
-        &["act", "sign", p(&current), "--p12", p(&d.join("810315400008.p12")), "--password-env", "TEKSERU_UNSET_VARIABLE", "--member", "810315400008", "-o", p(&never)],
+        &[
+            "act",
+            "sign",
+            p(&current),
+            "--p12",
+            p(&d.join("810315400008.p12")),
+            "--password-env",
+            "TEKSERU_UNSET_VARIABLE",
+            "--member",
+            "810315400008",
+            "-o",
+            p(&never),
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("TEKSERU_UNSET_VARIABLE"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("TEKSERU_UNSET_VARIABLE"),
+        "{}",
+        stderr(&out)
+    );
     // A member whose certificate is someone else's.
     let out = tekseru(
-        &["act", "sign", p(&current), "--p12", p(&d.join("810315400008.p12")), "--password-env", "TEKSERU_TEST_PW", "--member", "791130400009", "-o", p(&never)],
+        &[
+            "act",
+            "sign",
+            p(&current),
+            "--p12",
+            p(&d.join("810315400008.p12")),
+            "--password-env",
+            "TEKSERU_TEST_PW",
+            "--member",
+            "791130400009",
+            "-o",
+            p(&never),
+        ],
         &[("TEKSERU_TEST_PW", "pw")],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("the certificate belongs to IIN 810315400008"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the certificate belongs to IIN 810315400008"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!never.exists());
 }
 
@@ -175,21 +306,63 @@ fn dissent_notice_and_bad_input() {
     let data = repo("assets/demo/act-data.json");
     let notice = d.join("notice.pdf");
     let out = tekseru(
-        &["act", "dissent", "--data", p(&data), "--member", "870925400005", "--reason", "Резервтік АБК жоқ.", "-o", p(&notice)],
+        &[
+            "act",
+            "dissent",
+            "--data",
+            p(&data),
+            "--member",
+            "870925400005",
+            "--reason",
+            "Резервтік АБК жоқ.",
+            "-o",
+            p(&notice),
+        ],
         &[],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(std::fs::read(&notice).unwrap().starts_with(b"%PDF-"));
 
-    let out = tekseru(&["act", "render", "--data", p(&data), "-o", p(&d.join("x.pdf")), "--lang", "en"], &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown language \"en\": use kk, ru or kk+ru"), "{}", stderr(&out));
-
     let out = tekseru(
-        &["act", "dissent", "--data", p(&data), "--member", "900101300007", "--reason", "x", "-o", p(&d.join("y.pdf"))],
+        &[
+            "act",
+            "render",
+            "--data",
+            p(&data),
+            "-o",
+            p(&d.join("x.pdf")),
+            "--lang",
+            "en",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("IIN 900101300007 is not on the commission's roster"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown language \"en\": use kk, ru or kk+ru"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = tekseru(
+        &[
+            "act",
+            "dissent",
+            "--data",
+            p(&data),
+            "--member",
+            "900101300007",
+            "--reason",
+            "x",
+            "-o",
+            p(&d.join("y.pdf")),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("IIN 900101300007 is not on the commission's roster"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!d.join("y.pdf").exists());
 }

@@ -28,8 +28,14 @@ pub(crate) enum Alg {
 pub(crate) fn key(alg: Alg) -> PKey<Private> {
     match alg {
         Alg::Rsa2048 => PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap(),
-        Alg::P256 => PKey::from_ec_key(EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap()).unwrap(),
-        Alg::P384 => PKey::from_ec_key(EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).unwrap()).unwrap()).unwrap(),
+        Alg::P256 => PKey::from_ec_key(
+            EcKey::generate(&EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap()).unwrap(),
+        )
+        .unwrap(),
+        Alg::P384 => PKey::from_ec_key(
+            EcKey::generate(&EcGroup::from_curve_name(Nid::SECP384R1).unwrap()).unwrap(),
+        )
+        .unwrap(),
     }
 }
 
@@ -58,36 +64,74 @@ impl Root {
         let subject = subject.build();
         let mut b = X509::builder().unwrap();
         b.set_version(2).unwrap();
-        b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(1).unwrap()).unwrap()).unwrap();
+        b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(1).unwrap()).unwrap())
+            .unwrap();
         b.set_subject_name(&subject).unwrap();
         b.set_issuer_name(&subject).unwrap();
         b.set_pubkey(&key).unwrap();
-        b.set_not_before(&Asn1Time::from_unix(unix(2020, 1, 1)).unwrap()).unwrap();
-        b.set_not_after(&Asn1Time::from_unix(unix(2040, 1, 1)).unwrap()).unwrap();
-        b.append_extension(BasicConstraints::new().critical().ca().build().unwrap()).unwrap();
-        b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build().unwrap()).unwrap();
+        b.set_not_before(&Asn1Time::from_unix(unix(2020, 1, 1)).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::from_unix(unix(2040, 1, 1)).unwrap())
+            .unwrap();
+        b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+            .unwrap();
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .key_cert_sign()
+                .crl_sign()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
         b.sign(&key, MessageDigest::sha256()).unwrap();
-        Root { cert: b.build(), key, serial: std::cell::Cell::new(2) }
+        Root {
+            cert: b.build(),
+            key,
+            serial: std::cell::Cell::new(2),
+        }
     }
 
     /// A member's PKCS#12 with subject serialNumber `IIN<iin>`, valid between the two unix times.
-    pub(crate) fn p12(&self, iin: &str, alg: Alg, not_before: i64, not_after: i64, password: &str) -> Vec<u8> {
+    pub(crate) fn p12(
+        &self,
+        iin: &str,
+        alg: Alg,
+        not_before: i64,
+        not_after: i64,
+        password: &str,
+    ) -> Vec<u8> {
         let key = key(alg);
         let mut subject = X509Name::builder().unwrap();
-        subject.append_entry_by_nid(Nid::COMMONNAME, &format!("Member {iin}")).unwrap();
-        subject.append_entry_by_nid(Nid::SERIALNUMBER, &format!("IIN{iin}")).unwrap();
+        subject
+            .append_entry_by_nid(Nid::COMMONNAME, &format!("Member {iin}"))
+            .unwrap();
+        subject
+            .append_entry_by_nid(Nid::SERIALNUMBER, &format!("IIN{iin}"))
+            .unwrap();
         let subject = subject.build();
         let mut b = X509::builder().unwrap();
         b.set_version(2).unwrap();
         let serial = self.serial.get();
         self.serial.set(serial + 1);
-        b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(serial).unwrap()).unwrap()).unwrap();
+        b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(serial).unwrap()).unwrap())
+            .unwrap();
         b.set_subject_name(&subject).unwrap();
         b.set_issuer_name(self.cert.subject_name()).unwrap();
         b.set_pubkey(&key).unwrap();
-        b.set_not_before(&Asn1Time::from_unix(not_before).unwrap()).unwrap();
-        b.set_not_after(&Asn1Time::from_unix(not_after).unwrap()).unwrap();
-        b.append_extension(KeyUsage::new().critical().digital_signature().non_repudiation().build().unwrap()).unwrap();
+        b.set_not_before(&Asn1Time::from_unix(not_before).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::from_unix(not_after).unwrap())
+            .unwrap();
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .non_repudiation()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
         b.sign(&self.key, MessageDigest::sha256()).unwrap();
         let cert = b.build();
         let mut chain = openssl::stack::Stack::new().unwrap();
@@ -123,7 +167,11 @@ pub(crate) fn demo() -> ActData {
 
 /// The IINs of the demo roster, in roster order: chair, secretary, techreg, KNB, member, other.
 pub(crate) fn iins(data: &ActData) -> Vec<String> {
-    data.roster.members.iter().map(|m| m.iin.to_string()).collect()
+    data.roster
+        .members
+        .iter()
+        .map(|m| m.iin.to_string())
+        .collect()
 }
 
 pub(crate) fn options(languages: Languages) -> RenderOptions {
@@ -145,13 +193,26 @@ pub(crate) fn tool(program: &str, args: &[&str], file: &std::path::Path) -> Stri
         .arg(file)
         .output()
         .unwrap_or_else(|e| panic!("{program} is needed (Debian poppler-utils/qpdf): {e}"));
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// The text pdftotext extracts (`-raw` or `-layout`).
 pub(crate) fn text(file: &std::path::Path, mode: &str) -> String {
-    let out = Command::new("pdftotext").arg(mode).arg(file).arg("-").output().unwrap();
-    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("pdftotext")
+        .arg(mode)
+        .arg(file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -159,6 +220,10 @@ pub(crate) fn text(file: &std::path::Path, mode: &str) -> String {
 pub(crate) fn pdfsig(file: &std::path::Path) -> Vec<String> {
     tool("pdfsig", &[], file)
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("- Signature Validation: ").map(str::to_owned))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("- Signature Validation: ")
+                .map(str::to_owned)
+        })
         .collect()
 }
