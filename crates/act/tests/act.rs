@@ -213,7 +213,7 @@ fn three_then_six_sequential_signatures_are_all_valid_for_pdfsig() {
     assert!(tool("qpdf", &["--check"], &path).contains("No syntax or stream encoding errors"));
     assert!(text(&path, "-raw").contains("Ерлан Маратұлы Қасымов"));
 
-    let result = verify(&six, &[root.cert.clone()]).unwrap();
+    let result = verify(&six, std::slice::from_ref(&root.cert)).unwrap();
     assert!(result.ok, "{:?}", result.reasons);
     assert_eq!(result.signatures.len(), 6);
     assert!(result.signatures.iter().all(|s| s.valid && s.trusted));
@@ -253,7 +253,7 @@ fn quorum_needs_the_knb_representative() {
         (ids[4].as_str(), Alg::P256),
     ];
     let signed = sign_by(&root, act, &who);
-    let result = verify(&signed, &[root.cert.clone()]).unwrap();
+    let result = verify(&signed, std::slice::from_ref(&root.cert)).unwrap();
     assert!(!result.ok);
     assert!(!result.quorum.adopted);
     assert!(
@@ -267,7 +267,7 @@ fn quorum_needs_the_knb_representative() {
         signed,
         &[(ids[3].as_str(), Alg::P256), (ids[3].as_str(), Alg::P384)],
     );
-    let result = verify(&again, &[root.cert.clone()]).unwrap();
+    let result = verify(&again, std::slice::from_ref(&root.cert)).unwrap();
     assert!(result.quorum.adopted, "{:?}", result.quorum.reasons);
     assert_eq!(result.quorum.signed, 5);
     assert!(result
@@ -294,7 +294,7 @@ fn without_trusted_roots_nothing_is_trusted_and_it_says_so() {
     );
     // A root that did not issue the certificate does not make it trusted either.
     let other = Root::new("Another Root");
-    let result = verify(&signed, &[other.cert.clone()]).unwrap();
+    let result = verify(&signed, std::slice::from_ref(&other.cert)).unwrap();
     assert!(!result.signatures[0].trusted);
     assert!(result.reasons.iter().any(|r| r.contains("signature 1 (Әсел Нұрланқызы Жұмабаева): the certificate does not chain to a trusted root")), "{:?}", result.reasons);
 }
@@ -316,7 +316,7 @@ fn a_changed_byte_in_a_signed_range_fails_naming_the_signature() {
     );
     // A byte of the second revision only (after the first signature's range): the first
     // signature stays valid, the second does not.
-    let result = verify(&signed, &[root.cert.clone()]).unwrap();
+    let result = verify(&signed, std::slice::from_ref(&root.cert)).unwrap();
     assert!(result.ok || !result.quorum.adopted);
     let second_sig_region = first_len + 40_000;
     let at = signed[second_sig_region..]
@@ -325,7 +325,7 @@ fn a_changed_byte_in_a_signed_range_fails_naming_the_signature() {
         .unwrap()
         + second_sig_region;
     signed[at + 1] = b'V';
-    let result = verify(&signed, &[root.cert.clone()]).unwrap();
+    let result = verify(&signed, std::slice::from_ref(&root.cert)).unwrap();
     assert!(
         result.signatures[0].valid,
         "the first signature does not cover that byte"
@@ -344,7 +344,7 @@ fn a_changed_byte_in_a_signed_range_fails_naming_the_signature() {
     let mut broken = signed.clone();
     let at = broken.windows(9).position(|w| w == b"/Producer").unwrap();
     broken[at + 1] = b'p';
-    let result = verify(&broken, &[root.cert.clone()]).unwrap();
+    let result = verify(&broken, std::slice::from_ref(&root.cert)).unwrap();
     assert!(result.signatures.iter().all(|s| !s.valid));
     assert!(
         result
@@ -364,7 +364,7 @@ fn an_unsigned_update_after_the_last_signature_is_reported() {
     let act = render_act(&data, &options(Languages::Both)).unwrap();
     let mut signed = sign_by(&root, act, &[(ids[0].as_str(), Alg::P256)]);
     assert!(
-        !verify(&signed, &[root.cert.clone()])
+        !verify(&signed, std::slice::from_ref(&root.cert))
             .unwrap()
             .modified_after_last_signature
     );
@@ -401,7 +401,7 @@ fn an_unsigned_update_after_the_last_signature_is_reported() {
     signed.extend_from_slice(
         format!("xref\n{size} 1\n{offset:010} 00000 n\r\ntrailer\n<</Size {} /Root {root_ref} R /Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n", size + 1).as_bytes(),
     );
-    let result = verify(&signed, &[root.cert.clone()]).unwrap();
+    let result = verify(&signed, std::slice::from_ref(&root.cert)).unwrap();
     assert!(result.modified_after_last_signature);
     assert!(
         result.signatures[0].valid,
@@ -524,7 +524,7 @@ fn signing_is_refused_with_a_clear_message() {
         Ok(_) => panic!("a 1024-bit key was accepted"),
     }
     // Nothing was changed by a refusal: the act still verifies as unsigned.
-    let result = verify(&act, &[root.cert.clone()]).unwrap();
+    let result = verify(&act, std::slice::from_ref(&root.cert)).unwrap();
     assert!(result.signatures.is_empty());
     assert!(result
         .reasons
