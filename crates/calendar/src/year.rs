@@ -77,6 +77,16 @@ struct RawYear {
     moves: Vec<RawMove>,
     #[serde(default)]
     transfer: Vec<RawTransfer>,
+    #[serde(default)]
+    crosscheck: Vec<RawCrosscheck>,
+}
+
+/// A difference from Python's `holidays` package, explained (read by `crosscheck.py`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCrosscheck {
+    date: Spanned<toml::value::Datetime>,
+    reason: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -342,6 +352,12 @@ impl Year {
                 day_off,
                 working_day,
             });
+        }
+        for c in &raw.crosscheck {
+            let date = cx.date(&c.date, "date", year)?;
+            if c.reason.get_ref().trim().is_empty() {
+                return Err(cx.err(c.reason.span().start, format!("[[crosscheck]] {date} has an empty `reason`")));
+            }
         }
         if source.is_none() && !transfers.is_empty() {
             return Err(cx.err(
