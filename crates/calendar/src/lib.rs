@@ -37,10 +37,12 @@ assert_eq!(
 
 mod calendar;
 mod error;
+mod procedure;
 mod year;
 
 pub use crate::{
     calendar::{Calendar, Day, DayKind},
     error::CalendarError,
+    procedure::{Anchor, Deadline, LegalBasis, Procedure, Procedures, Step},
     year::{Holiday, HolidayKind, Names},
 };

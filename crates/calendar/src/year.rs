@@ -356,7 +356,10 @@ impl Year {
         for c in &raw.crosscheck {
             let date = cx.date(&c.date, "date", year)?;
             if c.reason.get_ref().trim().is_empty() {
-                return Err(cx.err(c.reason.span().start, format!("[[crosscheck]] {date} has an empty `reason`")));
+                return Err(cx.err(
+                    c.reason.span().start,
+                    format!("[[crosscheck]] {date} has an empty `reason`"),
+                ));
             }
         }
         if source.is_none() && !transfers.is_empty() {
