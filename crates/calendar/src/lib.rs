@@ -38,6 +38,7 @@ assert_eq!(
 mod calendar;
 mod error;
 mod procedure;
+pub mod timeline;
 mod year;
 
 pub use crate::{
