@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod calendar;
 mod checklist;
 mod quorum;
 
@@ -22,6 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Working days of Kazakhstan and the deadlines of the procedures.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCmd),
     /// The legal checklists: list, show, validate.
     #[command(subcommand)]
     Checklist(checklist::ChecklistCmd),
@@ -32,6 +36,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Calendar(cmd) => calendar::run(cmd, cli.json),
         Command::Checklist(cmd) => checklist::run(cmd, cli.json),
         Command::Quorum(args) => quorum::run(args, cli.json),
     };
