@@ -157,7 +157,7 @@ impl Procedures {
         let raw: RawFile = toml::from_str(text).map_err(|e| {
             err(
                 e.span().map_or(0, |s| s.start),
-                e.message().trim().to_owned(),
+                e.message().trim().replace('\n', ": "),
             )
         })?;
         let act = raw.source.act.clone();

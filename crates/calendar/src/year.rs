@@ -208,7 +208,7 @@ impl Year {
         let cx = Ctx { file, text };
         let raw: RawYear = toml::from_str(text).map_err(|e| {
             let at = e.span().map_or(0, |s| s.start);
-            cx.err(at, e.message().trim().to_owned())
+            cx.err(at, e.message().trim().replace('\n', ": "))
         })?;
         let year = *raw.year.get_ref();
         let expected_name = format!("kz-{year}.toml");
