@@ -48,7 +48,7 @@ pub(crate) enum CalendarCmd {
 fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), &format)
-        .with_context(|| format!("{what} '{text}' is not a date: expected YYYY-MM-DD"))
+        .map_err(|_| anyhow::anyhow!("{what} '{text}' is not a date: expected YYYY-MM-DD"))
 }
 
 fn today_in_kazakhstan() -> Date {
