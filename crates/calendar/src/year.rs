@@ -187,11 +187,8 @@ pub(crate) fn expected_moves(holidays: &[Holiday]) -> BTreeMap<Date, Date> {
             continue;
         }
         let mut to = h.date;
-        loop {
-            match to.next_day() {
-                Some(next) => to = next,
-                None => break,
-            }
+        while let Some(next) = to.next_day() {
+            to = next;
             if !is_weekend(to) && !days_off.contains(&to) && !taken.contains(&to) {
                 break;
             }
