@@ -11,12 +11,15 @@ that date (`date`, `reason`); an explanation for a date that no longer differs f
 so the explanations stay true. Exit 0 when everything agrees or is explained, 1 otherwise.
 
 Usage: python3 assets/calendars/crosscheck.py [DIR]   (DIR defaults to this file's folder)
+       python3 assets/calendars/crosscheck.py --self-test   (the checker catches what it must)
 """
 
 import datetime as dt
 import pathlib
 import re
+import shutil
 import sys
+import tempfile
 import tomllib
 
 try:
@@ -60,8 +63,8 @@ def theirs(year, days):
     return hol, day_off, work
 
 
-def main():
-    folder = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).parent
+def check(folder):
+    """Prints the comparison of every year file in `folder`; returns the number of problems."""
     files = sorted(folder.glob("kz-*.toml"))
     if not files:
         sys.exit(f"crosscheck: no kz-*.toml in {folder}")
@@ -101,6 +104,37 @@ def main():
                   f"exists: remove it")
         print(f"{path.name}: {len(hol)} holidays, {len(day_off)} days off, "
               f"{len(work)} decree working days; {n_explained} explained difference(s)")
+    return failures
+
+
+def self_test():
+    """A wrong Kurban Ait date must fail; explained, it passes; a stale explanation fails."""
+    here = pathlib.Path(__file__).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        shutil.copy(here / "kz-2025.toml", tmp / "kz-2025.toml")
+        path = tmp / "kz-2025.toml"
+        text = path.read_text(encoding="utf-8")
+        assert "date = 2025-06-06" in text
+        path.write_text(text.replace("date = 2025-06-06", "date = 2025-06-05"), encoding="utf-8")
+        assert check(tmp) == 4, "holiday and day-off differences on 5 and 6 June, unexplained"
+        explained = path.read_text(encoding="utf-8") + (
+            '\n[[crosscheck]]\ndate = 2025-06-05\nreason = "self-test"\n'
+            '\n[[crosscheck]]\ndate = 2025-06-06\nreason = "self-test"\n')
+        path.write_text(explained, encoding="utf-8")
+        assert check(tmp) == 0, "explained differences pass"
+        path.write_text(explained + '\n[[crosscheck]]\ndate = 2025-01-01\nreason = "stale"\n',
+                        encoding="utf-8")
+        assert check(tmp) == 1, "a stale explanation fails"
+    print("crosscheck self-test: ok")
+    return 0
+
+
+def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
+    folder = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).parent
+    failures = check(folder)
     if failures:
         print(f"crosscheck: {failures} problem(s)")
         return 1

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
+mod calendar;
 mod deps;
 
 fn main() -> anyhow::Result<()> {
@@ -22,6 +23,7 @@ fn main() -> anyhow::Result<()> {
         "test" => test(&root),
         "bench" => bench(&root, &rest),
         "deps" => deps::ensure(deps::ALL),
+        "crosscheck" => calendar::crosscheck(&root),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -29,7 +31,8 @@ fn main() -> anyhow::Result<()> {
                  run     the demo (installs what is missing first)\n  \
                  test    every test and check, as CI runs them\n  \
                  bench   the benchmarks, as ratios against reference runs\n  \
-                 deps    install the system packages the tests need (Debian)"
+                 deps    install the system packages the tests need (Debian)\n  \
+                 crosscheck  the calendar against Python's holidays package (part of test)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -90,7 +93,7 @@ fn run_demo(root: &Path, _rest: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn test(_root: &Path) -> anyhow::Result<()> {
+fn test(root: &Path) -> anyhow::Result<()> {
     deps::ensure(deps::ALL)?;
     cmd("cargo", &["fmt", "--all", "--", "--check"])?;
     cmd(
@@ -105,6 +108,7 @@ fn test(_root: &Path) -> anyhow::Result<()> {
         ],
     )?;
     cmd("cargo", &["test", "--workspace"])?;
+    calendar::crosscheck(root)?;
     Ok(())
 }
 
