@@ -246,3 +246,44 @@ fn a_deadline_must_count_from_an_earlier_step() {
         format!("procedure.toml:{line}: step 'completeness-checked' counts from 'certificate-issued', which is not an earlier step of procedure 'accreditation'")
     );
 }
+
+#[test]
+fn crosscheck_explanations_are_part_of_the_schema() {
+    let explained =
+        format!("{GOOD}\n[[crosscheck]]\ndate = 2025-06-06\nreason = \"announced date\"\n");
+    assert!(load(&explained).is_ok());
+    let empty = format!("{GOOD}\n[[crosscheck]]\ndate = 2025-06-06\nreason = \" \"\n");
+    assert_eq!(
+        error(&empty),
+        "kz-2025.toml:26: [[crosscheck]] 2025-06-06 has an empty `reason`"
+    );
+}
+
+#[test]
+fn every_shipped_year_and_the_procedures_load() {
+    let cal = Calendar::embedded().unwrap();
+    assert_eq!(cal.covered(), Some((2020, 2027)));
+    for year in 2020..=2025 {
+        assert!(
+            cal.decree(year).unwrap().is_some(),
+            "{year} names its decree"
+        );
+    }
+    assert_eq!(cal.decree(2026).unwrap(), None, "no decree known for 2026");
+    let procedures = Procedures::embedded().unwrap();
+    let ids: Vec<&str> = procedures
+        .procedures
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "accreditation",
+            "revocation",
+            "changes",
+            "complaint-to-provider",
+            "complaint-to-quality-body"
+        ]
+    );
+}
