@@ -295,6 +295,7 @@ impl Calendar {
     /// `date` back). This is the last day of a term of `n` working days that starts with an
     /// event on `date`.
     pub fn add_working_days(&self, date: Date, n: u32) -> Result<Date, CalendarError> {
+        self.year(date.year())?;
         let mut day = date;
         let mut left = n;
         while left > 0 {
@@ -329,6 +330,8 @@ impl Calendar {
 
     /// Every day `d` with `after < d <= through`, explained.
     pub fn days_in(&self, after: Date, through: Date) -> Result<Vec<Day>, CalendarError> {
+        self.year(after.year())?;
+        self.year(through.year())?;
         let mut days = Vec::new();
         let mut day = after;
         while day < through {
