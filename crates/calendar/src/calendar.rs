@@ -154,7 +154,8 @@ impl Day {
 ///
 /// # Counting terms
 ///
-/// Kazakh law counts a term from the day after the event (Civil Code art. 187: a term set by
+/// Kazakh law counts a term from the day after the event (Civil Code of RK, General Part,
+/// art. 170 — the article number is from memory, the code is not among our sources: a term set by
 /// a period begins the day after the date or the event that starts it): "within two working
 /// days from registration" ends on the 2nd working day after the registration day, which
 /// itself does not count. Hence [`Calendar::add_working_days`]`(d, n)` is that n-th working

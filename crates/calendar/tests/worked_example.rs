@@ -33,7 +33,7 @@ fn step<'a>(t: &'a Timeline, id: &str) -> &'a tekseru_calendar::timeline::StepTi
 /// ```
 ///
 /// The application is registered on Friday 7 March, the day before the holiday. Terms count
-/// from the next day (Civil Code art. 187); working days after 7 March:
+/// from the next day (Civil Code of RK art. 170); working days after 7 March:
 ///
 /// ```text
 ///  WD:  1=Tue 11  2=Wed 12  3=Thu 13  4=Fri 14  5=Mon 17  6=Tue 18  7=Wed 19  8=Thu 20
