@@ -63,12 +63,12 @@ def theirs(year, days):
     return hol, day_off, work
 
 
-def check(folder):
+def check(folder, say=print):
     """Prints the comparison of every year file in `folder`; returns the number of problems."""
     files = sorted(folder.glob("kz-*.toml"))
     if not files:
         sys.exit(f"crosscheck: no kz-*.toml in {folder}")
-    print(f"crosscheck: holidays {holidays.__version__}, {len(files)} year files in {folder}")
+    say(f"crosscheck: holidays {holidays.__version__}, {len(files)} year files in {folder}")
     failures = 0
     for path in files:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -93,18 +93,23 @@ def check(folder):
             for what in diffs[d]:
                 if d in explained:
                     n_explained += 1
-                    print(f"  {path.name}: {d}: {what} — explained: {explained[d]}")
+                    say(f"  {path.name}: {d}: {what} — explained: {explained[d]}")
                 else:
                     failures += 1
-                    print(f"  {path.name}: {d}: {what} — NOT EXPLAINED: add a [[crosscheck]] "
+                    say(f"  {path.name}: {d}: {what} — NOT EXPLAINED: add a [[crosscheck]] "
                           f"entry for {d} with the reason")
         for d in sorted(set(explained) - set(diffs)):
             failures += 1
-            print(f"  {path.name}: [[crosscheck]] {d} explains a difference that no longer "
+            say(f"  {path.name}: [[crosscheck]] {d} explains a difference that no longer "
                   f"exists: remove it")
-        print(f"{path.name}: {len(hol)} holidays, {len(day_off)} days off, "
+        say(f"{path.name}: {len(hol)} holidays, {len(day_off)} days off, "
               f"{len(work)} decree working days; {n_explained} explained difference(s)")
     return failures
+
+
+def expect(condition, what):
+    if not condition:
+        sys.exit(f"crosscheck self-test failed: {what}")
 
 
 def self_test():
@@ -115,17 +120,18 @@ def self_test():
         shutil.copy(here / "kz-2025.toml", tmp / "kz-2025.toml")
         path = tmp / "kz-2025.toml"
         text = path.read_text(encoding="utf-8")
-        assert "date = 2025-06-06" in text
+        expect("date = 2025-06-06" in text, "kz-2025.toml has Kurban Ait on 6 June")
         path.write_text(text.replace("date = 2025-06-06", "date = 2025-06-05"), encoding="utf-8")
-        assert check(tmp) == 4, "holiday and day-off differences on 5 and 6 June, unexplained"
+        quiet = lambda *_: None
+        expect(check(tmp, quiet) == 4, "holiday and day-off differences on 5 and 6 June, unexplained")
         explained = path.read_text(encoding="utf-8") + (
             '\n[[crosscheck]]\ndate = 2025-06-05\nreason = "self-test"\n'
             '\n[[crosscheck]]\ndate = 2025-06-06\nreason = "self-test"\n')
         path.write_text(explained, encoding="utf-8")
-        assert check(tmp) == 0, "explained differences pass"
+        expect(check(tmp, quiet) == 0, "explained differences pass")
         path.write_text(explained + '\n[[crosscheck]]\ndate = 2025-01-01\nreason = "stale"\n',
                         encoding="utf-8")
-        assert check(tmp) == 1, "a stale explanation fails"
+        expect(check(tmp, quiet) == 1, "a stale explanation fails")
     print("crosscheck self-test: ok")
     return 0
 
