@@ -8,7 +8,7 @@ use time::Date;
 
 use crate::calendar::Calendar;
 use crate::error::CalendarError;
-use crate::procedure::{Anchor, Procedure};
+use crate::procedure::{Anchor, LegalBasis, Procedure};
 use crate::year::Names;
 
 /// Where a step stands on `today`.
@@ -38,6 +38,8 @@ pub struct StepTimeline {
     pub id: String,
     /// The step's name.
     pub title: Names,
+    /// Where the law describes the step.
+    pub basis: LegalBasis,
     /// The date recorded for it, if any.
     pub recorded: Option<Date>,
     /// The last day of its term, when the steps it counts from are recorded.
@@ -109,6 +111,11 @@ pub fn timeline(
     for step in &procedure.steps {
         let recorded = events.get(&step.id).copied();
         let mut explanation = Vec::new();
+        if let Some(date) = recorded.filter(|d| *d > today) {
+            explanation.push(format!(
+                "recorded on {date}, after today ({today}): check the date"
+            ));
+        }
         if let Some(date) = recorded {
             let day = calendar.day(date)?;
             match (&step.closed_day, day.working) {
@@ -239,6 +246,7 @@ pub fn timeline(
         steps.push(StepTimeline {
             id: step.id.clone(),
             title: step.title.clone(),
+            basis: step.basis.clone(),
             recorded,
             due,
             status,

@@ -195,3 +195,25 @@ fn an_unknown_step_is_an_error_listing_the_steps() {
         "event 'change' is not a step of procedure 'changes'; its steps are: change-made, changes-notified"
     );
 }
+
+#[test]
+fn a_date_recorded_in_the_future_or_before_its_anchor_is_pointed_out() {
+    let t = run(
+        "changes",
+        &[
+            ("change-made", date!(2025 - 01 - 10)),
+            ("changes-notified", date!(2025 - 01 - 09)),
+        ],
+        date!(2025 - 01 - 08),
+    );
+    let notified = step(&t, "changes-notified");
+    assert_eq!(
+        notified.explanation,
+        vec![
+            "recorded on 2025-01-09, after today (2025-01-08): check the date",
+            "due 2025-01-24 (Friday): 10 working days after 'change-made' (2025-01-10) — 224/НҚ §24 ¶1 «10 (он) жұмыс күні ішінде көрсетілетін қызметті берушіге»",
+            "recorded on 2025-01-09, before the step it counts from (2025-01-10): check the dates",
+        ]
+    );
+    assert_eq!(notified.basis.reference, "224/НҚ §24 ¶1");
+}
