@@ -10,6 +10,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 
 mod app;
+mod calendar;
 mod deps;
 mod ui;
 
@@ -32,6 +33,7 @@ fn main() -> anyhow::Result<()> {
             deps::ensure(deps::RUN)?;
             app::dist(&root)
         }
+        "crosscheck" => calendar::crosscheck(&root),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -41,7 +43,8 @@ fn main() -> anyhow::Result<()> {
                  bench   the benchmarks, as ratios against reference runs\n  \
                  e2e     only the end-to-end tests of the desktop app (under Xvfb)\n  \
                  dist    a .deb of the desktop app (release build)\n  \
-                 deps    install the system packages the tests need (Debian)"
+                 deps    install the system packages the tests need (Debian)\n  \
+                 crosscheck  the calendar against Python's holidays package (part of test)"
             );
             if task.is_empty() || task == "help" || task == "--help" {
                 Ok(())
@@ -125,6 +128,7 @@ fn test(root: &Path) -> anyhow::Result<()> {
         ],
     )?;
     cmd("cargo", &["test", "--workspace"])?;
+    calendar::crosscheck(root)?;
     // The end-to-end run (`cargo xtask e2e`) joins this gate once the app's store commands land.
     Ok(())
 }

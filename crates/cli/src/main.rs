@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod act;
 mod audit;
+mod calendar;
 mod checklist;
 mod evidence;
 mod inspection;
@@ -30,6 +31,9 @@ enum Command {
     /// The act: render, sign, verify, dissent notice.
     #[command(subcommand)]
     Act(act::ActCmd),
+    /// Working days of Kazakhstan and the deadlines of the procedures.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCmd),
     /// The legal checklists: list, show, validate.
     #[command(subcommand)]
     Checklist(checklist::ChecklistCmd),
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Act(cmd) => act::run(cmd, cli.json),
+        Command::Calendar(cmd) => calendar::run(cmd, cli.json),
         Command::Checklist(cmd) => checklist::run(cmd, cli.json),
         Command::Quorum(args) => quorum::run(args, cli.json),
         Command::Inspection(cmd) => inspection::run(cmd, cli.json),

@@ -1,0 +1,270 @@
+//! The timeline of a procedure: from the recorded events, each step's due date, the working
+//! days left and the late steps, each explained with the words of the law.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use time::Date;
+
+use crate::calendar::Calendar;
+use crate::error::CalendarError;
+use crate::procedure::{Anchor, LegalBasis, Procedure};
+use crate::year::Names;
+
+/// Where a step stands on `today`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Recorded on or before its due date (or it has no term).
+    Done,
+    /// Recorded after its due date.
+    DoneLate,
+    /// Not recorded; its due date is today or later.
+    Pending,
+    /// Not recorded; its due date has passed.
+    Overdue,
+    /// Not recorded; the step it counts from is not recorded yet.
+    Waiting,
+    /// Not recorded, and the law sets no term for it.
+    NoTerm,
+    /// Not needed: the step it depends on was done on time.
+    NotNeeded,
+}
+
+/// One step of a timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepTimeline {
+    /// The step's id.
+    pub id: String,
+    /// The step's name.
+    pub title: Names,
+    /// Where the law describes the step.
+    pub basis: LegalBasis,
+    /// The date recorded for it, if any.
+    pub recorded: Option<Date>,
+    /// The last day of its term, when the steps it counts from are recorded.
+    pub due: Option<Date>,
+    /// Where it stands.
+    pub status: Status,
+    /// Whether it is late: done late, or overdue.
+    pub late: bool,
+    /// Working days after `today` up to and including `due` (0: due today; negative: the
+    /// working days since `due`), for a step not recorded yet.
+    pub working_days_left: Option<i64>,
+    /// For a step done late: the working days from `due` to `recorded` (`d` with
+    /// `due < d <= recorded`).
+    pub late_by: Option<i64>,
+    /// English sentences: how `due` was counted, with the law's words; why it is late.
+    pub explanation: Vec<String>,
+}
+
+/// The timeline of one procedure on one day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Timeline {
+    /// The procedure's id.
+    pub procedure: String,
+    /// The day the timeline is computed for.
+    pub today: Date,
+    /// Each step, in the procedure's order.
+    pub steps: Vec<StepTimeline>,
+    /// The ids of the late steps.
+    pub late: Vec<String>,
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 {
+        "working day"
+    } else {
+        "working days"
+    }
+}
+
+/// Computes the timeline of `procedure` from `events` (step id → date) on `today`.
+///
+/// A deadline of `n` working days after a step ends on [`Calendar::add_working_days`] of
+/// that step's date (`n = 0`: the same day); a step bound by several deadlines is due on the
+/// earliest. An event recorded on a day off, for a step whose law says so (224/НҚ §7 ¶2),
+/// counts from the next working day. An unknown step id is an error.
+pub fn timeline(
+    calendar: &Calendar,
+    procedure: &Procedure,
+    events: &BTreeMap<String, Date>,
+    today: Date,
+) -> Result<Timeline, CalendarError> {
+    for id in events.keys() {
+        if procedure.step(id).is_none() {
+            let known: Vec<&str> = procedure.steps.iter().map(|s| s.id.as_str()).collect();
+            return Err(CalendarError::Events(format!(
+                "event '{id}' is not a step of procedure '{}'; its steps are: {}",
+                procedure.id,
+                known.join(", ")
+            )));
+        }
+    }
+    // Day check: today must be covered too.
+    calendar.day(today)?;
+    // The date each step's terms count from, and each step's due date and lateness.
+    let mut effective: BTreeMap<&str, Date> = BTreeMap::new();
+    let mut dues: BTreeMap<&str, Date> = BTreeMap::new();
+    let mut on_time: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut steps = Vec::new();
+    for step in &procedure.steps {
+        let recorded = events.get(&step.id).copied();
+        let mut explanation = Vec::new();
+        if let Some(date) = recorded.filter(|d| *d > today) {
+            explanation.push(format!(
+                "recorded on {date}, after today ({today}): check the date"
+            ));
+        }
+        if let Some(date) = recorded {
+            let day = calendar.day(date)?;
+            match (&step.closed_day, day.working) {
+                (Some(rule), false) => {
+                    let next = calendar.next_working_day(date)?;
+                    explanation.push(format!(
+                        "recorded on {date} ({}), a day off: {} «{}» — it is accepted on the next working day, {next}, and terms count from there",
+                        date.weekday(),
+                        rule.reference,
+                        rule.quote
+                    ));
+                    effective.insert(step.id.as_str(), next);
+                }
+                _ => {
+                    effective.insert(step.id.as_str(), date);
+                }
+            }
+        }
+        let mut due: Option<Date> = None;
+        let mut waiting_for = Vec::new();
+        for d in &step.deadlines {
+            let (anchor, what) = match d.from {
+                Anchor::Event => (effective.get(d.after.as_str()).copied(), "recorded"),
+                Anchor::Due => (dues.get(d.after.as_str()).copied(), "due"),
+            };
+            let after_title = procedure
+                .step(&d.after)
+                .map_or(d.after.as_str(), |s| s.title.en.as_str());
+            let Some(anchor) = anchor else {
+                waiting_for.push(format!("'{}' ({after_title}) is not {what} yet", d.after));
+                continue;
+            };
+            let candidate = calendar.add_working_days(anchor, d.working_days)?;
+            let counted = if d.working_days == 0 {
+                format!("the same day as '{}' ({anchor})", d.after)
+            } else {
+                let from = match d.from {
+                    Anchor::Event => "",
+                    Anchor::Due => "the due date of ",
+                };
+                format!(
+                    "{} {} after {from}'{}' ({anchor})",
+                    d.working_days,
+                    plural(d.working_days),
+                    d.after
+                )
+            };
+            explanation.push(format!(
+                "due {candidate} ({}): {counted} — {} «{}»",
+                candidate.weekday(),
+                d.reference,
+                d.quote
+            ));
+            due = Some(due.map_or(candidate, |x: Date| x.min(candidate)));
+        }
+        if let Some(due) = due {
+            dues.insert(step.id.as_str(), due);
+        }
+        if let (Some(date), Some(&anchor_date)) = (
+            recorded,
+            step.deadlines.iter().find_map(|d| {
+                (d.from == Anchor::Event)
+                    .then(|| effective.get(d.after.as_str()))
+                    .flatten()
+            }),
+        ) {
+            if date < anchor_date {
+                explanation.push(format!(
+                    "recorded on {date}, before the step it counts from ({anchor_date}): check the dates"
+                ));
+            }
+        }
+        let not_needed = step
+            .unless_on_time
+            .as_deref()
+            .is_some_and(|u| on_time.get(u).copied().unwrap_or(false));
+        let (status, left, late_by) = match (recorded, due) {
+            (Some(date), Some(due)) if date > due => {
+                let by = calendar.working_days_between(due, date)?;
+                explanation.push(format!(
+                    "late: recorded on {date}, after the due date {due} ({by} {} late)",
+                    if by == 1 {
+                        "working day"
+                    } else {
+                        "working days"
+                    }
+                ));
+                (Status::DoneLate, None, Some(by))
+            }
+            (Some(_), _) => (Status::Done, None, None),
+            (None, _) if not_needed => {
+                explanation.push(format!(
+                    "not needed: '{}' was done on time",
+                    step.unless_on_time.as_deref().unwrap_or_default()
+                ));
+                (Status::NotNeeded, None, None)
+            }
+            (None, Some(due)) => {
+                let left = calendar.working_days_between(today, due)?;
+                if today > due {
+                    explanation.push(format!(
+                        "overdue: due {due}, not recorded by {today} ({} {} ago)",
+                        -left,
+                        if left == -1 {
+                            "working day"
+                        } else {
+                            "working days"
+                        }
+                    ));
+                    (Status::Overdue, Some(left), None)
+                } else {
+                    (Status::Pending, Some(left), None)
+                }
+            }
+            (None, None) if step.deadlines.is_empty() => {
+                explanation.push(format!(
+                    "224/НҚ sets no term of its own for this step ({} «{}»)",
+                    step.basis.reference, step.basis.quote
+                ));
+                (Status::NoTerm, None, None)
+            }
+            (None, None) => {
+                explanation.push(format!("waiting: {}", waiting_for.join("; ")));
+                (Status::Waiting, None, None)
+            }
+        };
+        on_time.insert(step.id.as_str(), matches!(status, Status::Done));
+        steps.push(StepTimeline {
+            id: step.id.clone(),
+            title: step.title.clone(),
+            basis: step.basis.clone(),
+            recorded,
+            due,
+            status,
+            late: matches!(status, Status::DoneLate | Status::Overdue),
+            working_days_left: left,
+            late_by,
+            explanation,
+        });
+    }
+    let late = steps
+        .iter()
+        .filter(|s| s.late)
+        .map(|s| s.id.clone())
+        .collect();
+    Ok(Timeline {
+        procedure: procedure.id.clone(),
+        today,
+        steps,
+        late,
+    })
+}
