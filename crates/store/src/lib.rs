@@ -24,6 +24,7 @@ mod key;
 mod model;
 mod schema;
 mod store;
+mod trust;
 mod verify;
 
 pub use crate::{
@@ -34,5 +35,6 @@ pub use crate::{
         Inspector, InventoryRow, NewInspection, ProcedureEvent, Recommendation, Seal,
     },
     store::{inventory_verdict, Store},
+    trust::TrustedRoot,
     verify::Verification,
 };

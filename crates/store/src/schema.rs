@@ -5,7 +5,9 @@ use rusqlite::Connection;
 use crate::error::{Result, StoreError};
 
 /// Each migration takes the schema from version `i` to `i + 1`; never edit a shipped one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    // 1: inspections, answers, evidence, acts, audit trail.
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE inspection (
     id TEXT PRIMARY KEY,
@@ -73,7 +75,19 @@ CREATE TABLE audit (
     hash TEXT NOT NULL,
     PRIMARY KEY (inspection, seq)
 );
-"#];
+"#,
+    // 2: the root certificates the act's signatures are checked against, kept encrypted
+    // with the rest so that no one can slip a root in behind the store's back.
+    r#"
+CREATE TABLE trusted_root (
+    sha256 TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    pem TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL
+);
+"#,
+];
 
 /// Brings the schema up to date, each migration in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {

@@ -1,0 +1,231 @@
+//! The act's life in the store: rendered from a sealed inspection, signed by each member in
+//! turn, verified against the trusted roots; a member who does not sign writes a dissent.
+
+use serde::Serialize;
+use tekseru_act::{Languages, RenderOptions, SignatureReport, Signer};
+use tekseru_core::{quorum, Iin};
+use tekseru_store::{ActRevision, Inspection, Store};
+use time::OffsetDateTime;
+
+use crate::data::{act_data, kazakhstan};
+use crate::error::{Result, WorkflowError};
+use crate::Progress;
+
+/// Revision kinds the store keeps for the act itself (dissent notices are separate).
+const RENDERED: &str = "rendered";
+const SIGNED: &str = "signed";
+const DISSENT: &str = "dissent";
+
+/// An act revision and its bytes.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// The revision as the store keeps it.
+    pub revision: ActRevision,
+    /// The PDF.
+    pub pdf: Vec<u8>,
+}
+
+/// Where the act stands: its latest revision, verified.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActStatus {
+    /// The latest revision of the act.
+    pub revision: ActRevision,
+    /// Its pages.
+    pub pages: usize,
+    /// Every signature on it, in order.
+    pub signatures: Vec<SignatureReport>,
+    /// Whether bytes follow the last signature.
+    pub modified_after_last_signature: bool,
+    /// Whether the attached manifest is intact and covered by every signature.
+    pub manifest_matches: bool,
+    /// The quorum over the valid, trusted signatures of roster members.
+    pub quorum: quorum::Outcome,
+    /// Every problem found, one sentence each.
+    pub reasons: Vec<String>,
+    /// Whether every signature is valid and trusted and the quorum is met.
+    pub ok: bool,
+    /// Changes made to the inspection since the act was rendered: the act no longer shows
+    /// them, and it must be rendered (and signed) again.
+    pub amendments: usize,
+    /// The trusted roots it was checked against.
+    pub trusted_roots: usize,
+}
+
+/// The latest revision of the act (rendered or signed), with its bytes.
+pub fn latest_act(store: &Store, inspection: &Inspection) -> Result<Option<Rendered>> {
+    let Some(revision) = inspection
+        .acts
+        .iter()
+        .rev()
+        .find(|a| a.kind == RENDERED || a.kind == SIGNED)
+    else {
+        return Ok(None);
+    };
+    let pdf = store.blob(&revision.sha256)?;
+    Ok(Some(Rendered {
+        revision: revision.clone(),
+        pdf,
+    }))
+}
+
+/// The members who signed the latest act: the `signed` revisions since the last render.
+fn signers(inspection: &Inspection) -> Vec<Iin> {
+    let mut out = Vec::new();
+    for act in &inspection.acts {
+        match act.kind.as_str() {
+            RENDERED => out.clear(),
+            SIGNED => out.extend(act.member),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Renders the act of inspection `id`, seals the inspection at the head the act carries and
+/// keeps the PDF as a new revision. `created` is the PDF's creation time. Refused when the
+/// latest act carries signatures and nothing changed since: rendering again would silently
+/// start the signing over. Cancelling (`progress` returns `false`) writes nothing.
+pub fn render(
+    store: &mut Store,
+    id: &str,
+    languages: Languages,
+    created: OffsetDateTime,
+    progress: Progress<'_>,
+) -> Result<Rendered> {
+    let inspection = store.inspection(id)?;
+    let signed = signers(&inspection);
+    if !signed.is_empty() && inspection.amendments == 0 {
+        return Err(WorkflowError::Refused(format!(
+            "the act already carries {} signature(s) and the inspection has not changed since it was rendered; \
+             rendering it again would start the signing over",
+            signed.len()
+        )));
+    }
+    let data = act_data(store, &inspection, &inspection.audit_head, progress)?;
+    let pdf = tekseru_act::render_act(
+        &data,
+        &RenderOptions {
+            languages,
+            created: created.to_offset(kazakhstan()),
+        },
+    )?;
+    let head = store.seal(id)?;
+    if head != inspection.audit_head {
+        // Another writer changed the inspection while the act was rendered.
+        return Err(WorkflowError::Refused(
+            "the inspection changed while the act was being rendered; render it again".into(),
+        ));
+    }
+    let revision = store.store_act(id, &pdf, RENDERED, None)?;
+    Ok(Rendered { revision, pdf })
+}
+
+/// Adds `member`'s signature to the latest revision of the act and keeps the result as a new
+/// revision. Refused, with the reason, when there is no act, when the inspection changed
+/// after it was rendered, when an item has no verdict, when the member dissented or already
+/// signed; the act crate refuses a member not on the roster and a certificate that is not
+/// theirs or has expired.
+pub fn sign(
+    store: &mut Store,
+    id: &str,
+    member: &Iin,
+    signer: &dyn Signer,
+    now: OffsetDateTime,
+) -> Result<Rendered> {
+    let inspection = store.inspection(id)?;
+    let Some(latest) = latest_act(store, &inspection)? else {
+        return Err(WorkflowError::Refused(
+            "there is no act to sign yet: render it first".into(),
+        ));
+    };
+    if inspection.amendments > 0 {
+        return Err(WorkflowError::Refused(format!(
+            "the inspection changed after the act was rendered ({} change(s)): render the act again, then sign",
+            inspection.amendments
+        )));
+    }
+    let undecided: Vec<&str> = inspection
+        .checklist
+        .items()
+        .map(|(_, item)| item)
+        .filter(|item| inspection.answer(&item.id).is_none_or(|a| a.verdict.is_none()))
+        .map(|item| item.id.as_str())
+        .collect();
+    if !undecided.is_empty() {
+        let shown: Vec<&str> = undecided.iter().take(5).copied().collect();
+        return Err(WorkflowError::Refused(format!(
+            "{} item(s) have no verdict yet ({}{}): an act is signed only when every item is decided",
+            undecided.len(),
+            shown.join(", "),
+            if undecided.len() > shown.len() { ", …" } else { "" }
+        )));
+    }
+    if let Some(d) = inspection.dissents.iter().find(|d| &d.iin == member) {
+        return Err(WorkflowError::Refused(format!(
+            "{member} recorded a dissent ({}) and does not sign",
+            d.reason
+        )));
+    }
+    if signers(&inspection).contains(member) {
+        return Err(WorkflowError::Refused(format!(
+            "{member} has already signed this act"
+        )));
+    }
+    let pdf = tekseru_act::sign(&latest.pdf, member, signer, now)?;
+    let revision = store.store_act(id, &pdf, SIGNED, Some(*member))?;
+    Ok(Rendered { revision, pdf })
+}
+
+/// The latest act of inspection `id`, verified against the store's trusted roots; `None`
+/// before the first render.
+pub fn status(store: &Store, id: &str) -> Result<Option<ActStatus>> {
+    let inspection = store.inspection(id)?;
+    let Some(latest) = latest_act(store, &inspection)? else {
+        return Ok(None);
+    };
+    let roots = crate::trust::trusted_roots(store)?;
+    let verification = tekseru_act::verify(&latest.pdf, &roots)?;
+    let pages = lopdf::Document::load_mem(&latest.pdf)
+        .map(|doc| doc.get_pages().len())
+        .map_err(|e| WorkflowError::Refused(format!("the stored act cannot be read: {e}")))?;
+    Ok(Some(ActStatus {
+        revision: latest.revision,
+        pages,
+        signatures: verification.signatures,
+        modified_after_last_signature: verification.modified_after_last_signature,
+        manifest_matches: verification.manifest_matches,
+        quorum: verification.quorum,
+        reasons: verification.reasons,
+        ok: verification.ok && inspection.amendments == 0,
+        amendments: inspection.amendments,
+        trusted_roots: roots.len(),
+    }))
+}
+
+/// Records why `member` does not sign and writes the notice to the service provider
+/// (224/НҚ §13), kept in the store as a `dissent` revision.
+pub fn dissent(
+    store: &mut Store,
+    id: &str,
+    member: &Iin,
+    reason: &str,
+    languages: Languages,
+    now: OffsetDateTime,
+) -> Result<Rendered> {
+    let before = store.inspection(id)?;
+    if signers(&before).contains(member) {
+        return Err(WorkflowError::Refused(format!(
+            "{member} has already signed this act; a dissent comes instead of a signature"
+        )));
+    }
+    store.record_dissent(id, *member, reason)?;
+    let inspection = store.inspection(id)?;
+    let data = act_data(store, &inspection, &inspection.audit_head, &mut |_, _| true)?;
+    let options = RenderOptions {
+        languages,
+        created: now.to_offset(kazakhstan()),
+    };
+    let pdf = tekseru_act::render_dissent(&data, member, reason, &options)?;
+    let revision = store.store_act(id, &pdf, DISSENT, Some(*member))?;
+    Ok(Rendered { revision, pdf })
+}
