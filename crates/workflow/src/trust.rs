@@ -28,8 +28,7 @@ fn subject(cert: &X509) -> String {
             let key = e.object().nid().short_name().unwrap_or("?");
             let value = e
                 .data()
-                .as_utf8()
-                .map(|s| s.to_string())
+                .to_string()
                 .unwrap_or_default();
             format!("{key}={value}")
         })
