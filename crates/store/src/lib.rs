@@ -13,7 +13,8 @@ trail, a hash chain ([`audit::Entry`]); [`Store::verify`] recomputes the chain, 
 compares the result with the tables, and re-hashes every file, naming what was changed.
 
 Evidence is content-addressed: a file is stored once by its SHA-256, in chunks inside the
-encrypted database, imported by streaming with bounded memory.
+encrypted database, imported by streaming with bounded memory. Photos get a small JPEG
+[thumbnail](Store::thumbnail), made on first request and cached as derived data.
 */
 #![deny(missing_docs)]
 
@@ -24,6 +25,7 @@ mod key;
 mod model;
 mod schema;
 mod store;
+mod thumbnail;
 mod trust;
 mod verify;
 

@@ -460,3 +460,141 @@ fn a_dissent_must_come_from_the_roster() {
         "the ceiling was measured wrongly"
     );
 }
+
+/// Attaches bytes as a file named `name` to the item on the ceiling; returns its hash.
+fn attach(store: &mut Store, id: &str, name: &str, bytes: &[u8]) -> String {
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    store
+        .add_evidence(
+            id,
+            Some("server-room.ceiling-height"),
+            &path,
+            &mut |_, _| true,
+        )
+        .unwrap()
+        .sha256
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbaImage::from_fn(width, height, |x, y| {
+        image::Rgba([
+            (x % 256) as u8,
+            (y % 256) as u8,
+            90,
+            if x < 10 { 0 } else { 255 },
+        ])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn a_photo_gets_a_small_jpeg_thumbnail_made_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let sha = attach(&mut store, &id, "ceiling.png", &png(1000, 750));
+    let first = store.thumbnail(&sha).unwrap().expect("a thumbnail");
+    assert!(first.starts_with(&[0xFF, 0xD8, 0xFF]));
+    let thumb = image::load_from_memory_with_format(&first, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (320, 240));
+    // The transparent strip is flattened onto white, not black.
+    let corner = thumb.to_rgb8().get_pixel(2, 120).0;
+    assert!(corner.iter().all(|&c| c > 200), "{corner:?}");
+    assert_eq!(store.thumbnail(&sha).unwrap(), Some(first.clone()));
+    drop(store);
+    // The cache survives a restart, is not part of what `verify` checks, and can be dropped.
+    let store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(store.thumbnail(&sha).unwrap(), Some(first.clone()));
+    assert!(store.verify(&id).unwrap().intact());
+    drop(store);
+    raw(dir.path())
+        .execute_batch("DELETE FROM thumbnail")
+        .unwrap();
+    let store = Store::open(dir.path(), PASS).unwrap();
+    assert!(store.verify(&id).unwrap().intact());
+    assert_eq!(store.thumbnail(&sha).unwrap(), Some(first));
+    assert_eq!(store.verify(&id).unwrap().entries, 2);
+}
+
+#[test]
+fn a_small_photo_is_not_enlarged_and_exif_turns_it_upright() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let small = attach(&mut store, &id, "small.png", &png(100, 40));
+    let thumb = store.thumbnail(&small).unwrap().unwrap();
+    let thumb = image::load_from_memory(&thumb).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (100, 40));
+    // A landscape sensor image whose EXIF says "rotate 90° clockwise to view".
+    let exif = [
+        b"MM\0\x2a\0\0\0\x08".as_slice(),
+        &[0, 1],                                     // one entry
+        &[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0], // Orientation, SHORT, 1, value 6
+        &[0, 0, 0, 0],                               // no next IFD
+    ]
+    .concat();
+    let mut jpeg = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90);
+    image::ImageEncoder::set_exif_metadata(&mut encoder, exif).unwrap();
+    encoder
+        .encode_image(&image::RgbImage::from_pixel(
+            640,
+            480,
+            image::Rgb([40, 90, 200]),
+        ))
+        .unwrap();
+    let turned = attach(&mut store, &id, "turned.jpg", &jpeg);
+    let thumb = store.thumbnail(&turned).unwrap().unwrap();
+    let thumb = image::load_from_memory(&thumb).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (240, 320));
+}
+
+#[test]
+fn files_that_are_not_usable_images_have_no_thumbnail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let text = attach(&mut store, &id, "notes.txt", "Журнал жоқ".as_bytes());
+    assert_eq!(store.thumbnail(&text).unwrap(), None);
+    let whole = png(600, 400);
+    let truncated = attach(&mut store, &id, "broken.png", &whole[..whole.len() / 2]);
+    assert_eq!(store.thumbnail(&truncated).unwrap(), None);
+    // A header announcing 20000 × 20000 pixels: refused before decoding.
+    let mut huge = png(1, 1);
+    huge[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+    huge[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+    let crc = crc32(&huge[12..29]);
+    huge[29..33].copy_from_slice(&crc.to_be_bytes());
+    let header = image::ImageReader::new(std::io::Cursor::new(&huge))
+        .with_guessed_format()
+        .unwrap()
+        .into_dimensions()
+        .unwrap();
+    assert_eq!(header, (20_000, 20_000));
+    let huge = attach(&mut store, &id, "huge.png", &huge);
+    assert_eq!(store.thumbnail(&huge).unwrap(), None);
+    assert_eq!(store.thumbnail(&"0".repeat(64)).unwrap(), None);
+    // Each is still evidence, and the store is intact.
+    assert_eq!(store.inspection(&id).unwrap().evidence.len(), 3);
+    assert!(store.verify(&id).unwrap().intact());
+}
+
+/// The CRC-32 of PNG chunks.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}

@@ -1,0 +1,247 @@
+//! Thumbnails of photos: made on first request, kept in the `thumbnail` table.
+//!
+//! A thumbnail is derived data: it is not in the audit trail, `verify` ignores it, and it can
+//! be dropped at any time. The original is read chunk by chunk from the database, so memory
+//! is the decoded image plus one chunk (a JPEG is held whole while it decodes); images whose
+//! header announces more than 100 megapixels are refused before anything is decoded.
+
+use std::cell::RefCell;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Result, StoreError};
+use crate::store::Store;
+
+/// The longest side of a thumbnail, in pixels.
+const THUMBNAIL_SIDE: u32 = 320;
+/// JPEG quality of thumbnails.
+const QUALITY: u8 = 80;
+/// Images with more pixels than this get no thumbnail (100 megapixels).
+const MAX_PIXELS: u64 = 100_000_000;
+/// At most this much memory for the decoded pixels (100 megapixels of RGBA).
+const MAX_DECODED: u64 = MAX_PIXELS * 4;
+/// Originals larger than this get no thumbnail: no real photo is this big, and a JPEG is held
+/// in memory whole while it decodes.
+const MAX_ENCODED: u64 = 256 << 20;
+
+impl Store {
+    /// A JPEG thumbnail (longest side 320 px, upright as the photo's EXIF orientation says) of
+    /// the evidence with this SHA-256, made on first request and cached.
+    ///
+    /// `Ok(None)` when no evidence with this hash is a JPEG or PNG image, or when the image
+    /// cannot be decoded or is larger than 100 megapixels: a broken photo is still evidence,
+    /// it just has no picture. Errors are the database's only.
+    pub fn thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let cached: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT jpeg FROM thumbnail WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if cached.is_some() {
+            return Ok(cached);
+        }
+        let image: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM evidence WHERE sha256 = ?1 \
+                 AND media_type IN ('image/jpeg', 'image/png') LIMIT 1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if image.is_none() {
+            return Ok(None);
+        }
+        let Some(jpeg) = make(&self.conn, sha256)? else {
+            return Ok(None);
+        };
+        // One statement, so one short transaction; a thumbnail made meanwhile by another
+        // process is as good as this one.
+        self.conn.execute(
+            "INSERT OR IGNORE INTO thumbnail (sha256, jpeg) VALUES (?1, ?2)",
+            rusqlite::params![sha256, jpeg],
+        )?;
+        Ok(Some(jpeg))
+    }
+}
+
+/// Decodes the blob and makes its thumbnail; `Ok(None)` when it is not a usable image.
+fn make(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
+    let (bytes, chunks): (i64, i64) = conn
+        .query_row(
+            "SELECT bytes, chunks FROM blob WHERE sha256 = ?1",
+            [sha256],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Corrupt(format!("blob {sha256} is missing")))?;
+    let bytes = u64::try_from(bytes).unwrap_or(0);
+    if bytes == 0 || bytes > MAX_ENCODED {
+        return Ok(None);
+    }
+    let failure = RefCell::new(None);
+    let reader = ChunkReader {
+        conn,
+        sha256,
+        bytes,
+        chunks,
+        chunk_size: None,
+        pos: 0,
+        current: None,
+        failure: &failure,
+    };
+    let image = decode(BufReader::with_capacity(64 << 10, reader));
+    // A database error while reading is the store's problem, not the photo's.
+    if let Some(err) = failure.into_inner() {
+        return Err(err);
+    }
+    let Some(image) = image else {
+        return Ok(None);
+    };
+    Ok(encode(&image))
+}
+
+/// The upright image, or `None` when it cannot be decoded or is too large.
+fn decode(reader: BufReader<ChunkReader<'_>>) -> Option<DynamicImage> {
+    let mut reader = ImageReader::new(reader).with_guessed_format().ok()?;
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODED);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().ok()?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS || decoder.total_bytes() > MAX_DECODED {
+        return None;
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).ok()?;
+    image.apply_orientation(orientation);
+    Some(image)
+}
+
+/// Scales down to fit 320×320 (never up), flattens transparency onto white, encodes JPEG.
+fn encode(image: &DynamicImage) -> Option<Vec<u8>> {
+    let small = if image.width() > THUMBNAIL_SIDE || image.height() > THUMBNAIL_SIDE {
+        image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+    } else {
+        image.clone()
+    };
+    let rgb = if small.color().has_alpha() {
+        let rgba = small.to_rgba8();
+        let mut rgb = image::RgbImage::new(rgba.width(), rgba.height());
+        for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+            let [r, g, b, a] = px.0;
+            let over =
+                |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+            *out = image::Rgb([over(r), over(g), over(b)]);
+        }
+        rgb
+    } else {
+        small.to_rgb8()
+    };
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, QUALITY)
+        .encode_image(&rgb)
+        .ok()?;
+    Some(out)
+}
+
+/// Reads a blob's chunks on demand. A database error is kept in `failure` (the decoder sees
+/// only an I/O error) so that the caller can report it as such.
+struct ChunkReader<'a> {
+    conn: &'a Connection,
+    sha256: &'a str,
+    bytes: u64,
+    chunks: i64,
+    /// The size of every chunk but the last, learnt from the first.
+    chunk_size: Option<u64>,
+    pos: u64,
+    current: Option<(i64, Vec<u8>)>,
+    failure: &'a RefCell<Option<StoreError>>,
+}
+
+impl ChunkReader<'_> {
+    fn load(&mut self, seq: i64) -> std::io::Result<&[u8]> {
+        if self.current.as_ref().map(|(s, _)| *s) != Some(seq) {
+            let data: Option<Vec<u8>> = self
+                .conn
+                .query_row(
+                    "SELECT data FROM chunk WHERE sha256 = ?1 AND seq = ?2",
+                    rusqlite::params![self.sha256, seq],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| {
+                    let message = e.to_string();
+                    self.failure.borrow_mut().get_or_insert(e.into());
+                    std::io::Error::other(message)
+                })?;
+            let data = data.ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("blob {} lacks chunk {seq}", self.sha256),
+                )
+            })?;
+            self.current = Some((seq, data));
+        }
+        Ok(self.current.as_ref().map_or(&[][..], |(_, d)| d.as_slice()))
+    }
+
+    fn chunk_size(&mut self) -> std::io::Result<u64> {
+        if let Some(size) = self.chunk_size {
+            return Ok(size);
+        }
+        let size = self.load(0)?.len() as u64;
+        if size == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "empty chunk",
+            ));
+        }
+        self.chunk_size = Some(size);
+        Ok(size)
+    }
+}
+
+impl Read for ChunkReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.bytes || buf.is_empty() {
+            return Ok(0);
+        }
+        let size = self.chunk_size()?;
+        let seq = (self.pos / size) as i64;
+        if seq >= self.chunks {
+            return Ok(0);
+        }
+        let offset = (self.pos % size) as usize;
+        let data = self.load(seq)?;
+        let available = data.get(offset..).unwrap_or(&[]);
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for ChunkReader<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.bytes.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "seek before the start of the blob",
+            )
+        })?;
+        Ok(self.pos)
+    }
+}
