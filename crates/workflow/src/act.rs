@@ -148,7 +148,11 @@ pub fn sign(
         .checklist
         .items()
         .map(|(_, item)| item)
-        .filter(|item| inspection.answer(&item.id).is_none_or(|a| a.verdict.is_none()))
+        .filter(|item| {
+            inspection
+                .answer(&item.id)
+                .is_none_or(|a| a.verdict.is_none())
+        })
         .map(|item| item.id.as_str())
         .collect();
     if !undecided.is_empty() {

@@ -242,7 +242,9 @@ fn trim_period(text: &str) -> &str {
 /// `: 2.31 m` for a measured item.
 fn measured(item: &Item, inspection: &Inspection) -> String {
     match inspection.answer(&item.id).and_then(|a| a.value) {
-        Some(v) => format!(": {v} {}", item.unit.as_deref().unwrap_or("")).trim_end().to_owned(),
+        Some(v) => format!(": {v} {}", item.unit.as_deref().unwrap_or(""))
+            .trim_end()
+            .to_owned(),
         None => String::new(),
     }
 }

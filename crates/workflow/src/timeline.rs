@@ -22,9 +22,9 @@ pub fn timeline(inspection: &Inspection, today: Date) -> Result<Timeline> {
     let calendar = Calendar::embedded()?;
     let procedures = Procedures::embedded()?;
     let id = procedure_of(inspection);
-    let procedure = procedures
-        .get(id)
-        .ok_or_else(|| WorkflowError::Refused(format!("no procedure '{id}' in the calendar data")))?;
+    let procedure = procedures.get(id).ok_or_else(|| {
+        WorkflowError::Refused(format!("no procedure '{id}' in the calendar data"))
+    })?;
     let events: BTreeMap<String, Date> = inspection
         .events
         .iter()

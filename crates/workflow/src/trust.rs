@@ -26,10 +26,7 @@ fn subject(cert: &X509) -> String {
         .entries()
         .map(|e| {
             let key = e.object().nid().short_name().unwrap_or("?");
-            let value = e
-                .data()
-                .to_string()
-                .unwrap_or_default();
+            let value = e.data().to_string().unwrap_or_default();
             format!("{key}={value}")
         })
         .collect::<Vec<_>>()
@@ -40,9 +37,8 @@ fn subject(cert: &X509) -> String {
 /// self-signed CA certificate within its validity; nothing is added unless all are.
 /// Returns how many were new.
 pub fn add_trusted_root(store: &mut Store, name: &str, pem: &[u8]) -> Result<usize> {
-    let certs = X509::stack_from_pem(pem).map_err(|_| {
-        WorkflowError::Refused(format!("'{name}' is not a PEM certificate file"))
-    })?;
+    let certs = X509::stack_from_pem(pem)
+        .map_err(|_| WorkflowError::Refused(format!("'{name}' is not a PEM certificate file")))?;
     if certs.is_empty() {
         return Err(WorkflowError::Refused(format!(
             "'{name}' holds no PEM certificate"

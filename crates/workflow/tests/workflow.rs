@@ -1,0 +1,378 @@
+//! The act's procedure as the commission lives it: render from the store, sign in turn,
+//! see the quorum, refuse what would make a false act.
+
+#![allow(clippy::unwrap_used)] // Tests may panic on what they set up themselves.
+
+use tekseru_act::{Lang, Languages, Pkcs12Signer};
+use tekseru_core::{catalog, Bin, Iin, ItemKind, Roster, Verdict};
+use tekseru_store::{AnswerChange, NewInspection, ProcedureEvent, Store};
+use tekseru_testpki::{Alg, Root, PASSWORD};
+use tekseru_workflow::{self as workflow, WorkflowError};
+use time::OffsetDateTime;
+
+const CHAIR: &str = "810315400008";
+const TECHREG: &str = "880722300007";
+const KNB: &str = "791130400009";
+
+fn roster() -> Roster {
+    serde_json::from_value(serde_json::json!([
+        {"name": "Әсел Жұмабаева", "iin": CHAIR, "role": "chair", "body": "committee"},
+        {"name": "Дәурен Оспанов", "iin": TECHREG, "role": "member", "body": "techreg"},
+        {"name": "Гүлнар Есенова", "iin": KNB, "role": "member", "body": "knb"}
+    ]))
+    .unwrap()
+}
+
+fn iin(text: &str) -> Iin {
+    Iin::parse(text).unwrap()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Store,
+    id: String,
+}
+
+/// An accreditation inspection whose every item is decided: the ceiling is 2.31 m (fails,
+/// under 2.44 m), the inventory is not applicable, the rest complies; one photo attached.
+fn decided() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector").unwrap();
+    let checklist = catalog::embedded()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == "ca-accreditation-onsite")
+        .unwrap();
+    let items: Vec<(String, ItemKind)> = checklist
+        .items()
+        .map(|(_, i)| (i.id.clone(), i.kind))
+        .collect();
+    let id = store
+        .new_inspection(NewInspection {
+            checklist,
+            ca_name: "«Сенім» КО ЖШС".into(),
+            bin: Bin::parse("050440001000").unwrap(),
+            site: "Астана қ., Мәңгілік Ел, 55".into(),
+            roster: roster(),
+        })
+        .unwrap();
+    for (item, kind) in items {
+        let change = match (item.as_str(), kind) {
+            ("server-room.ceiling-height", _) => AnswerChange {
+                value: Some(Some(2.31)),
+                note: Some(Some("ең төмен нүкте — желдеткіш қорабы".into())),
+                ..AnswerChange::default()
+            },
+            (_, ItemKind::Measure) => AnswerChange {
+                value: Some(Some(100.0)),
+                ..AnswerChange::default()
+            },
+            (_, ItemKind::Inventory) => AnswerChange {
+                verdict: Some(Some(Verdict::NotApplicable)),
+                ..AnswerChange::default()
+            },
+            _ => AnswerChange {
+                verdict: Some(Some(Verdict::Complies)),
+                ..AnswerChange::default()
+            },
+        };
+        store.answer(&id, &item, change).unwrap();
+    }
+    let photo = dir.path().join("ceiling.png");
+    image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]))
+        .save(&photo)
+        .unwrap();
+    store
+        .add_evidence(
+            &id,
+            Some("server-room.ceiling-height"),
+            &photo,
+            &mut |_, _| true,
+        )
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        store,
+        id,
+    }
+}
+
+fn render(f: &mut Fixture) -> workflow::Rendered {
+    workflow::render(
+        &mut f.store,
+        &f.id,
+        Languages::Both,
+        OffsetDateTime::now_utc(),
+        &mut |_, _| true,
+    )
+    .unwrap()
+}
+
+fn signer(root: &Root, member: &str) -> Pkcs12Signer {
+    Pkcs12Signer::open(&root.member(member, Alg::P256), PASSWORD).unwrap()
+}
+
+fn sign(f: &mut Fixture, root: &Root, member: &str) -> Result<workflow::Rendered, WorkflowError> {
+    workflow::sign(
+        &mut f.store,
+        &f.id,
+        &iin(member),
+        &signer(root, member),
+        OffsetDateTime::now_utc(),
+    )
+}
+
+#[test]
+fn members_sign_in_turn_and_the_quorum_follows() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    assert!(workflow::status(&f.store, &f.id).unwrap().is_none());
+
+    let rendered = render(&mut f);
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert_eq!(status.revision, rendered.revision);
+    assert!(status.pages >= 2, "{} pages", status.pages);
+    assert!(status.signatures.is_empty());
+    assert!(!status.quorum.adopted);
+
+    // Without a trusted root, a valid signature does not count, and the reasons say why.
+    sign(&mut f, &root, CHAIR).unwrap();
+    sign(&mut f, &root, KNB).unwrap();
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert_eq!(status.signatures.len(), 2);
+    assert!(status.signatures.iter().all(|s| s.valid && !s.trusted));
+    assert!(!status.quorum.adopted);
+    assert!(
+        status
+            .reasons
+            .iter()
+            .any(|r| r.contains("no signature is trusted")),
+        "{:?}",
+        status.reasons
+    );
+
+    // Trusting the root makes both count: 2 of 3 including the KNB representative.
+    let added = workflow::add_trusted_root(&mut f.store, "root.pem", &root.pem()).unwrap();
+    assert_eq!(added, 1);
+    assert_eq!(
+        workflow::add_trusted_root(&mut f.store, "root.pem", &root.pem()).unwrap(),
+        0,
+        "the same root is kept once"
+    );
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert!(status.signatures.iter().all(|s| s.valid && s.trusted));
+    assert!(status.quorum.adopted, "{:?}", status.quorum.reasons);
+    assert!(status.ok);
+    assert_eq!(status.trusted_roots, 1);
+
+    // The store's audit trail still verifies with every revision in it.
+    assert!(f.store.verify(&f.id).unwrap().intact());
+}
+
+#[test]
+fn a_member_signs_once() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(err.to_string().contains("already signed"), "{err}");
+}
+
+#[test]
+fn the_act_lists_every_failing_item_as_a_violation() {
+    let mut f = decided();
+    let inspection = f.store.inspection(&f.id).unwrap();
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert_eq!(data.findings.len(), 1, "{:?}", data.findings);
+    let finding = data.findings[0].get(Lang::Ru);
+    assert!(
+        finding.contains("§12(15)") && finding.contains("2.31 m"),
+        "{finding}"
+    );
+    assert!(
+        finding.contains("желдеткіш"),
+        "the inspector's note is kept: {finding}"
+    );
+    assert_eq!(data.photos.len(), 1);
+    assert!(
+        !data.photos[0].image.is_empty(),
+        "the photo's thumbnail is embedded"
+    );
+    let ceiling = data
+        .items
+        .iter()
+        .find(|i| i.id == "server-room.ceiling-height")
+        .unwrap();
+    assert_eq!(ceiling.verdict, Some(Verdict::Fails));
+    assert_eq!(ceiling.evidence.len(), 1);
+    assert_eq!(data.audit_head, inspection.audit_head);
+    render(&mut f);
+}
+
+#[test]
+fn a_change_after_rendering_must_be_rendered_again_before_signing() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    f.store
+        .answer(
+            &f.id,
+            "server-room.ups",
+            AnswerChange {
+                note: Some(Some("батарея ескі".into())),
+                ..AnswerChange::default()
+            },
+        )
+        .unwrap();
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert_eq!(status.amendments, 1);
+    assert!(!status.ok);
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(err.to_string().contains("render the act again"), "{err}");
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+}
+
+#[test]
+fn an_act_with_undecided_items_is_not_signed() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    f.store
+        .answer(
+            &f.id,
+            "server-room.ups",
+            AnswerChange {
+                verdict: Some(None),
+                ..AnswerChange::default()
+            },
+        )
+        .unwrap();
+    render(&mut f);
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("1 item(s) have no verdict yet (server-room.ups)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rendering_again_never_silently_drops_signatures() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+    let err = workflow::render(
+        &mut f.store,
+        &f.id,
+        Languages::One(Lang::Kk),
+        OffsetDateTime::now_utc(),
+        &mut |_, _| true,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("start the signing over"), "{err}");
+    assert_eq!(
+        workflow::status(&f.store, &f.id)
+            .unwrap()
+            .unwrap()
+            .signatures
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn cancelling_a_render_writes_nothing() {
+    let mut f = decided();
+    let before = f.store.inspection(&f.id).unwrap();
+    let err = workflow::render(
+        &mut f.store,
+        &f.id,
+        Languages::Both,
+        OffsetDateTime::now_utc(),
+        &mut |_, _| false,
+    )
+    .unwrap_err();
+    assert!(matches!(err, WorkflowError::Cancelled));
+    let after = f.store.inspection(&f.id).unwrap();
+    assert_eq!(after.audit_head, before.audit_head);
+    assert!(after.acts.is_empty() && after.seal.is_none());
+}
+
+#[test]
+fn a_dissenting_member_does_not_sign_and_the_notice_is_kept() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    let notice = workflow::dissent(
+        &mut f.store,
+        &f.id,
+        &iin(TECHREG),
+        "Биіктікті өлшеу әдісімен келіспеймін",
+        Languages::Both,
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    assert!(notice.pdf.starts_with(b"%PDF-"));
+    assert_eq!(notice.revision.kind, "dissent");
+    let err = sign(&mut f, &root, TECHREG).unwrap_err();
+    assert!(err.to_string().contains("recorded a dissent"), "{err}");
+    // The act itself is still the one rendered: the dissent notice is not an act revision.
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert_eq!(status.revision.kind, "rendered");
+}
+
+#[test]
+fn only_valid_root_certificates_are_trusted() {
+    let mut f = decided();
+    let err =
+        workflow::add_trusted_root(&mut f.store, "junk.pem", b"not a certificate").unwrap_err();
+    assert!(err.to_string().contains("'junk.pem'"), "{err}");
+    // A member's certificate is not a root.
+    let root = Root::new("Test root CA");
+    let p12 = openssl::pkcs12::Pkcs12::from_der(&root.member(CHAIR, Alg::P256))
+        .unwrap()
+        .parse2(PASSWORD)
+        .unwrap();
+    let member_pem = p12.cert.unwrap().to_pem().unwrap();
+    let err = workflow::add_trusted_root(&mut f.store, "member.pem", &member_pem).unwrap_err();
+    assert!(
+        err.to_string().contains("is not a root certificate"),
+        "{err}"
+    );
+    assert!(workflow::trusted_roots(&f.store).unwrap().is_empty());
+}
+
+#[test]
+fn the_timeline_counts_from_the_recorded_dates() {
+    let mut f = decided();
+    f.store
+        .record_event(
+            &f.id,
+            ProcedureEvent {
+                step: "application-registered".into(),
+                date: time::macros::date!(2025 - 03 - 07),
+            },
+        )
+        .unwrap();
+    let inspection = f.store.inspection(&f.id).unwrap();
+    assert_eq!(workflow::procedure_of(&inspection), "accreditation");
+    let timeline = workflow::timeline(&inspection, time::macros::date!(2025 - 03 - 07)).unwrap();
+    let registered = timeline
+        .steps
+        .iter()
+        .find(|s| s.id == "application-registered")
+        .unwrap();
+    assert_eq!(
+        registered.recorded,
+        Some(time::macros::date!(2025 - 03 - 07))
+    );
+    assert!(timeline.steps.iter().any(|s| s.due.is_some()));
+}
