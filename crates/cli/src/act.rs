@@ -8,24 +8,32 @@ use tekseru_act::{ActData, Languages, Pkcs12Signer, RenderOptions};
 use tekseru_core::Iin;
 use time::OffsetDateTime;
 
+use crate::store::StoreArgs;
+
 /// The act: render, sign, verify, dissent.
 #[derive(clap::Subcommand)]
 pub(crate) enum ActCmd {
-    /// Render the act from act data (JSON) to PDF.
+    /// Render the act of an inspection in the store (sealing it), or from act data (JSON).
     Render {
-        /// The act data (JSON; see assets/demo/act-data.json).
+        /// The inspection's id: its act is rendered from the store, the inspection sealed at
+        /// its audit head and the PDF kept as a revision.
+        #[arg(required_unless_present = "data", conflicts_with = "data")]
+        id: Option<String>,
+        /// Act data (JSON; see assets/demo/act-data.json) instead of an inspection.
         #[arg(long)]
-        data: PathBuf,
+        data: Option<PathBuf>,
         /// Output PDF.
         #[arg(short = 'o', long)]
         output: PathBuf,
         /// Language: kk, ru or kk+ru (side by side).
         #[arg(long, default_value = "kk+ru")]
         lang: String,
-        /// The document's creation time (RFC 3339); default: the act's date, 18:00 +05:00,
-        /// so that the same data gives the same bytes.
+        /// The document's creation time (RFC 3339); default with --data: the act's date,
+        /// 18:00 +05:00, so that the same data gives the same bytes; with an id: now.
         #[arg(long)]
         created: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Sign the act as one commission member (incremental update; earlier signatures stay valid).
     Sign {
@@ -52,11 +60,14 @@ pub(crate) enum ActCmd {
         #[arg(long)]
         trust: Vec<PathBuf>,
     },
-    /// Write a member's dissent notice to the service provider.
+    /// Record a member's dissent and write the notice to the service provider.
     Dissent {
-        /// The act data (JSON).
+        /// The inspection's id: the dissent is recorded in the store and the notice kept.
+        #[arg(required_unless_present = "data", conflicts_with = "data")]
+        id: Option<String>,
+        /// Act data (JSON) instead of an inspection: only the notice is written.
         #[arg(long)]
-        data: PathBuf,
+        data: Option<PathBuf>,
         /// The dissenting member's IIN.
         #[arg(long)]
         member: String,
@@ -69,6 +80,26 @@ pub(crate) enum ActCmd {
         /// Language: kk, ru or kk+ru.
         #[arg(long, default_value = "kk+ru")]
         lang: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The latest act of an inspection, verified against the store's trusted roots: its
+    /// signatures and quorum. Exit 0 only when every signature counts and the quorum is met.
+    Status {
+        /// The inspection's id.
+        id: String,
+        /// Also write the latest revision's PDF here.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Trust the root certificate(s) of a PEM file for verifying signatures in the store.
+    Trust {
+        /// PEM file of self-signed root certificate(s).
+        pem: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -81,8 +112,7 @@ fn read_data(path: &Path) -> anyhow::Result<ActData> {
 fn options(data: &ActData, lang: &str, created: Option<&str>) -> anyhow::Result<RenderOptions> {
     let languages: Languages = lang.parse()?;
     let created = match created {
-        Some(text) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .with_context(|| format!("--created {text:?} is not an RFC 3339 time"))?,
+        Some(text) => rfc3339(text)?,
         None => data
             .end
             .with_hms(18, 0, 0)
@@ -90,6 +120,11 @@ fn options(data: &ActData, lang: &str, created: Option<&str>) -> anyhow::Result<
             .assume_offset(time::UtcOffset::from_hms(5, 0, 0).context("offset")?),
     };
     Ok(RenderOptions { languages, created })
+}
+
+fn rfc3339(text: &str) -> anyhow::Result<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .with_context(|| format!("--created {text:?} is not an RFC 3339 time"))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -103,29 +138,126 @@ fn iin(text: &str) -> anyhow::Result<Iin> {
 pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
     match cmd {
         ActCmd::Render {
+            id,
             data,
             output,
             lang,
             created,
+            store,
         } => {
-            let act = read_data(&data)?;
-            let pdf = tekseru_act::render_act(&act, &options(&act, &lang, created.as_deref())?)?;
+            let pdf = match (id, data) {
+                (Some(id), _) => {
+                    let mut store = store.open(false)?;
+                    let created = match created.as_deref() {
+                        Some(text) => rfc3339(text)?,
+                        None => OffsetDateTime::now_utc(),
+                    };
+                    tekseru_workflow::render(
+                        &mut store,
+                        &id,
+                        lang.parse()?,
+                        created,
+                        &mut |_, _| true,
+                    )?
+                    .pdf
+                }
+                (None, Some(data)) => {
+                    let act = read_data(&data)?;
+                    tekseru_act::render_act(&act, &options(&act, &lang, created.as_deref())?)?
+                }
+                (None, None) => bail!("give an inspection id or --data"),
+            };
             write(&output, &pdf)?;
             report(json, &output, pdf.len())
         }
         ActCmd::Dissent {
+            id,
             data,
             member,
             reason,
             output,
             lang,
+            store,
         } => {
-            let act = read_data(&data)?;
             let member = iin(&member)?;
-            let pdf =
-                tekseru_act::render_dissent(&act, &member, &reason, &options(&act, &lang, None)?)?;
+            let pdf = match (id, data) {
+                (Some(id), _) => {
+                    let mut store = store.open(false)?;
+                    tekseru_workflow::dissent(
+                        &mut store,
+                        &id,
+                        &member,
+                        &reason,
+                        lang.parse()?,
+                        OffsetDateTime::now_utc(),
+                    )?
+                    .pdf
+                }
+                (None, Some(data)) => {
+                    let act = read_data(&data)?;
+                    tekseru_act::render_dissent(
+                        &act,
+                        &member,
+                        &reason,
+                        &options(&act, &lang, None)?,
+                    )?
+                }
+                (None, None) => bail!("give an inspection id or --data"),
+            };
             write(&output, &pdf)?;
             report(json, &output, pdf.len())
+        }
+        ActCmd::Status { id, output, store } => {
+            let store = store.open(false)?;
+            let Some(status) = tekseru_workflow::status(&store, &id)? else {
+                bail!("inspection {id} has no act yet: render it with `tekseru act render {id}`");
+            };
+            if let Some(output) = &output {
+                let inspection = store.inspection(&id)?;
+                if let Some(latest) = tekseru_workflow::latest_act(&store, &inspection)? {
+                    write(output, &latest.pdf)?;
+                }
+            }
+            if json {
+                crate::print_json(&status)?;
+            } else {
+                println!(
+                    "act revision {} ({}), {} page(s), {} signature(s), {} trusted root(s)",
+                    &status.revision.sha256[..12],
+                    status.revision.kind,
+                    status.pages,
+                    status.signatures.len(),
+                    status.trusted_roots
+                );
+                if status.amendments > 0 {
+                    println!(
+                        "the inspection changed {} time(s) since: render the act again",
+                        status.amendments
+                    );
+                }
+                for reason in status.quorum.reasons.iter().chain(&status.reasons) {
+                    println!("- {reason}");
+                }
+            }
+            Ok(if status.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        ActCmd::Trust { pem, store } => {
+            let mut store = store.open(false)?;
+            let bytes =
+                std::fs::read(&pem).with_context(|| format!("cannot read '{}'", pem.display()))?;
+            let added =
+                tekseru_workflow::add_trusted_root(&mut store, &pem.display().to_string(), &bytes)?;
+            let total = tekseru_workflow::trusted_roots(&store)?.len();
+            if json {
+                crate::print_json(&serde_json::json!({ "added": added, "trusted": total }))?;
+            } else {
+                println!("{added} root(s) added; {total} trusted");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         ActCmd::Sign {
             pdf,

@@ -453,3 +453,91 @@ fn a_full_disk_is_a_clear_error_and_the_store_stays_intact() {
         ],
     ));
 }
+
+#[test]
+fn an_act_is_rendered_from_the_store_and_verified_against_its_trusted_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let id = new_inspection(dir.path());
+    let out = run(dir.path(), &["act", "status", &id]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no act yet"));
+
+    let act = files.path().join("act.pdf");
+    let out = json(&run(
+        dir.path(),
+        &[
+            "act",
+            "render",
+            &id,
+            "-o",
+            act.to_str().unwrap(),
+            "--lang",
+            "kk",
+            "--json",
+        ],
+    ));
+    assert!(out["bytes"].as_u64().unwrap() > 10_000);
+    assert!(std::fs::read(&act).unwrap().starts_with(b"%PDF-"));
+    let shown = json(&run(dir.path(), &["inspection", "show", &id, "--json"]));
+    assert_eq!(shown["acts"].as_array().unwrap().len(), 1);
+    assert!(shown["seal"]["head"].is_string());
+
+    // Unsigned, nothing trusted: not adopted, exit 1, and the reasons say so.
+    let out = run(dir.path(), &["act", "status", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["quorum"]["adopted"], false);
+    assert_eq!(status["trusted_roots"], 0);
+
+    // Only a root certificate is trusted; a file that is none is refused with its name.
+    let junk = files.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let out = run(dir.path(), &["act", "trust", junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.pem"));
+    let root = files.path().join("root.pem");
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-subj", "/CN=Test root", "-days", "30", "-keyout"])
+        .arg(files.path().join("root.key"))
+        .arg("-out")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let out = json(&run(
+        dir.path(),
+        &["act", "trust", root.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(out["added"], 1);
+    assert_eq!(out["trusted"], 1);
+
+    // Rendering again with nothing signed is allowed: a new revision.
+    json(&run(
+        dir.path(),
+        &["act", "render", &id, "-o", act.to_str().unwrap(), "--json"],
+    ));
+    let status: Value =
+        serde_json::from_slice(&run(dir.path(), &["act", "status", &id, "--json"]).stdout).unwrap();
+    assert_eq!(status["trusted_roots"], 1);
+    assert_eq!(status["revision"]["kind"], "rendered");
+    let out = run(dir.path(), &["audit", "verify", &id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
