@@ -18,7 +18,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
-type Result<T> = std::result::Result<T, Failure>;
+pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 /// What the UI shows in its title bar and about box.
 #[derive(Serialize)]

@@ -3,17 +3,49 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod act;
 mod commands;
+mod demo;
+mod inspection;
+mod session;
+mod state;
 
 fn main() {
+    let state = state::AppState::new();
+    if let Err(err) = demo::prepare(&state) {
+        eprintln!("tekseru-app: cannot make the demo store: {err}");
+        std::process::exit(1);
+    }
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::checklists,
             commands::checklist,
             commands::measure_verdict,
             commands::quorum,
+            session::store_state,
+            session::create_store,
+            session::unlock,
+            session::lock,
+            session::cancel,
+            inspection::inspections,
+            inspection::new_inspection,
+            inspection::inspection,
+            inspection::answer,
+            inspection::set_conclusions,
+            inspection::add_evidence,
+            inspection::thumbnail,
+            inspection::timeline,
+            inspection::record_event,
+            act::render_act,
+            act::act_status,
+            act::act_page,
+            act::sign_act,
+            act::dissent,
+            act::add_trusted_root,
+            act::export_act,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -72,6 +72,16 @@ export class Session {
     return (await this.cmd("POST", "/execute/sync", { script, args })) as T;
   }
 
+  /** Presses keys on whatever has the focus, as a user at the keyboard would. */
+  async keys(text: string): Promise<void> {
+    const actions = [...text].flatMap((value) => [
+      { type: "keyDown", value },
+      { type: "keyUp", value },
+    ]);
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.cmd("DELETE", "/actions");
+  }
+
   async screenshot(file: string): Promise<void> {
     const png = (await this.cmd("GET", "/screenshot")) as string;
     mkdirSync(dirname(file), { recursive: true });

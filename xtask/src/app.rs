@@ -41,6 +41,12 @@ pub(crate) fn e2e(root: &Path) -> anyhow::Result<()> {
     cmd("cargo", &["build", "-p", "tekseru-cli"])?;
     let out = root.join("target/e2e");
     std::fs::create_dir_all(&out)?;
+    // Every run starts with no store: the tests create it as a first-time user would.
+    let store = out.join("store");
+    if store.exists() {
+        std::fs::remove_dir_all(&store)
+            .with_context(|| format!("cannot remove {}", store.display()))?;
+    }
     let mut command = Command::new("xvfb-run");
     command
         .args(["-a", "-s", "-screen 0 1440x900x24"])
@@ -49,6 +55,8 @@ pub(crate) fn e2e(root: &Path) -> anyhow::Result<()> {
         .env("TEKSERU_APP", &app)
         .env("TEKSERU_CLI", root.join("target/debug/tekseru"))
         .env("TEKSERU_E2E_OUT", &out)
+        .env("TEKSERU_DATA_DIR", &store)
+        .env_remove("TEKSERU_DEMO")
         .envs(WEBKIT_ENV.iter().copied());
     eprintln!("$ xvfb-run npx vitest run --config vitest.e2e.config.ts");
     let status = command.status().context("cannot start xvfb-run")?;

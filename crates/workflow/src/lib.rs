@@ -29,7 +29,7 @@ pub use crate::{
     act::{dissent, latest_act, render, sign, status, ActStatus, Rendered},
     data::{act_data, today},
     error::{Result, WorkflowError},
-    timeline::{procedure_of, timeline},
+    timeline::{procedure_of, record_event, timeline},
     trust::{add_trusted_root, trusted_roots},
 };
 

@@ -34,3 +34,34 @@ pub fn timeline(inspection: &Inspection, today: Date) -> Result<Timeline> {
         calendar, procedure, &events, today,
     )?)
 }
+
+/// Records the date a step of the inspection's procedure happened; a step the procedure
+/// does not have is refused (naming the steps it has).
+pub fn record_event(
+    store: &mut tekseru_store::Store,
+    id: &str,
+    step: &str,
+    date: Date,
+) -> Result<()> {
+    let inspection = store.inspection(id)?;
+    let procedures = Procedures::embedded()?;
+    let name = procedure_of(&inspection);
+    let procedure = procedures
+        .get(name)
+        .ok_or_else(|| WorkflowError::Refused(format!("no procedure '{name}' in the calendar data")))?;
+    if procedure.step(step).is_none() {
+        let known: Vec<&str> = procedure.steps.iter().map(|s| s.id.as_str()).collect();
+        return Err(WorkflowError::Refused(format!(
+            "'{step}' is not a step of the {name} procedure; its steps are: {}",
+            known.join(", ")
+        )));
+    }
+    store.record_event(
+        id,
+        tekseru_store::ProcedureEvent {
+            step: step.to_owned(),
+            date,
+        },
+    )?;
+    Ok(())
+}

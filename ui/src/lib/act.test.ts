@@ -20,9 +20,11 @@ describe("signing ceremony", () => {
     member: iin, iin, subject: "", signed_at: null, valid, trusted, revision: 1,
   });
   const act: ActStatus = {
-    path: "", pages: 1, modified_after_last_signature: false, manifest_matches: true,
+    revision: { sha256: "ab", bytes: 1, kind: "signed", member: "2", at: "2026-11-30T10:00:00Z" },
+    pages: 1, modified_after_last_signature: false, manifest_matches: true,
     quorum: { adopted: false, signed: 1, required: 3, counted: [], reasons: [] },
     signatures: [sig("1", true, true), sig("2", true, false)],
+    reasons: [], ok: false, amendments: 0, trusted_roots: 1,
   };
 
   it("shows who signed, whose signature does not count, who dissents and who is awaited", () => {

@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   ActStatus,
   Answer,
@@ -61,6 +61,9 @@ export const backend = {
     if (picked === null) return [];
     return Array.isArray(picked) ? picked : [picked];
   },
+  /** Where to save a file, chosen in the system's dialog; null when cancelled. */
+  pickSavePath: (title: string, defaultPath: string): Promise<string | null> =>
+    save({ title, defaultPath, filters: [{ name: "PDF", extensions: ["pdf"] }] }),
   /** Files dropped on the window. */
   onDrop: (handler: (paths: string[]) => void): Promise<UnlistenFn> =>
     getCurrentWebview().onDragDropEvent((event) => {
@@ -102,15 +105,19 @@ export const backend = {
     call<Evidence[]>("add_evidence", { id, item, paths }),
   thumbnail: (id: string, sha256: string) => call<string | null>("thumbnail", { id, sha256 }),
 
-  renderAct: (id: string, lang: "kk" | "ru" | "kk+ru") => call<ActStatus>("render_act", { id, lang }),
+  renderAct: (id: string, lang: "kk" | "ru" | "kk+ru") => call<ActStatus | null>("render_act", { id, lang }),
   actStatus: (id: string) => call<ActStatus | null>("act_status", { id }),
   actPage: (id: string, page: number) => call<string>("act_page", { id, page }),
   signAct: (id: string, member: string, p12: string, password: string) =>
-    call<ActStatus>("sign_act", { id, member, p12, password }),
+    call<ActStatus | null>("sign_act", { id, member, p12, password }),
+  /** Writes the latest act, or the revision `sha256` (a dissent notice), to `path`. */
+  exportAct: (id: string, path: string, sha256: string | null = null) =>
+    call<void>("export_act", { id, path, sha256 }),
   dissent: (id: string, member: string, reason: string) => call<string>("dissent", { id, member, reason }),
 
   addTrustedRoot: (pem: string) => call<number>("add_trusted_root", { pem }),
   quorum: (rule: Checklist["rule"], roster: Member[], signed: string[]) =>
     call<QuorumOutcome>("quorum", { rule, roster, signed }),
   timeline: (id: string) => call<TimelineStep[]>("timeline", { id }),
+  recordEvent: (id: string, step: string, date: string) => call<void>("record_event", { id, step, date }),
 };

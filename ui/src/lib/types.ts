@@ -149,17 +149,34 @@ export interface ActSignature {
   revision: number;
 }
 
+export interface ActRevision {
+  sha256: string;
+  bytes: number;
+  kind: "rendered" | "signed" | "dissent";
+  member: string | null;
+  at: string;
+}
+
+/** The latest act, verified against the store's trusted roots (tekseru_workflow::ActStatus). */
 export interface ActStatus {
-  path: string;
+  revision: ActRevision;
   pages: number;
   signatures: ActSignature[];
   quorum: QuorumOutcome;
   modified_after_last_signature: boolean;
   manifest_matches: boolean;
+  reasons: string[];
+  ok: boolean;
+  /** Changes to the inspection since the act was rendered: it must be rendered again. */
+  amendments: number;
+  trusted_roots: number;
 }
+
+export type StepStatus = "done" | "done_late" | "pending" | "overdue" | "waiting" | "no_term" | "not_needed";
 
 export interface TimelineStep {
   id: string;
+  status: StepStatus;
   title: Localized;
   reference: string;
   due: string | null;

@@ -1,0 +1,110 @@
+//! The store's lifecycle: create, unlock, lock; and progress of long tasks.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+use tekseru_store::Store;
+
+use crate::commands::{Failure, Result};
+use crate::state::{AppState, DEMO_PASSPHRASE};
+
+/// What the unlock screen shows.
+#[derive(Serialize)]
+pub(crate) struct StoreState {
+    exists: bool,
+    unlocked: bool,
+    data_dir: String,
+    inspector: Option<String>,
+    demo_passphrase: Option<&'static str>,
+}
+
+#[tauri::command]
+pub(crate) fn store_state(state: State<'_, AppState>) -> Result<StoreState> {
+    let slot = state.slot()?;
+    Ok(StoreState {
+        exists: Store::exists(&state.data_dir),
+        unlocked: slot.is_some(),
+        data_dir: state.data_dir.display().to_string(),
+        inspector: slot.as_ref().map(|s| s.inspector().name.clone()),
+        demo_passphrase: state.demo.then_some(DEMO_PASSPHRASE),
+    })
+}
+
+#[tauri::command(async)]
+pub(crate) fn create_store(
+    state: State<'_, AppState>,
+    passphrase: String,
+    inspector: String,
+) -> Result<()> {
+    if passphrase.chars().count() < 8 {
+        return Err(Failure::from(
+            "the passphrase is too short: use at least 8 characters",
+        ));
+    }
+    if inspector.trim().is_empty() {
+        return Err(Failure::from("give the inspector's name"));
+    }
+    let store = Store::create(&state.data_dir, &passphrase, inspector.trim())?;
+    *state.slot()? = Some(store);
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub(crate) fn unlock(state: State<'_, AppState>, passphrase: String) -> Result<()> {
+    let store = Store::open(&state.data_dir, &passphrase)?;
+    *state.slot()? = Some(store);
+    Ok(())
+}
+
+#[tauri::command]
+pub(crate) fn lock(state: State<'_, AppState>) -> Result<()> {
+    *state.slot()? = None;
+    if let Ok(mut pages) = state.pages.lock() {
+        pages.clear();
+    }
+    Ok(())
+}
+
+/// Asks the running long task to stop.
+#[tauri::command]
+pub(crate) fn cancel(state: State<'_, AppState>) {
+    state.cancel.store(true, Ordering::SeqCst);
+}
+
+/// Progress of a long task, as the UI receives it.
+#[derive(Clone, Serialize)]
+struct ProgressEvent<'a> {
+    task: &'a str,
+    label: &'a str,
+    done: u64,
+    total: u64,
+}
+
+/// A progress callback for a long task: emits `progress` events (at most one per percent)
+/// and returns `false` once the user cancelled.
+pub(crate) fn reporter<'a>(
+    app: &'a AppHandle,
+    task: &'a str,
+    label: &'a str,
+    cancel: &'a Arc<AtomicBool>,
+) -> impl FnMut(u64, u64) -> bool + 'a {
+    let mut last: Option<u64> = None;
+    move |done, total| {
+        let percent = if total == 0 { 100 } else { done * 100 / total };
+        if last != Some(percent) {
+            last = Some(percent);
+            let _ = app.emit(
+                "progress",
+                ProgressEvent {
+                    task,
+                    label,
+                    done,
+                    total,
+                },
+            );
+        }
+        !cancel.load(Ordering::SeqCst)
+    }
+}

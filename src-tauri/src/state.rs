@@ -1,0 +1,88 @@
+//! What the app holds while it runs: where the store is, the unlocked store, the cancel flag
+//! of the running long task, and rendered act pages.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tekseru_store::Store;
+
+use crate::commands::{Failure, Result};
+
+/// The passphrase of the demo store that `cargo xtask run` opens; shown on the unlock screen
+/// only in demo mode.
+pub(crate) const DEMO_PASSPHRASE: &str = "demo-tekseru";
+
+/// The app's state, shared by the commands.
+pub(crate) struct AppState {
+    /// The store's directory.
+    pub(crate) data_dir: PathBuf,
+    /// Demo mode: the store is made with a sample inspection and its passphrase is shown.
+    pub(crate) demo: bool,
+    /// The unlocked store; `None` while locked. Held by one command at a time.
+    store: Arc<Mutex<Option<Store>>>,
+    /// Set by `cancel`; the running long task stops at its next step.
+    pub(crate) cancel: Arc<AtomicBool>,
+    /// Rendered pages of acts as data URLs, by (act SHA-256, page).
+    pub(crate) pages: Mutex<HashMap<(String, u32), String>>,
+}
+
+impl AppState {
+    pub(crate) fn new() -> AppState {
+        let demo = std::env::var_os("TEKSERU_DEMO").is_some_and(|v| v == "1");
+        AppState {
+            data_dir: data_dir(),
+            demo,
+            store: Arc::new(Mutex::new(None)),
+            cancel: Arc::new(AtomicBool::new(false)),
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The store slot (locked or not).
+    pub(crate) fn slot(&self) -> Result<MutexGuard<'_, Option<Store>>> {
+        self.store
+            .lock()
+            .map_err(|_| Failure::from("an earlier command failed while holding the store; restart tekseru"))
+    }
+
+    /// A handle to the slot for work on another thread.
+    pub(crate) fn shared(&self) -> Arc<Mutex<Option<Store>>> {
+        Arc::clone(&self.store)
+    }
+
+    /// Starts a long task: clears an earlier cancel request.
+    pub(crate) fn start_task(&self) -> Arc<AtomicBool> {
+        self.cancel.store(false, Ordering::SeqCst);
+        Arc::clone(&self.cancel)
+    }
+}
+
+/// Runs `f` with the unlocked store, or fails with "locked".
+pub(crate) fn with_store<T>(
+    slot: &Mutex<Option<Store>>,
+    f: impl FnOnce(&mut Store) -> Result<T>,
+) -> Result<T> {
+    let mut guard = slot
+        .lock()
+        .map_err(|_| Failure::from("an earlier command failed while holding the store; restart tekseru"))?;
+    match guard.as_mut() {
+        Some(store) => f(store),
+        None => Err(Failure::from("the store is locked: unlock it first")),
+    }
+}
+
+/// The store's directory: `TEKSERU_DATA_DIR`, else `$XDG_DATA_HOME/tekseru`, else
+/// `~/.local/share/tekseru` — the same as the command line's, so both see one store.
+fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("TEKSERU_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let base = match std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| ".".into()))
+            .join(".local/share"),
+    };
+    base.join("tekseru")
+}
