@@ -83,8 +83,33 @@ export function makePhoto(dir: string, name: string): string {
   return path;
 }
 
-/** Types a path into the GTK file chooser the app has just opened, as a user would. */
-export function chooseInFileDialog(path: string): void {
-  execFileSync("xdotool", ["sleep", "1.5", "type", "--delay", "15", path]);
-  execFileSync("xdotool", ["sleep", "0.5", "key", "Return"]);
+/**
+ * Types a path into the GTK file chooser titled `title` that the app has just opened, as a
+ * user would. Under Xvfb there is no window manager to focus the new dialog, so it is
+ * focused first.
+ */
+export function chooseInFileDialog(title: string, path: string): void {
+  const name = `^${title}$`;
+  const dialog = (): string | null => {
+    try {
+      return execFileSync("xdotool", ["search", "--onlyvisible", "--name", name]).toString().trim().split("\n")[0] || null;
+    } catch {
+      return null; // xdotool exits 1 when no window matches
+    }
+  };
+  execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", name, "windowfocus", "--sync", "%1"], {
+    timeout: 15_000,
+  });
+  // Ctrl+L opens the location bar; typing a path there is what a keyboard user does.
+  execFileSync("xdotool", ["sleep", "0.3", "key", "ctrl+l", "sleep", "0.5", "type", "--delay", "20", path]);
+  if (process.env.TEKSERU_E2E_DEBUG) {
+    execFileSync("sh", ["-c", `xwd -root -silent | xwdtopnm 2>/dev/null | pnmtopng > ${process.env.TEKSERU_E2E_DEBUG}/dialog-${Date.now()}.png`]);
+  }
+  // Return accepts; a completion popup may take the first one.
+  for (let i = 0; i < 4; i++) {
+    const id = dialog();
+    if (!id) return;
+    execFileSync("xdotool", ["windowfocus", "--sync", id, "sleep", "0.6", "key", "Return", "sleep", "0.8"]);
+  }
+  throw new Error(`the file dialog '${title}' did not accept ${path}`);
 }

@@ -52,20 +52,20 @@ describe("an inspection from start to a signed, adopted act", () => {
     await fill("#inspector", "Test Inspector");
     await fill("#passphrase", "correct horse battery staple");
     await fill("#again", "correct horse battery staple");
-    await (await s.find("[data-testid=unlock]")).click();
+    await s.clickOn("[data-testid=unlock]");
     await s.find("[data-testid=new-inspection]");
     expect(await text("[data-testid=inspector]")).toBe("Test Inspector");
   });
 
   it("switches the language at once", async () => {
-    await (await s.find("[data-testid=lang-ru]")).click();
+    await s.clickOn("[data-testid=lang-ru]");
     expect(await text("[data-testid=new-inspection]")).toBe("Новая проверка");
-    await (await s.find("[data-testid=lang-kk]")).click();
+    await s.clickOn("[data-testid=lang-kk]");
     expect(await text("[data-testid=new-inspection]")).toBe("Жаңа тексеру");
   });
 
   it("creates an inspection with its commission", async () => {
-    await (await s.find("[data-testid=new-inspection]")).click();
+    await s.clickOn("[data-testid=new-inspection]");
     await s.until("checklists load", () => s.execute<number>("return document.querySelectorAll('#checklist option').length"), (n) => n === 3);
     await setSelect("#checklist", "ca-accreditation-onsite");
     await fill("[data-testid=ca-name]", "«Сенім» куәландырушы орталығы ЖШС");
@@ -85,33 +85,33 @@ describe("an inspection from start to a signed, adopted act", () => {
         "sel[1].value = 'techreg'; sel[1].dispatchEvent(new Event('change', { bubbles: true }));",
     );
     await shot("02-new-inspection");
-    await (await s.find("[data-testid=create]")).click();
+    await s.clickOn("[data-testid=create]");
     await s.find("[data-testid=item-panel]");
     expect(await text("[data-testid=inspection-title]")).toContain("Сенім");
   });
 
   it("answers items: a ceiling below 2.44 m fails as it is typed", async () => {
-    await (await s.find("[data-testid='item-server-room.ceiling-height']")).click();
+    await s.clickOn("[data-testid='item-server-room.ceiling-height']");
     expect(await text("[data-testid=item-ref]")).toBe("224/НҚ §12(15) ¶6");
     const input = await s.find("[data-testid=measure-input]");
     await input.type("2,31");
     await s.until("live verdict", () => text("[data-testid=measure-live]"), (t) => t === "талапқа сай емес");
     await shot("03-measure-failing");
-    await (await s.find("[data-testid=note]")).click(); // leaving the field saves the value
+    await s.clickOn("[data-testid=note]"); // leaving the field saves the value
     await s.until("saved verdict", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес емес");
 
-    await (await s.find("[data-testid='item-server-room.ups']")).click();
-    await (await s.find("[data-testid=verdict-complies]")).click();
+    await s.clickOn("[data-testid='item-server-room.ups']");
+    await s.clickOn("[data-testid=verdict-complies]");
     await s.until("ups verdict", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес");
     expect(await text("[data-testid=progress]")).toContain("2 / 24");
     expect(await text("[data-testid=progress]")).toContain("1 сәйкес емес");
 
-    await (await s.find("[data-testid=filter-failing]")).click();
+    await s.clickOn("[data-testid=filter-failing]");
     const failing = await s.execute<string[]>(
       "return [...document.querySelectorAll('[data-item]')].map((e) => e.dataset.item)",
     );
     expect(failing).toEqual(["server-room.ceiling-height"]);
-    await (await s.find("[data-testid=filter-all]")).click();
+    await s.clickOn("[data-testid=filter-all]");
   });
 
   it("decides every other item from the keyboard and the inventory table", async () => {
@@ -121,12 +121,12 @@ describe("an inspection from start to a signed, adopted act", () => {
     expect(items).toHaveLength(24);
     for (const id of items) {
       if (id === "server-room.ceiling-height" || id === "server-room.ups") continue;
-      await (await s.find(`[data-testid='item-${id}']`)).click();
+      await s.clickOn(`[data-testid='item-${id}']`);
       if (id === "server-room.grounding-conduit") {
         await (await s.find("[data-testid=measure-input]")).type("2");
-        await (await s.find("[data-testid=note]")).click();
+        await s.clickOn("[data-testid=note]");
       } else if (id === "conformity.equipment-inventory") {
-        await (await s.find("[data-testid=add-row]")).click();
+        await s.clickOn("[data-testid=add-row]");
         const cells = await s.findAll("[data-testid=inventory] tbody input:not([type=checkbox])");
         for (const [i, v] of ["SN-0001", "PowerEdge R750", "Dell", "серверлік № 3"].entries()) await cells[i]?.type(v);
         const boxes = await s.findAll("[data-testid=inventory] tbody input[type=checkbox]");
@@ -141,9 +141,9 @@ describe("an inspection from start to a signed, adopted act", () => {
   });
 
   it("attaches a photo through the file dialog", async () => {
-    await (await s.find("[data-testid='item-server-room.ceiling-height']")).click();
-    await (await s.find("[data-testid=attach]")).click();
-    chooseInFileDialog(photo);
+    await s.clickOn("[data-testid='item-server-room.ceiling-height']");
+    await s.clickOn("[data-testid=attach]");
+    chooseInFileDialog("Файл тіркеу", photo);
     await s.until("evidence row", async () => (await s.findAll("[data-testid=evidence-row]")).length, (n) => n === 1);
     expect(await text("[data-testid=evidence-row]")).toContain("ceiling.png");
     await sleep(300);
@@ -151,8 +151,8 @@ describe("an inspection from start to a signed, adopted act", () => {
   });
 
   it("renders the act and shows its pages", async () => {
-    await (await s.find("[data-testid=tab-act]")).click();
-    await (await s.find("[data-testid=render-act]")).click();
+    await s.clickOn("[data-testid=tab-act]");
+    await s.clickOn("[data-testid=render-act]");
     await s.until("act pages", async () => (await s.findAll("[data-testid=act-page]")).length, (n) => n >= 1, 60_000);
     expect(await text("[data-testid=quorum-verdict]")).toBe("Қабылданбады");
     await shot("05-act-rendered");
@@ -160,17 +160,17 @@ describe("an inspection from start to a signed, adopted act", () => {
 
   it("members sign in turn; the quorum panel turns to adopted", async () => {
     expect(await text("[data-testid=act-reasons]")).toContain("no signature is trusted");
-    await (await s.find("[data-testid=add-root]")).click();
-    chooseInFileDialog(keys.root);
+    await s.clickOn("[data-testid=add-root]");
+    chooseInFileDialog("PEM", keys.root);
     await s.until("root trusted", () => text("[data-testid=trusted-roots]"), (t) => t.includes("1"));
     for (const [n, member] of [CHAIR, KNB].entries()) {
       const key = keys.keys.get(member.iin);
       if (!key) throw new Error("no key");
       await setSelect("[data-testid=signer]", member.iin);
-      await (await s.find("[data-testid=choose-key]")).click();
-      chooseInFileDialog(key.p12);
+      await s.clickOn("[data-testid=choose-key]");
+      chooseInFileDialog("Кілтті таңдау", key.p12);
       await fill("[data-testid=key-password]", key.password);
-      await (await s.find("[data-testid=sign]")).click();
+      await s.clickOn("[data-testid=sign]");
       await s.until(`signature ${n + 1}`, () => text(`[data-testid=signer-${member.iin}]`), (t) => t.includes("Қол қойды"), 30_000);
       if (n === 0) {
         expect(await text("[data-testid=quorum-verdict]")).toBe("Қабылданбады");

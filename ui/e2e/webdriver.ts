@@ -72,6 +72,13 @@ export class Session {
     return (await this.cmd("POST", "/execute/sync", { script, args })) as T;
   }
 
+  /** Scrolls the element matching `css` into view, then clicks it, as a user would. */
+  async clickOn(css: string): Promise<void> {
+    const el = await this.find(css);
+    await this.execute("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' })", [css]);
+    await el.click();
+  }
+
   /** Presses keys on whatever has the focus, as a user at the keyboard would. */
   async keys(text: string): Promise<void> {
     const actions = [...text].flatMap((value) => [
