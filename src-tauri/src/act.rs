@@ -43,7 +43,9 @@ pub(crate) fn render_act(
 
 #[tauri::command(async)]
 pub(crate) fn act_status(state: State<'_, AppState>, id: String) -> Result<Option<ActStatus>> {
-    with_store(&state.shared(), |store| Ok(tekseru_workflow::status(store, &id)?))
+    with_store(&state.shared(), |store| {
+        Ok(tekseru_workflow::status(store, &id)?)
+    })
 }
 
 /// One page of the latest act as a PNG data URL (made with poppler's `pdftoppm`).
@@ -64,13 +66,27 @@ pub(crate) fn act_page(state: State<'_, AppState>, id: String, page: u32) -> Res
         .tempdir()
         .map_err(|e| Failure::from(format!("no temporary directory: {e}")))?;
     let pdf = dir.path().join("act.pdf");
-    std::fs::write(&pdf, &latest.pdf).map_err(|e| Failure::from(format!("cannot write {}: {e}", pdf.display())))?;
+    std::fs::write(&pdf, &latest.pdf)
+        .map_err(|e| Failure::from(format!("cannot write {}: {e}", pdf.display())))?;
     let out = Command::new("pdftoppm")
-        .args(["-png", "-r", "72", "-f", &page.to_string(), "-l", &page.to_string(), "-singlefile"])
+        .args([
+            "-png",
+            "-r",
+            "72",
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+            "-singlefile",
+        ])
         .arg(&pdf)
         .arg(dir.path().join("page"))
         .output()
-        .map_err(|e| Failure::from(format!("cannot run pdftoppm (Debian package poppler-utils): {e}")))?;
+        .map_err(|e| {
+            Failure::from(format!(
+                "cannot run pdftoppm (Debian package poppler-utils): {e}"
+            ))
+        })?;
     if !out.status.success() {
         return Err(Failure::from(format!(
             "pdftoppm could not draw page {page}: {}",
@@ -160,7 +176,9 @@ pub(crate) fn export_act(
         let inspection = store.inspection(&id)?;
         match sha256 {
             Some(sha) if inspection.acts.iter().any(|a| a.sha256 == sha) => Ok(store.blob(&sha)?),
-            Some(sha) => Err(Failure::from(format!("{sha} is not a revision of this act"))),
+            Some(sha) => Err(Failure::from(format!(
+                "{sha} is not a revision of this act"
+            ))),
             None => Ok(tekseru_workflow::latest_act(store, &inspection)?
                 .ok_or_else(|| Failure::from("the act is not rendered yet"))?
                 .pdf),

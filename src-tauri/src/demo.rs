@@ -59,7 +59,12 @@ pub(crate) fn prepare(state: &AppState) -> Result<(), String> {
             .map_err(|e| format!("demo answer {}: {e}", a.item))?;
     }
     store
-        .set_conclusions(&id, &sample.findings, &sample.conclusions, sample.recommendations)
+        .set_conclusions(
+            &id,
+            &sample.findings,
+            &sample.conclusions,
+            sample.recommendations,
+        )
         .map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -99,7 +99,9 @@ pub(crate) fn answer(
     item: String,
     answer: AnswerChange,
 ) -> Result<Answer> {
-    with_store(&state.shared(), |store| Ok(store.answer(&id, &item, answer)?))
+    with_store(&state.shared(), |store| {
+        Ok(store.answer(&id, &item, answer)?)
+    })
 }
 
 #[tauri::command(async)]

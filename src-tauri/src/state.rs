@@ -42,9 +42,9 @@ impl AppState {
 
     /// The store slot (locked or not).
     pub(crate) fn slot(&self) -> Result<MutexGuard<'_, Option<Store>>> {
-        self.store
-            .lock()
-            .map_err(|_| Failure::from("an earlier command failed while holding the store; restart tekseru"))
+        self.store.lock().map_err(|_| {
+            Failure::from("an earlier command failed while holding the store; restart tekseru")
+        })
     }
 
     /// A handle to the slot for work on another thread.
@@ -64,9 +64,9 @@ pub(crate) fn with_store<T>(
     slot: &Mutex<Option<Store>>,
     f: impl FnOnce(&mut Store) -> Result<T>,
 ) -> Result<T> {
-    let mut guard = slot
-        .lock()
-        .map_err(|_| Failure::from("an earlier command failed while holding the store; restart tekseru"))?;
+    let mut guard = slot.lock().map_err(|_| {
+        Failure::from("an earlier command failed while holding the store; restart tekseru")
+    })?;
     match guard.as_mut() {
         Some(store) => f(store),
         None => Err(Failure::from("the store is locked: unlock it first")),

@@ -65,6 +65,33 @@ pub(crate) fn e2e(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The app on a demo store (`target/demo-store`, made on first start with a sample
+/// inspection; its passphrase is shown on the unlock screen).
+pub(crate) fn demo(root: &Path) -> anyhow::Result<()> {
+    let app = build(root)?;
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    anyhow::ensure!(
+        has_display,
+        "no display: run `cargo xtask run` in a desktop session (or `xvfb-run -a cargo xtask run` to try it headless); \
+         `cargo xtask run --cli` tours the command line instead"
+    );
+    let store = root.join("target/demo-store");
+    eprintln!(
+        "$ TEKSERU_DEMO=1 TEKSERU_DATA_DIR={} {}",
+        store.display(),
+        app.display()
+    );
+    let status = Command::new(&app)
+        .env("TEKSERU_DEMO", "1")
+        .env("TEKSERU_DATA_DIR", &store)
+        .status()
+        .with_context(|| format!("cannot start {}", app.display()))?;
+    anyhow::ensure!(status.success(), "the app exited with {status}");
+    Ok(())
+}
+
 /// A `.deb` of the app (release build), with the Tauri CLI from npm.
 pub(crate) fn dist(root: &Path) -> anyhow::Result<()> {
     ui::build(root)?;

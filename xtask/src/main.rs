@@ -38,7 +38,7 @@ fn main() -> anyhow::Result<()> {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
-                 run     the demo (installs what is missing first)\n  \
+                 run     the app on a demo store (installs what is missing first; --cli: a CLI tour)\n  \
                  test    every test and check, as CI runs them\n  \
                  bench   the benchmarks, as ratios against reference runs\n  \
                  e2e     only the end-to-end tests of the desktop app (under Xvfb)\n  \
@@ -81,10 +81,20 @@ fn cmd_in(dir: &Path, program: &str, args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_demo(root: &Path, _rest: &[String]) -> anyhow::Result<()> {
+/// The main job: the desktop app on a demo store with a sample inspection (`--cli`: the
+/// command-line tour instead).
+fn run_demo(root: &Path, rest: &[String]) -> anyhow::Result<()> {
     deps::ensure(deps::RUN)?;
-    cmd("cargo", &["build", "--release", "-p", "tekseru-cli"])?;
-    let tekseru = root.join("target/release/tekseru");
+    if rest.iter().any(|a| a == "--cli") {
+        return cli_tour(root);
+    }
+    app::demo(root)
+}
+
+/// A tour of the command line: the checklists and three quorum cases.
+fn cli_tour(root: &Path) -> anyhow::Result<()> {
+    cmd("cargo", &["build", "-p", "tekseru-cli"])?;
+    let tekseru = root.join("target/debug/tekseru");
     let tekseru = tekseru.to_str().context("non-UTF-8 path")?;
     println!("\n== The legal checklists built into tekseru ==");
     cmd(tekseru, &["checklist", "list"])?;
@@ -129,8 +139,7 @@ fn test(root: &Path) -> anyhow::Result<()> {
     )?;
     cmd("cargo", &["test", "--workspace"])?;
     calendar::crosscheck(root)?;
-    // The end-to-end run (`cargo xtask e2e`) joins this gate once the app's store commands land.
-    Ok(())
+    app::e2e(root)
 }
 
 fn bench(_root: &Path, _rest: &[String]) -> anyhow::Result<()> {

@@ -46,9 +46,9 @@ pub fn record_event(
     let inspection = store.inspection(id)?;
     let procedures = Procedures::embedded()?;
     let name = procedure_of(&inspection);
-    let procedure = procedures
-        .get(name)
-        .ok_or_else(|| WorkflowError::Refused(format!("no procedure '{name}' in the calendar data")))?;
+    let procedure = procedures.get(name).ok_or_else(|| {
+        WorkflowError::Refused(format!("no procedure '{name}' in the calendar data"))
+    })?;
     if procedure.step(step).is_none() {
         let known: Vec<&str> = procedure.steps.iter().map(|s| s.id.as_str()).collect();
         return Err(WorkflowError::Refused(format!(

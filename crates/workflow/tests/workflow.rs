@@ -380,14 +380,36 @@ fn the_timeline_counts_from_the_recorded_dates() {
 #[test]
 fn a_step_the_procedure_does_not_have_is_refused() {
     let mut f = decided();
-    let err = workflow::record_event(&mut f.store, &f.id, "complaint-received", time::macros::date!(2026 - 01 - 05))
-        .unwrap_err();
+    let err = workflow::record_event(
+        &mut f.store,
+        &f.id,
+        "complaint-received",
+        time::macros::date!(2026 - 01 - 05),
+    )
+    .unwrap_err();
     assert!(
-        err.to_string().contains("'complaint-received' is not a step of the accreditation procedure"),
+        err.to_string()
+            .contains("'complaint-received' is not a step of the accreditation procedure"),
         "{err}"
     );
-    workflow::record_event(&mut f.store, &f.id, "onsite-check-done", time::macros::date!(2026 - 01 - 05)).unwrap();
+    workflow::record_event(
+        &mut f.store,
+        &f.id,
+        "onsite-check-done",
+        time::macros::date!(2026 - 01 - 05),
+    )
+    .unwrap();
     let inspection = f.store.inspection(&f.id).unwrap();
-    let data = workflow::act_data(&f.store, &inspection, &inspection.audit_head, &mut |_, _| true).unwrap();
-    assert_eq!(data.end, time::macros::date!(2026 - 01 - 05), "the act is dated the last day on site");
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert_eq!(
+        data.end,
+        time::macros::date!(2026 - 01 - 05),
+        "the act is dated the last day on site"
+    );
 }
