@@ -181,4 +181,22 @@ describe("an inspection from start to a signed, adopted act", () => {
     expect(await text("[data-testid=quorum-panel]")).toContain("224/НҚ §13 ¶4");
     await shot("07-adopted");
   });
+
+  it("counts the procedure's deadlines from a recorded date", async () => {
+    await s.clickOn("[data-testid=tab-timeline]");
+    await s.find("[data-testid=timeline]");
+    await s.execute(
+      "const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true }));",
+      ["[data-testid=date-application-registered]", "2026-11-20"],
+    );
+    await s.clickOn("[data-testid=record-application-registered]");
+    await s.until(
+      "recorded step",
+      () => text("[data-step=application-registered]"),
+      (t) => t.includes("2026-11-20"),
+    );
+    // The completeness check is due 2 working days later: Tuesday 24 November 2026.
+    expect(await text("[data-step=completeness-checked]")).toContain("2026-11-24");
+    await shot("08-timeline");
+  });
 });

@@ -82,6 +82,17 @@ pub fn act_data(
         .map(|e| e.date)
         .unwrap_or_else(crate::today);
     let start = created.min(end);
+    let recorded = |step: &str| {
+        inspection
+            .events
+            .iter()
+            .find(|e| e.step == step)
+            .map(|e| e.date)
+    };
+    let application_step = match checklist.rule {
+        Rule::Accreditation => "application-registered",
+        Rule::Revocation => "complaint-received",
+    };
 
     let items = act_items(inspection);
     let mut findings: Vec<Bilingual> = violations(checklist, inspection);
@@ -135,12 +146,15 @@ pub fn act_data(
             source_name: bilingual(&checklist.source.name),
             paragraphs: paragraphs_of(checklist),
             commission_order: None,
-            application: None,
+            application: recorded(application_step).map(|d| d.to_string()),
         },
         roster: inspection.roster.clone(),
         rule: checklist.rule,
         settings: Default::default(),
-        documentary_check: None,
+        documentary_check: recorded("documentary-check-done").map(|d| Bilingual {
+            kk: format!("Құжаттық тексеру {d} аяқталды (224/НҚ §12 ¶1)."),
+            ru: format!("Документарная проверка завершена {d} (224/НҚ §12 ¶1)."),
+        }),
         items,
         photos,
         findings,
