@@ -221,7 +221,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&status)?;
             } else {
-                println!(
+                out!(
                     "act revision {} ({}), {} page(s), {} signature(s), {} trusted root(s)",
                     &status.revision.sha256[..12],
                     status.revision.kind,
@@ -230,13 +230,13 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                     status.trusted_roots
                 );
                 if status.amendments > 0 {
-                    println!(
+                    out!(
                         "the inspection changed {} time(s) since: render the act again",
                         status.amendments
                     );
                 }
                 for reason in status.quorum.reasons.iter().chain(&status.reasons) {
-                    println!("- {reason}");
+                    out!("- {reason}");
                 }
             }
             Ok(if status.ok {
@@ -255,7 +255,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&serde_json::json!({ "added": added, "trusted": total }))?;
             } else {
-                println!("{added} root(s) added; {total} trusted");
+                out!("{added} root(s) added; {total} trusted");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -299,7 +299,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                 crate::print_json(&result)?;
             } else {
                 for (i, s) in result.signatures.iter().enumerate() {
-                    println!(
+                    out!(
                         "signature {}: {} ({}), signed {}, valid: {}, trusted: {}, revision {}",
                         i + 1,
                         s.member.as_deref().unwrap_or("not on the roster"),
@@ -310,13 +310,13 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         s.revision
                     );
                 }
-                println!(
+                out!(
                     "modified after the last signature: {}",
                     result.modified_after_last_signature
                 );
-                println!("manifest matches: {}", result.manifest_matches);
+                out!("manifest matches: {}", result.manifest_matches);
                 for reason in result.quorum.reasons.iter().chain(&result.reasons) {
-                    println!("- {reason}");
+                    out!("- {reason}");
                 }
             }
             Ok(if result.ok {
@@ -334,7 +334,7 @@ fn report(json: bool, path: &Path, size: usize) -> anyhow::Result<ExitCode> {
             &serde_json::json!({ "output": path.display().to_string(), "bytes": size }),
         )?;
     } else {
-        println!("wrote {} ({size} bytes)", path.display());
+        out!("wrote {} ({size} bytes)", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -29,10 +29,10 @@ pub(crate) fn run(cmd: AuditCmd, json: bool) -> anyhow::Result<ExitCode> {
             "problems": report.problems,
         }))?;
     } else if report.intact() {
-        println!("intact: {} entries, head {}", report.entries, report.head);
+        out!("intact: {} entries, head {}", report.entries, report.head);
     } else {
         for p in &report.problems {
-            println!("broken: {p}");
+            out!("broken: {p}");
         }
     }
     Ok(if report.intact() {

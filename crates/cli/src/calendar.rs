@@ -116,9 +116,9 @@ pub(crate) fn run(cmd: CalendarCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&out)?;
             } else {
-                println!("{working_days} working day(s) after {from} up to and including {to}");
+                out!("{working_days} working day(s) after {from} up to and including {to}");
                 for d in &out.holidays {
-                    println!("  {}", d.explanation);
+                    out!("  {}", d.explanation);
                 }
             }
         }
@@ -140,13 +140,13 @@ pub(crate) fn run(cmd: CalendarCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&out)?;
             } else {
-                println!(
+                out!(
                     "{n} working day(s) after {date} ({}): due {due} ({})",
                     date.weekday(),
                     due.weekday()
                 );
                 for d in &out.skipped {
-                    println!("  skipped {}", d.explanation);
+                    out!("  skipped {}", d.explanation);
                 }
             }
         }
@@ -156,7 +156,7 @@ pub(crate) fn run(cmd: CalendarCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&out)?;
             } else {
-                println!("{}", out.explanation);
+                out!("{}", out.explanation);
             }
         }
         CalendarCmd::Timeline { events, today } => {
@@ -192,7 +192,7 @@ pub(crate) fn run(cmd: CalendarCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&result)?;
             } else {
-                print_timeline(&result);
+                print_timeline(&result)?;
             }
         }
     }
@@ -211,11 +211,11 @@ fn status_word(status: Status) -> &'static str {
     }
 }
 
-fn print_timeline(t: &Timeline) {
+fn print_timeline(t: &Timeline) -> std::io::Result<()> {
     if t.late.is_empty() {
-        println!("{} on {}: no late step", t.procedure, t.today);
+        out!("{} on {}: no late step", t.procedure, t.today);
     } else {
-        println!(
+        out!(
             "{} on {}: late: {}",
             t.procedure,
             t.today,
@@ -235,9 +235,10 @@ fn print_timeline(t: &Timeline) {
                 line.push_str(&format!(" ({left} working day(s) left)"));
             }
         }
-        println!("{line}");
+        out!("{line}");
         for e in &s.explanation {
-            println!("      {e}");
+            out!("      {e}");
         }
     }
+    Ok(())
 }

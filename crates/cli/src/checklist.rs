@@ -64,7 +64,7 @@ pub(crate) fn run(cmd: ChecklistCmd, json: bool) -> anyhow::Result<ExitCode> {
                 crate::print_json(&rows)?;
             } else {
                 for c in &all {
-                    println!(
+                    out!(
                         "{:<32} {:<8} {:>3} items  {}",
                         c.id,
                         c.version,
@@ -83,14 +83,14 @@ pub(crate) fn run(cmd: ChecklistCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(c)?;
             } else {
-                print_human(c, &lang);
+                print_human(c, &lang)?;
             }
         }
         ChecklistCmd::Validate { paths } => {
             let mut bad = 0;
             for path in &paths {
                 match Checklist::load(path) {
-                    Ok(c) => println!(
+                    Ok(c) => out!(
                         "ok: {} ({} {}, {} items)",
                         path.display(),
                         c.id,
@@ -131,21 +131,21 @@ fn source_line(c: &Checklist) -> String {
     )
 }
 
-fn print_human(c: &Checklist, lang: &str) {
-    println!("{} — {} (version {})", c.id, c.title.get(lang), c.version);
-    println!(
+fn print_human(c: &Checklist, lang: &str) -> std::io::Result<()> {
+    out!("{} — {} (version {})", c.id, c.title.get(lang), c.version);
+    out!(
         "{}; applies from {}",
         source_line(c),
         c.source.effective_from
     );
     for (n, section) in c.sections.iter().enumerate() {
-        println!("\n{}. {}", n + 1, section.title.get(lang));
+        out!("\n{}. {}", n + 1, section.title.get(lang));
         for (m, item) in section.items.iter().enumerate() {
             let rule = match (&item.rule, &item.unit) {
                 (Some(r), Some(u)) => format!("  [{} {} {}]", r.op.as_str(), r.value, u),
                 _ => String::new(),
             };
-            println!(
+            out!(
                 "  {}.{} [{}] {}{}  ({}; {})",
                 n + 1,
                 m + 1,
@@ -157,4 +157,5 @@ fn print_human(c: &Checklist, lang: &str) {
             );
         }
     }
+    Ok(())
 }

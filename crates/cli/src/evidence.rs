@@ -60,7 +60,7 @@ pub(crate) fn run(cmd: EvidenceCmd, json: bool) -> anyhow::Result<ExitCode> {
                     .add_evidence(&id, item.as_deref(), file, &mut |_, _| true)
                     .with_context(|| format!("'{}' was not attached", file.display()))?;
                 if !json {
-                    println!("{}  {}  {} bytes", e.sha256, e.name, e.bytes);
+                    out!("{}  {}  {} bytes", e.sha256, e.name, e.bytes);
                 }
                 added.push(e);
             }
@@ -99,7 +99,7 @@ pub(crate) fn run(cmd: EvidenceCmd, json: bool) -> anyhow::Result<ExitCode> {
                     &serde_json::json!({ "sha256": sha256, "bytes": bytes, "path": output }),
                 )?;
             } else {
-                println!("{} bytes → {}", bytes, output.display());
+                out!("{} bytes → {}", bytes, output.display());
             }
         }
     }

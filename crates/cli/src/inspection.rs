@@ -134,7 +134,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&serde_json::json!({ "id": id }))?;
             } else {
-                println!("{id}");
+                out!("{id}");
             }
         }
         InspectionCmd::Answer {
@@ -165,7 +165,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&answer)?;
             } else {
-                println!("{item}: {}", verdict_text(answer.verdict));
+                out!("{item}: {}", verdict_text(answer.verdict));
             }
         }
         InspectionCmd::Show { id, store } => {
@@ -174,7 +174,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
             if json {
                 crate::print_json(&inspection)?;
             } else {
-                print_human(&inspection);
+                print_human(&inspection)?;
             }
         }
         InspectionCmd::List { store } => {
@@ -184,7 +184,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                 crate::print_json(&list)?;
             } else {
                 for i in &list {
-                    println!(
+                    out!(
                         "{}  {}  {} {}  {}/{} answered, {} failing{}",
                         i.id,
                         i.created_at.get(..10).unwrap_or(&i.created_at),
@@ -195,7 +195,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                         i.failing,
                         if i.sealed { ", sealed" } else { "" }
                     );
-                    println!("    {} (BIN {}), {}", i.ca_name, i.bin, i.site);
+                    out!("    {} (BIN {}), {}", i.ca_name, i.bin, i.site);
                 }
             }
         }
@@ -212,19 +212,25 @@ fn verdict_text(v: Option<Verdict>) -> &'static str {
     }
 }
 
-fn print_human(i: &Inspection) {
+fn print_human(i: &Inspection) -> std::io::Result<()> {
     let s = i.summary();
-    println!("{} — {} (BIN {})", i.id, i.ca_name, i.bin);
-    println!("site: {}", i.site);
-    println!(
+    out!("{} — {} (BIN {})", i.id, i.ca_name, i.bin);
+    out!("site: {}", i.site);
+    out!(
         "checklist: {} {}; {}/{} answered, {} failing",
-        s.checklist_id, s.checklist_version, s.answered, s.total, s.failing
+        s.checklist_id,
+        s.checklist_version,
+        s.answered,
+        s.total,
+        s.failing
     );
-    println!("audit head: {}", i.audit_head);
+    out!("audit head: {}", i.audit_head);
     if let Some(seal) = &i.seal {
-        println!(
+        out!(
             "sealed at {} on {}; {} amendments since",
-            seal.head, seal.at, i.amendments
+            seal.head,
+            seal.at,
+            i.amendments
         );
     }
     for (section, item) in i.checklist.items() {
@@ -233,7 +239,7 @@ fn print_human(i: &Inspection) {
             .and_then(|a| a.value)
             .map(|v| format!(" {v} {}", item.unit.as_deref().unwrap_or("")))
             .unwrap_or_default();
-        println!(
+        out!(
             "  [{}] {}{}  ({}; {})",
             verdict_text(answer.and_then(|a| a.verdict)),
             item.id,
@@ -242,11 +248,11 @@ fn print_human(i: &Inspection) {
             section.id
         );
         if let Some(note) = answer.and_then(|a| a.note.as_deref()) {
-            println!("        {note}");
+            out!("        {note}");
         }
     }
     for e in &i.evidence {
-        println!(
+        out!(
             "  evidence {} {} ({} bytes) → {}",
             &e.sha256[..12],
             e.name,
@@ -254,4 +260,5 @@ fn print_human(i: &Inspection) {
             e.item.as_deref().unwrap_or("(inspection)")
         );
     }
+    Ok(())
 }

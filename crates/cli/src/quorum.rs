@@ -81,13 +81,13 @@ pub(crate) fn run(args: QuorumArgs, json: bool) -> anyhow::Result<ExitCode> {
     } else {
         let mut lines = outcome.reasons.iter();
         if let Some(first) = lines.next() {
-            println!("{first}");
+            out!("{first}");
         }
         for line in lines {
-            println!("  - {line}");
+            out!("  - {line}");
         }
         if !outcome.counted.is_empty() {
-            println!("counted: {}", outcome.counted.join(", "));
+            out!("counted: {}", outcome.counted.join(", "));
         }
     }
     Ok(ExitCode::SUCCESS)

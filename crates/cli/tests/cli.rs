@@ -243,3 +243,31 @@ fn checklist_dir_overrides_the_built_in_ones() {
     ]));
     assert_eq!(list[0]["id"], "mini");
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    // `tekseru checklist show … | head -0`: the reader closes the pipe before tekseru writes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tekseru"))
+        .args([
+            "checklist",
+            "show",
+            "ca-revocation-examination",
+            "--lang",
+            "kk",
+        ])
+        .env_remove("TEKSERU_CHECKLISTS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The read end is dropped at once; everything tekseru writes fails with EPIPE.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "exit {:?}: {stderr}",
+        out.status.code()
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
