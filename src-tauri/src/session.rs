@@ -92,7 +92,7 @@ pub(crate) fn reporter<'a>(
 ) -> impl FnMut(u64, u64) -> bool + 'a {
     let mut last: Option<u64> = None;
     move |done, total| {
-        let percent = if total == 0 { 100 } else { done * 100 / total };
+        let percent = (done.saturating_mul(100)).checked_div(total).unwrap_or(100);
         if last != Some(percent) {
             last = Some(percent);
             let _ = app.emit(

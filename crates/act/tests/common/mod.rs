@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 use tekseru_act::{ActData, Languages, RenderOptions};
-pub(crate) use tekseru_testpki::{key, unix, Alg, Root, PASSWORD};
+pub(crate) use tekseru_testpki::{unix, Alg, Root, PASSWORD};
 
 pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
