@@ -12,7 +12,7 @@
 //!
 //! [`evaluate`] is pure: the same roster, signatures and settings give the same outcome.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -92,10 +92,75 @@ pub struct Outcome {
     /// The explanation: the first line is the verdict in one sentence, then every fact that
     /// made it (a composition defect, a signature not counted and why).
     pub reasons: Vec<String>,
+    /// The same explanation as message keys with their arguments, for a user interface that
+    /// translates it (the English text of each key: [`Reason::english`]).
+    #[serde(default)]
+    pub explanation: Vec<Reason>,
     /// The rule that was applied.
     pub rule: Rule,
     /// The settings that were applied.
     pub settings: Settings,
+}
+
+/// One line of an outcome's explanation: a message key and its arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The message's key, e.g. `accreditation_adopted`.
+    pub key: String,
+    /// Its arguments by placeholder name, e.g. `signed` → `4`.
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+}
+
+/// Every message of the explanation, in English, with its `{placeholders}`. A user interface
+/// translates the same keys with the same placeholders.
+pub const MESSAGES: &[(&str, &str)] = &[
+    ("accreditation_adopted", "adopted: {signed} of {members} members signed (needs {required}, two thirds), the KNB representative signed (224/НҚ §13 ¶4)"),
+    ("accreditation_no_knb", "not adopted: the KNB representative has not signed; 224/НҚ §13 ¶4 requires that signature ({signed} of {members} members signed, needs {required})"),
+    ("accreditation_too_few", "not adopted: {signed} of {members} members signed, needs {required} (two thirds, 224/НҚ §13 ¶4); the KNB representative signed"),
+    ("revocation_adopted", "adopted: {signed} members other than the secretary signed (needs at least {required}, 224/НҚ §22 ¶4)"),
+    ("revocation_too_few", "not adopted: {signed} members other than the secretary signed, needs at least {required} (224/НҚ §22 ¶4)"),
+    ("not_composed", "not adopted: the commission is not composed as 224/НҚ requires"),
+    ("signer_not_on_roster", "a signature by IIN {iin} is not counted: that person is not on the commission's roster"),
+    ("signed_twice", "a second signature by IIN {iin} is not counted: one member counts once"),
+    ("secretary_not_counted", "{name} (secretary) signed but is not counted: the examination act counts members other than the secretary (224/НҚ §22 ¶4)"),
+    ("secretary_not_counted_by_setting", "{name} (secretary) signed but is not counted: setting secretary_counts_in_accreditation = false"),
+    ("signed_late", "{name} signed on {on}, after the act's date {act}, and is not counted (setting late_signatures_count = false)"),
+    ("listed_twice", "IIN {iin} is listed twice on the roster (a person sits on the commission once)"),
+    ("chairs", "the commission has {count} chairs; it can have only one"),
+    ("secretaries", "the commission has {count} secretaries; it can have only one"),
+    ("no_committee", "the commission has no representative of the Information Security Committee (224/НҚ §3 ¶4 names it among the commission's bodies)"),
+    ("no_techreg", "the commission has no representative of the technical regulation body (224/НҚ §3 ¶4 names it among the commission's bodies)"),
+    ("no_knb", "the commission has no representative of the national security bodies (KNB) (224/НҚ §3 ¶4 names it among the commission's bodies)"),
+    ("no_chair", "the commission has no chair (224/НҚ §22 ¶2)"),
+    ("no_secretary", "the commission has no secretary (224/НҚ §22 ¶2)"),
+    ("too_small", "the commission has {count} members in all; 224/НҚ §22 ¶2 requires at least 5"),
+    ("too_small_members_only", "the commission has {count} members besides the chair and the secretary (setting revocation_minimum = members_only); 224/НҚ §22 ¶2 requires at least 5"),
+];
+
+impl Reason {
+    fn new(key: &str, args: &[(&str, String)]) -> Reason {
+        Reason {
+            key: key.to_owned(),
+            args: args
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// The message in English, its placeholders filled.
+    pub fn english(&self) -> String {
+        let template = MESSAGES
+            .iter()
+            .find(|(key, _)| *key == self.key)
+            .map_or(self.key.as_str(), |(_, text)| text);
+        let mut text = template.to_owned();
+        for (name, value) in &self.args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
 }
 
 /// Computes whether an act is adopted.
@@ -118,15 +183,12 @@ pub fn evaluate(
     let mut seen = BTreeSet::new();
     for sig in signatures {
         if roster.find(&sig.iin).is_none() {
-            notes.push(format!(
-                "a signature by IIN {} is not counted: that person is not on the commission's roster",
-                sig.iin
+            notes.push(Reason::new(
+                "signer_not_on_roster",
+                &[("iin", sig.iin.to_string())],
             ));
         } else if !seen.insert(sig.iin) {
-            notes.push(format!(
-                "a second signature by IIN {} is not counted: one member counts once",
-                sig.iin
-            ));
+            notes.push(Reason::new("signed_twice", &[("iin", sig.iin.to_string())]));
         }
     }
     let signed_on = |iin: &Iin| {
@@ -145,16 +207,16 @@ pub fn evaluate(
         if member.role == Role::Secretary {
             match rule {
                 Rule::Revocation => {
-                    notes.push(format!(
-                        "{} (secretary) signed but is not counted: the examination act counts members other than the secretary (224/НҚ §22 ¶4)",
-                        member.name
+                    notes.push(Reason::new(
+                        "secretary_not_counted",
+                        &[("name", member.name.clone())],
                     ));
                     continue;
                 }
                 Rule::Accreditation if !settings.secretary_counts_in_accreditation => {
-                    notes.push(format!(
-                        "{} (secretary) signed but is not counted: setting secretary_counts_in_accreditation = false",
-                        member.name
+                    notes.push(Reason::new(
+                        "secretary_not_counted_by_setting",
+                        &[("name", member.name.clone())],
                     ));
                     continue;
                 }
@@ -163,9 +225,13 @@ pub fn evaluate(
         }
         if let (Some(on), Some(act)) = (signed_on(&member.iin), act_date) {
             if on > act && !settings.late_signatures_count {
-                notes.push(format!(
-                    "{} signed on {on}, after the act's date {act}, and is not counted (setting late_signatures_count = false)",
-                    member.name
+                notes.push(Reason::new(
+                    "signed_late",
+                    &[
+                        ("name", member.name.clone()),
+                        ("on", on.to_string()),
+                        ("act", act.to_string()),
+                    ],
                 ));
                 continue;
             }
@@ -188,62 +254,57 @@ pub fn evaluate(
             let required = (2 * denominator).div_ceil(3).max(1);
             let enough = 3 * signed >= 2 * denominator && signed >= 1;
             let adopted = defects.is_empty() && enough && knb_signed;
-            let knb = if knb_signed {
-                "the KNB representative signed"
-            } else {
-                "the KNB representative has not signed"
-            };
+            let counts = [
+                ("signed", signed.to_string()),
+                ("members", denominator.to_string()),
+                ("required", required.to_string()),
+            ];
             let verdict = if adopted {
-                format!(
-                    "adopted: {signed} of {denominator} members signed (needs {required}, two thirds), {knb} (224/НҚ §13 ¶4)"
-                )
+                Reason::new("accreditation_adopted", &counts)
             } else if !defects.is_empty() {
-                "not adopted: the commission is not composed as 224/НҚ requires".to_owned()
+                Reason::new("not_composed", &[])
             } else if !knb_signed {
-                format!(
-                    "not adopted: {knb}; 224/НҚ §13 ¶4 requires that signature ({signed} of {denominator} members signed, needs {required})"
-                )
+                Reason::new("accreditation_no_knb", &counts)
             } else {
-                format!(
-                    "not adopted: {signed} of {denominator} members signed, needs {required} (two thirds, 224/НҚ §13 ¶4); {knb}"
-                )
+                Reason::new("accreditation_too_few", &counts)
             };
             (adopted, required, verdict)
         }
         Rule::Revocation => {
             let required = 3;
             let adopted = defects.is_empty() && signed >= required;
+            let counts = [
+                ("signed", signed.to_string()),
+                ("required", required.to_string()),
+            ];
             let verdict = if adopted {
-                format!(
-                    "adopted: {signed} members other than the secretary signed (needs at least {required}, 224/НҚ §22 ¶4)"
-                )
+                Reason::new("revocation_adopted", &counts)
             } else if !defects.is_empty() {
-                "not adopted: the commission is not composed as 224/НҚ requires".to_owned()
+                Reason::new("not_composed", &[])
             } else {
-                format!(
-                    "not adopted: {signed} members other than the secretary signed, needs at least {required} (224/НҚ §22 ¶4)"
-                )
+                Reason::new("revocation_too_few", &counts)
             };
             (adopted, required, verdict)
         }
     };
 
-    let mut reasons = vec![verdict];
-    reasons.extend(defects);
-    reasons.extend(notes);
+    let mut explanation = vec![verdict];
+    explanation.extend(defects);
+    explanation.extend(notes);
     Outcome {
         adopted,
         signed,
         required,
         counted,
-        reasons,
+        reasons: explanation.iter().map(Reason::english).collect(),
+        explanation,
         rule,
         settings: *settings,
     }
 }
 
 /// What is wrong with the commission itself, whoever signs.
-fn composition_defects(rule: Rule, roster: &Roster, settings: &Settings) -> Vec<String> {
+fn composition_defects(rule: Rule, roster: &Roster, settings: &Settings) -> Vec<Reason> {
     let mut defects = Vec::new();
     let members = &roster.members;
     let count = |role: Role| members.iter().filter(|m| m.role == role).count();
@@ -252,56 +313,46 @@ fn composition_defects(rule: Rule, roster: &Roster, settings: &Settings) -> Vec<
     let mut iins = BTreeSet::new();
     for m in members {
         if !iins.insert(m.iin) {
-            defects.push(format!(
-                "IIN {} is listed twice on the roster (a person sits on the commission once)",
-                m.iin
-            ));
+            defects.push(Reason::new("listed_twice", &[("iin", m.iin.to_string())]));
         }
     }
     if count(Role::Chair) > 1 {
-        defects.push(format!(
-            "the commission has {} chairs; it can have only one",
-            count(Role::Chair)
+        defects.push(Reason::new(
+            "chairs",
+            &[("count", count(Role::Chair).to_string())],
         ));
     }
     if count(Role::Secretary) > 1 {
-        defects.push(format!(
-            "the commission has {} secretaries; it can have only one",
-            count(Role::Secretary)
+        defects.push(Reason::new(
+            "secretaries",
+            &[("count", count(Role::Secretary).to_string())],
         ));
     }
     match rule {
         Rule::Accreditation => {
-            for (body, label) in [
-                (Body::Committee, "the Information Security Committee"),
-                (Body::Techreg, "the technical regulation body"),
-                (Body::Knb, "the national security bodies (KNB)"),
+            for (body, key) in [
+                (Body::Committee, "no_committee"),
+                (Body::Techreg, "no_techreg"),
+                (Body::Knb, "no_knb"),
             ] {
                 if !has(body) {
-                    defects.push(format!(
-                        "the commission has no representative of {label} (224/НҚ §3 ¶4 names it among the commission's bodies)"
-                    ));
+                    defects.push(Reason::new(key, &[]));
                 }
             }
         }
         Rule::Revocation => {
             if count(Role::Chair) == 0 {
-                defects.push("the commission has no chair (224/НҚ §22 ¶2)".to_owned());
+                defects.push(Reason::new("no_chair", &[]));
             }
             if count(Role::Secretary) == 0 {
-                defects.push("the commission has no secretary (224/НҚ §22 ¶2)".to_owned());
+                defects.push(Reason::new("no_secretary", &[]));
             }
-            let (size, who) = match settings.revocation_minimum {
-                RevocationMinimum::WholeCommission => (members.len(), "members in all"),
-                RevocationMinimum::MembersOnly => (
-                    count(Role::Member),
-                    "members besides the chair and the secretary (setting revocation_minimum = members_only)",
-                ),
+            let (size, key) = match settings.revocation_minimum {
+                RevocationMinimum::WholeCommission => (members.len(), "too_small"),
+                RevocationMinimum::MembersOnly => (count(Role::Member), "too_small_members_only"),
             };
             if size < 5 {
-                defects.push(format!(
-                    "the commission has {size} {who}; 224/НҚ §22 ¶2 requires at least 5"
-                ));
+                defects.push(Reason::new(key, &[("count", size.to_string())]));
             }
         }
     }
@@ -574,6 +625,14 @@ mod tests {
             let after = evaluate(rule, &roster, &signed_by(&roster, &more), None, &settings);
             prop_assert!(!before.adopted || after.adopted, "before: {:?}\nafter: {:?}", before.reasons, after.reasons);
             prop_assert!(after.signed >= before.signed);
+            // Every line of the explanation is a known message with every placeholder filled.
+            for o in [&before, &after] {
+                prop_assert_eq!(o.reasons.len(), o.explanation.len());
+                for r in &o.explanation {
+                    prop_assert!(MESSAGES.iter().any(|(key, _)| *key == r.key), "unknown key {}", r.key);
+                    prop_assert!(!r.english().contains('{'), "unfilled: {}", r.english());
+                }
+            }
         }
 
         #[test]

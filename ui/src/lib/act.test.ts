@@ -22,7 +22,7 @@ describe("signing ceremony", () => {
   const act: ActStatus = {
     revision: { sha256: "ab", bytes: 1, kind: "signed", member: "2", at: "2026-11-30T10:00:00Z" },
     pages: 1, modified_after_last_signature: false, manifest_matches: true,
-    quorum: { adopted: false, signed: 1, required: 3, counted: [], reasons: [] },
+    quorum: { adopted: false, signed: 1, required: 3, counted: [], reasons: [], explanation: [] },
     signatures: [sig("1", true, true), sig("2", true, false)],
     reasons: [], ok: false, amendments: 0, trusted_roots: 1,
   };

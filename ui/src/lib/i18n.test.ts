@@ -42,3 +42,33 @@ describe("translation files", () => {
     expect(format({}, "missing_key")).toBe("missing_key");
   });
 });
+
+describe("the quorum's explanation", () => {
+  // The engine's messages (crates/core/src/quorum.rs, MESSAGES) and their placeholders.
+  const rust = readFileSync(new URL("../../../crates/core/src/quorum.rs", import.meta.url), "utf8");
+  const table = rust.slice(rust.indexOf("pub const MESSAGES"), rust.indexOf("];", rust.indexOf("pub const MESSAGES")));
+  const engine = [...table.matchAll(/\("([a-z_]+)", "((?:[^"\\]|\\.)*)"\)/g)].map((m) => ({
+    key: m[1] ?? "",
+    placeholders: [...(m[2] ?? "").matchAll(/\{(\w+)\}/g)].map((p) => p[1]).sort(),
+  }));
+
+  it("has every message of the engine, in every language, with its placeholders", () => {
+    const { messages } = parseBundles({ kk: read("kk"), ru: read("ru"), en: read("en") });
+    expect(engine.length).toBeGreaterThan(15);
+    for (const { key, placeholders } of engine) {
+      for (const lang of ["kk", "ru", "en"] as const) {
+        const text = messages[lang][`quorum_${key}`];
+        expect(text, `${lang}: quorum_${key}`).toBeDefined();
+        expect([...(text ?? "").matchAll(/\{(\w+)\}/g)].map((p) => p[1]).sort(), `${lang}: quorum_${key}`).toEqual(placeholders);
+      }
+    }
+  });
+
+  it("reads in Kazakh as the engine decided", () => {
+    const { messages } = parseBundles({ kk: read("kk"), ru: read("ru"), en: read("en") });
+    const text = format(messages.kk, "quorum_accreditation_no_knb", { signed: 2, members: 3, required: 2 });
+    expect(text).toBe(
+      "қабылданған жоқ: ұлттық қауіпсіздік органдарының өкілі қол қойған жоқ; 224/НҚ §13 ¶4 бұл қолтаңбаны талап етеді (3 мүшенің 2-і қол қойды, 2 қажет)",
+    );
+  });
+});

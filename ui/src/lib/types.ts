@@ -131,12 +131,21 @@ export interface Dissent {
   reason: string;
 }
 
+/** One line of the quorum's explanation: a message key (i18n `quorum_<key>`) and its arguments. */
+export interface QuorumReason {
+  key: string;
+  args: Record<string, string>;
+}
+
 export interface QuorumOutcome {
   adopted: boolean;
   signed: number;
   required: number;
   counted: string[];
+  /** The explanation in English (for logs and the CLI). */
   reasons: string[];
+  /** The same explanation, to be shown in the interface language. */
+  explanation: QuorumReason[];
 }
 
 export interface ActSignature {
