@@ -172,7 +172,16 @@ describe("an inspection from start to a signed, adopted act", () => {
       chooseInFileDialog("Кілтті таңдау", key.p12);
       await fill("[data-testid=key-password]", key.password);
       await s.clickOn("[data-testid=sign]");
-      await s.until(`signature ${n + 1}`, () => text(`[data-testid=signer-${member.iin}]`), (t) => t.includes("Қол қойды"), 30_000);
+      await s.until(
+        `signature ${n + 1}`,
+        async () => {
+          const errors = await s.findAll("[data-testid=act-error]");
+          if (errors.length > 0) throw new Error(`signing failed: ${await errors[0]?.text()}`);
+          return text(`[data-testid=signer-${member.iin}]`);
+        },
+        (t) => t.includes("Қол қойды"),
+        30_000,
+      );
       if (n === 0) {
         expect(await text("[data-testid=quorum-verdict]")).toBe("Қабылданбады");
         await shot("06-one-signature");

@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open, save } from "@tauri-apps/plugin-dialog";
+import { serialQueue } from "./serial";
 import type {
   ActStatus,
   Answer,
@@ -22,6 +23,9 @@ import type {
 } from "./types";
 
 export class UserError extends Error {}
+
+/** Changes to an inspection, applied in the order they were made. */
+const change = serialQueue();
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -98,9 +102,9 @@ export const backend = {
     id: string,
     item: string,
     answer: { verdict?: Verdict | null; value?: number | null; note?: string | null; inventory?: InventoryRow[] | null },
-  ) => call<Answer>("answer", { id, item, answer }),
+  ) => change(() => call<Answer>("answer", { id, item, answer })),
   setConclusions: (id: string, findings: string, conclusions: string, recommendations: Recommendation[]) =>
-    call<void>("set_conclusions", { id, findings, conclusions, recommendations }),
+    change(() => call<void>("set_conclusions", { id, findings, conclusions, recommendations })),
   addEvidence: (id: string, item: string, paths: string[]) =>
     call<Evidence[]>("add_evidence", { id, item, paths }),
   thumbnail: (id: string, sha256: string) => call<string | null>("thumbnail", { id, sha256 }),
@@ -119,5 +123,6 @@ export const backend = {
   quorum: (rule: Checklist["rule"], roster: Member[], signed: string[]) =>
     call<QuorumOutcome>("quorum", { rule, roster, signed }),
   timeline: (id: string) => call<TimelineStep[]>("timeline", { id }),
-  recordEvent: (id: string, step: string, date: string) => call<void>("record_event", { id, step, date }),
+  recordEvent: (id: string, step: string, date: string) =>
+    change(() => call<void>("record_event", { id, step, date })),
 };
