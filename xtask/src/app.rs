@@ -137,6 +137,10 @@ pub(crate) fn bench(root: &Path) -> anyhow::Result<()> {
         .env("TEKSERU_BENCH_INSPECTION", &inspection)
         .env("TEKSERU_BENCH_ITEMS", BENCH_ITEMS.to_string())
         .env("TEKSERU_BENCH_OUT", &results)
+        .env(
+            "TEKSERU_BENCH_BUILD",
+            "debug (target/debug/tekseru-app, the build the e2e tests drive)",
+        )
         .env_remove("TEKSERU_DEMO")
         .envs(WEBKIT_ENV.iter().copied());
     eprintln!("$ xvfb-run npx vitest run --config vitest.bench.config.ts");
@@ -391,7 +395,7 @@ fn bench_table(tsv: &str) -> anyhow::Result<String> {
         } else {
             let t = number(target, "target")?;
             let verdict = if value <= t { "PASS" } else { "FAIL" };
-            (format!("≤ {} {unit}", shown(t)), verdict.to_string())
+            (format!("≤ {t} {unit}"), verdict.to_string())
         };
         rows.push([
             name.to_string(),
@@ -434,4 +438,58 @@ fn bench_table(tsv: &str) -> anyhow::Result<String> {
          This report never fails the build.\n",
     );
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_reports_a_miss_without_failing() {
+        let tsv = "# build: debug\n\
+                   cold start\t850.00\t700.00\tms\t2000\tMiniBrowser\n\
+                   RSS\t462.00\t393.00\tMB\t300\tunlock screen\n\
+                   PSS\t284.00\t226.00\tMB\t-\tthe same, PSS\n";
+        let table = bench_table(tsv).unwrap();
+        let row = |name: &str| table.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(
+            row("cold start").ends_with("1.21×  ≤ 2000 ms  PASS"),
+            "{table}"
+        );
+        assert!(row("RSS").ends_with("1.18×   ≤ 300 MB  FAIL"), "{table}");
+        assert!(row("PSS").ends_with("info"), "{table}");
+        assert!(table.contains("RSS: reference = unlock screen"));
+        assert!(table.contains("\nbuild: debug\n"));
+    }
+
+    #[test]
+    fn a_results_line_without_its_fields_is_an_error() {
+        let err = bench_table("cold start\t850\n").unwrap_err().to_string();
+        assert_eq!(err, "a results line without 6 fields: cold start\t850");
+    }
+
+    #[test]
+    fn the_bench_checklist_has_the_items_with_distinct_ids() {
+        let (toml, items) = bench_checklist(&crate::project_root(), BENCH_ITEMS).unwrap();
+        assert_eq!(items.len(), BENCH_ITEMS);
+        let ids: std::collections::HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids.len(), BENCH_ITEMS);
+        assert_eq!(toml.matches("\n[[sections.items]]\n").count(), BENCH_ITEMS);
+        assert_eq!(toml.matches("\n[[sections]]\n").count(), BENCH_ITEMS / 30);
+        assert!(!toml.contains("kind = \"inventory\""));
+        for kind in ["check", "measure", "pki", "document"] {
+            assert!(
+                toml.contains(&format!("kind = \"{kind}\"")),
+                "no {kind} item"
+            );
+        }
+        let measured: Vec<&str> = items
+            .iter()
+            .filter_map(|i| i.complying_value.as_deref())
+            .collect();
+        assert!(
+            measured.contains(&"3.44") && measured.contains(&"2.5"),
+            "{measured:?}"
+        );
+    }
 }
