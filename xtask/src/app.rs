@@ -125,6 +125,10 @@ pub(crate) fn bench(root: &Path) -> anyhow::Result<()> {
             .with_context(|| format!("cannot remove {}", out.display()))?;
     }
     let inspection = bench_inspection(root, &out)?;
+    eprintln!(
+        "the store: {} (inspection {inspection})",
+        out.join("store").display()
+    );
     let results = out.join("results.tsv");
     let mut command = Command::new("xvfb-run");
     command
@@ -134,7 +138,6 @@ pub(crate) fn bench(root: &Path) -> anyhow::Result<()> {
         .env("TEKSERU_APP", &app)
         .env("TEKSERU_DATA_DIR", out.join("store"))
         .env("TEKSERU_BENCH_PASSPHRASE", BENCH_PASSPHRASE)
-        .env("TEKSERU_BENCH_INSPECTION", &inspection)
         .env("TEKSERU_BENCH_ITEMS", BENCH_ITEMS.to_string())
         .env("TEKSERU_BENCH_OUT", &results)
         .env(
