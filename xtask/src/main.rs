@@ -29,6 +29,10 @@ fn main() -> anyhow::Result<()> {
             deps::ensure(deps::ALL)?;
             app::e2e(&root)
         }
+        "bench-app" => {
+            deps::ensure(deps::ALL)?;
+            app::bench(&root)
+        }
         "dist" => {
             deps::ensure(deps::RUN)?;
             app::dist(&root)
@@ -42,6 +46,7 @@ fn main() -> anyhow::Result<()> {
                  test    every test and check, as CI runs them\n  \
                  bench   the benchmarks, as ratios against reference runs\n  \
                  e2e     only the end-to-end tests of the desktop app (under Xvfb)\n  \
+                 bench-app  the desktop app's benchmarks (under Xvfb), as ratios against references\n  \
                  dist    a .deb of the desktop app (release build)\n  \
                  deps    install the system packages the tests need (Debian)\n  \
                  crosscheck  the calendar against Python's holidays package (part of test)"
