@@ -7,6 +7,9 @@
 //!   300 answered items and 2,000 evidence files; reports the inspection and an item to list.
 //! - `open STORE_DIR INSPECTION ITEM`: opens the store and lists the item's evidence, timing
 //!   both, then times the key derivation alone (Argon2id with the store's own parameters).
+//! - `thumbnails PHOTOS DIR OUT`: creates a store in DIR, attaches every `photo-NNN.jpg` of
+//!   PHOTOS, times making their thumbnails (first request) and getting them again (cached),
+//!   and writes them to OUT under the same names: the photos as the app gives them to the act.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -26,7 +29,14 @@ fn main() {
         ["import", file, dir] => import(Path::new(file), Path::new(dir)),
         ["populate", dir] => populate(Path::new(dir)),
         ["open", dir, id, item] => open(Path::new(dir), id, item),
-        _ => Err("usage: store_bench import FILE DIR | populate DIR | open DIR ID ITEM".into()),
+        ["thumbnails", photos, dir, out] => {
+            thumbnails(Path::new(photos), Path::new(dir), Path::new(out))
+        }
+        _ => Err(
+            "usage: store_bench import FILE DIR | populate DIR | open DIR ID ITEM | \
+                  thumbnails PHOTOS DIR OUT"
+                .into(),
+        ),
     };
     if let Err(e) = result {
         eprintln!("store_bench: {e}");
@@ -66,13 +76,16 @@ fn inspection(store: &mut Store, checklist: Checklist) -> Result<String> {
     })?)
 }
 
-fn import(file: &Path, dir: &Path) -> Result<()> {
-    let mut store = Store::create(dir, PASS, "Bench")?;
-    let checklist = tekseru_core::catalog::embedded()?
+fn onsite() -> Result<Checklist> {
+    Ok(tekseru_core::catalog::embedded()?
         .into_iter()
         .find(|c| c.id == "ca-accreditation-onsite")
-        .ok_or("no on-site checklist")?;
-    let id = inspection(&mut store, checklist)?;
+        .ok_or("no on-site checklist")?)
+}
+
+fn import(file: &Path, dir: &Path) -> Result<()> {
+    let mut store = Store::create(dir, PASS, "Bench")?;
+    let id = inspection(&mut store, onsite()?)?;
     let before = vm_hwm_kib();
     let start = Instant::now();
     let evidence = store.add_evidence(&id, None, file, &mut |_, _| true)?;
@@ -216,6 +229,44 @@ fn open(dir: &Path, id: &str, item: &str) -> Result<()> {
         ms(total),
         ms(kdf),
         listed.len()
+    );
+    Ok(())
+}
+
+fn thumbnails(photos: &Path, dir: &Path, out: &Path) -> Result<()> {
+    let mut store = Store::create(dir, PASS, "Bench")?;
+    let id = inspection(&mut store, onsite()?)?;
+    let mut hashes = Vec::new();
+    while let Some(path) =
+        Some(photos.join(format!("photo-{:03}.jpg", hashes.len()))).filter(|p| p.exists())
+    {
+        let evidence = store.add_evidence(
+            &id,
+            Some("server-room.ceiling-height"),
+            &path,
+            &mut |_, _| true,
+        )?;
+        hashes.push(evidence.sha256);
+    }
+    let start = Instant::now();
+    let mut made = Vec::new();
+    for sha256 in &hashes {
+        made.push(store.thumbnail(sha256)?.ok_or("a photo got no thumbnail")?);
+    }
+    let cold = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    for sha256 in &hashes {
+        std::hint::black_box(store.thumbnail(sha256)?);
+    }
+    let warm = start.elapsed().as_secs_f64();
+    std::fs::create_dir_all(out)?;
+    for (n, jpeg) in made.iter().enumerate() {
+        std::fs::write(out.join(format!("photo-{n:03}.jpg")), jpeg)?;
+    }
+    println!(
+        "{{\"count\":{},\"cold_seconds\":{cold:.4},\"warm_seconds\":{warm:.4},\"thumbnail_bytes\":{}}}",
+        hashes.len(),
+        made.iter().map(Vec::len).sum::<usize>()
     );
     Ok(())
 }
