@@ -10,6 +10,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 
 mod app;
+mod bench;
 mod calendar;
 mod deps;
 mod ui;
@@ -133,6 +134,6 @@ fn test(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bench(_root: &Path, _rest: &[String]) -> anyhow::Result<()> {
-    bail!("no benchmarks yet: the store and the act bring theirs")
+fn bench(root: &Path, rest: &[String]) -> anyhow::Result<()> {
+    bench::run(root, rest)
 }

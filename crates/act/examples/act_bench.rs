@@ -4,8 +4,8 @@
 //! - `photos DIR N WIDTH HEIGHT NOISE`: writes N JPEG photos (`photo-NNN.jpg`) of that size
 //!   into DIR, keeping those already there; NOISE (0–255) is how grainy they are, which sets
 //!   how large they stay once the act re-encodes them.
-//! - `render DIR ITEMS OUT`: renders (kk+ru) an act of ITEMS items with every photo of DIR,
-//!   writes it to OUT, and reports the time, the size and the process's peak RSS; then
+//! - `render DIR ITEMS N OUT`: renders (kk+ru) an act of ITEMS items with the first N photos
+//!   of DIR, writes it to OUT, and reports the time, the size and the process's peak RSS; then
 //!   times decoding and downscaling the photos alone (the part no renderer can skip).
 //! - `sign IN P12 PASSWORD OUT`: signs the act IN as its chair with the PKCS#12 file's key
 //!   and reports the time.
@@ -37,12 +37,14 @@ fn run(args: &[&str]) -> Result<()> {
             height.parse()?,
             noise.parse()?,
         ),
-        ["render", dir, items, out] => render(Path::new(dir), items.parse()?, Path::new(out)),
+        ["render", dir, items, n, out] => {
+            render(Path::new(dir), items.parse()?, n.parse()?, Path::new(out))
+        }
         ["sign", input, p12, password, out] => {
             sign(Path::new(input), Path::new(p12), password, Path::new(out))
         }
         _ => Err(
-            "usage: act_bench photos DIR N W H NOISE | render DIR ITEMS OUT | \
+            "usage: act_bench photos DIR N W H NOISE | render DIR ITEMS N OUT | \
                   sign IN P12 PASSWORD OUT"
                 .into(),
         ),
@@ -116,9 +118,9 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The demo act with `items` items (the demo's, repeated under new ids) and the photos of
-/// `dir`, each also listed in annex A.
-fn act_data(dir: &Path, items: usize) -> Result<ActData> {
+/// The demo act with `items` items (the demo's, repeated under new ids) and the first
+/// `photos` photos of `dir`, each also listed in annex A.
+fn act_data(dir: &Path, items: usize, photos: usize) -> Result<ActData> {
     let text = std::fs::read_to_string(repo().join("assets/demo/act-data.json"))?;
     let mut data = ActData::from_json(&text)?;
     data.dissents.clear();
@@ -133,8 +135,7 @@ fn act_data(dir: &Path, items: usize) -> Result<ActData> {
     }
     data.photos.clear();
     data.evidence.clear();
-    let mut n = 0;
-    while photo_path(dir, n).exists() {
+    for n in 0..photos {
         let image = std::fs::read(photo_path(dir, n))?;
         let sha256: String = Sha256::digest(&image)
             .iter()
@@ -154,13 +155,12 @@ fn act_data(dir: &Path, items: usize) -> Result<ActData> {
             taken_at: Some("2026-11-20 10:10".to_owned()),
             image,
         });
-        n += 1;
     }
     Ok(data)
 }
 
-fn render(dir: &Path, items: usize, out: &Path) -> Result<()> {
-    let data = act_data(dir, items)?;
+fn render(dir: &Path, items: usize, photos: usize, out: &Path) -> Result<()> {
+    let data = act_data(dir, items, photos)?;
     let input: usize = data.photos.iter().map(|p| p.image.len()).sum();
     let before = vm_hwm_kib();
     let options = RenderOptions {
@@ -176,7 +176,12 @@ fn render(dir: &Path, items: usize, out: &Path) -> Result<()> {
     let start = Instant::now();
     for photo in &data.photos {
         let image = image::load_from_memory(&photo.image)?;
-        std::hint::black_box(image.thumbnail(480, 480).to_rgb8());
+        let image = if image.width() > 480 || image.height() > 480 {
+            image.thumbnail(480, 480)
+        } else {
+            image
+        };
+        std::hint::black_box(image.to_rgb8());
     }
     let decode = start.elapsed().as_secs_f64();
     println!(
