@@ -10,6 +10,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 
 mod app;
+mod bench;
 mod calendar;
 mod deps;
 mod ui;
@@ -147,6 +148,13 @@ fn test(root: &Path) -> anyhow::Result<()> {
     app::e2e(root)
 }
 
-fn bench(_root: &Path, _rest: &[String]) -> anyhow::Result<()> {
-    bail!("no benchmarks yet: the store and the act bring theirs")
+/// Every benchmark: the store's and the act's, then the desktop app's (`--quick`: the store
+/// and act with small inputs, without the app).
+fn bench(root: &Path, rest: &[String]) -> anyhow::Result<()> {
+    bench::run(root, rest)?;
+    if rest.iter().any(|a| a == "--quick") {
+        return Ok(());
+    }
+    deps::ensure(deps::ALL)?;
+    app::bench(root)
 }

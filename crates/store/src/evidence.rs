@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
+use std::sync::mpsc;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
@@ -15,6 +16,13 @@ use crate::model::{Evidence, Gps};
 use crate::store::{append, checklist_of, now, to_json, Store};
 
 const CHUNK: usize = 1 << 20;
+
+/// Files from this size on are written through a rollback journal rather than the WAL (when
+/// no other connection has the store open): in WAL mode every new page is written twice, to
+/// the log and then to the database, so a large import takes about 1.5× as long and needs
+/// free space for a second copy of the file. A rollback journal records only the pages that
+/// existed before (a few), and a kill or a full disk still rolls the import back.
+const ROLLBACK_JOURNAL_FROM: u64 = 8 << 20;
 
 /// What an import reports as it goes: bytes done of bytes to do. Returning `false` cancels
 /// the import, which then writes nothing.
@@ -45,6 +53,27 @@ impl Store {
         let total = meta.len();
         // First pass: the hash, so that content already stored is not written again.
         let sha256 = hash_file(path, &mut |done| progress(done, total * 2))?;
+        let rollback = total >= ROLLBACK_JOURNAL_FROM && self.leave_wal();
+        let added = self.add_hashed(id, item, path, name, total, sha256, progress);
+        if rollback {
+            self.enter_wal();
+        }
+        added
+    }
+
+    /// The second pass of [`Store::add_evidence`]: stores the file (unless its content is
+    /// already stored) and records the evidence, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn add_hashed(
+        &mut self,
+        id: &str,
+        item: Option<&str>,
+        path: &Path,
+        name: String,
+        total: u64,
+        sha256: String,
+        progress: Progress<'_>,
+    ) -> Result<Evidence> {
         let inspector = self.inspector().clone();
         let (tx, _) = self.begin()?;
         let checklist = checklist_of(&tx, id)?;
@@ -162,60 +191,140 @@ impl Store {
     }
 }
 
-fn hash_file(path: &Path, progress: &mut dyn FnMut(u64) -> bool) -> Result<String> {
-    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-    let mut reader = BufReader::with_capacity(CHUNK, file);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; CHUNK];
-    let mut done = 0u64;
-    loop {
-        let n = read_full(&mut reader, &mut buf).map_err(|e| StoreError::io(path, e))?;
-        if n == 0 {
-            break;
+impl Store {
+    /// Leaves WAL mode for a rollback journal, if no other connection has the store open
+    /// (without waiting for one to close); whether it did.
+    fn leave_wal(&self) -> bool {
+        if self.conn.busy_timeout(std::time::Duration::ZERO).is_err() {
+            return false;
         }
-        hasher.update(&buf[..n]);
-        done += n as u64;
-        if !progress(done) {
-            return Err(StoreError::Cancelled);
-        }
+        let mode: rusqlite::Result<String> =
+            self.conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
+        let _ = self.conn.busy_timeout(crate::store::BUSY_TIMEOUT);
+        matches!(mode.as_deref(), Ok("delete"))
     }
+
+    /// Back to WAL mode after a large import. Should another process have opened the store
+    /// meanwhile, it has already switched it back (every connection does on opening).
+    fn enter_wal(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+    }
+}
+
+/// Chunks read ahead of the one being used: with the chunk in use and the one being read,
+/// an import holds at most `AHEAD + 2` chunks (6 MiB).
+const AHEAD: usize = 4;
+
+/// Reads the file in `CHUNK`-sized pieces on a helper thread and hands each to `each` (with
+/// the bytes done so far) on this one, so that reading overlaps with the work on each piece.
+/// With `hash_while_reading`, the helper also hashes and the SHA-256 is returned; `each`
+/// returning an error stops the reading.
+fn stream(
+    path: &Path,
+    hash_while_reading: bool,
+    each: &mut dyn FnMut(&[u8], u64) -> Result<()>,
+) -> Result<Option<String>> {
+    let mut file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let (full_tx, full_rx) = mpsc::sync_channel::<std::io::Result<Vec<u8>>>(AHEAD);
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Option<String> {
+            let mut hasher = Sha256::new();
+            loop {
+                let mut buf = free_rx.try_recv().unwrap_or_default();
+                buf.resize(CHUNK, 0);
+                let n = match read_full(&mut file, &mut buf) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        let _ = full_tx.send(Err(e));
+                        return None;
+                    }
+                };
+                if n == 0 {
+                    return Some(hex(&hasher.finalize()));
+                }
+                buf.truncate(n);
+                if hash_while_reading {
+                    hasher.update(&buf);
+                }
+                if full_tx.send(Ok(buf)).is_err() {
+                    // The consumer stopped.
+                    return None;
+                }
+            }
+        });
+        let mut done = 0u64;
+        let mut outcome = Ok(());
+        for piece in &full_rx {
+            match piece {
+                Ok(buf) => {
+                    done += buf.len() as u64;
+                    if let Err(e) = each(&buf, done) {
+                        outcome = Err(e);
+                        break;
+                    }
+                    let _ = free_tx.send(buf);
+                }
+                Err(e) => {
+                    outcome = Err(StoreError::io(path, e));
+                    break;
+                }
+            }
+        }
+        // Unblocks the reader if it waits to hand over a piece nobody will take.
+        drop(full_rx);
+        let hash = reader.join().map_err(|_| {
+            StoreError::io(path, std::io::Error::other("the reading thread failed"))
+        })?;
+        outcome?;
+        Ok(hash.filter(|_| hash_while_reading))
+    })
+}
+
+fn hash_file(path: &Path, progress: &mut dyn FnMut(u64) -> bool) -> Result<String> {
+    let mut hasher = Sha256::new();
+    stream(path, false, &mut |piece, done| {
+        hasher.update(piece);
+        if progress(done) {
+            Ok(())
+        } else {
+            Err(StoreError::Cancelled)
+        }
+    })?;
     Ok(hex(&hasher.finalize()))
 }
 
-/// Writes the file's chunks under `sha256`, hashing again: a file that changed since the
-/// first pass is refused. Returns the file's first bytes (for its media type).
+/// Writes the file's chunks under `sha256`, hashing again (on the reading thread, while the
+/// database encrypts and writes): a file that changed since the first pass is refused.
+/// Returns the file's first bytes (for its media type).
 fn write_file(
     tx: &Transaction<'_>,
     path: &Path,
     sha256: &str,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<Vec<u8>> {
-    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-    let mut reader = BufReader::with_capacity(CHUNK, file);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; CHUNK];
     let mut head = Vec::new();
     let mut seq = 0i64;
-    let mut done = 0u64;
+    let mut total = 0u64;
     let mut insert =
         tx.prepare_cached("INSERT INTO chunk (sha256, seq, data) VALUES (?1, ?2, ?3)")?;
-    loop {
-        let n = read_full(&mut reader, &mut buf).map_err(|e| StoreError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
+    let actual = stream(path, true, &mut |piece, done| {
         if head.is_empty() {
-            head = buf[..n.min(64)].to_vec();
+            head = piece[..piece.len().min(64)].to_vec();
         }
-        hasher.update(&buf[..n]);
-        insert.execute(params![sha256, seq, &buf[..n]])?;
+        insert.execute(params![sha256, seq, piece])?;
         seq += 1;
-        done += n as u64;
-        if !progress(done) {
-            return Err(StoreError::Cancelled);
+        total = done;
+        if progress(done) {
+            Ok(())
+        } else {
+            Err(StoreError::Cancelled)
         }
-    }
-    if hex(&hasher.finalize()) != sha256 {
+    })?;
+    if actual.as_deref() != Some(sha256) {
         return Err(StoreError::Invalid(format!(
             "'{}' changed while it was being imported; nothing was imported",
             path.display()
@@ -223,7 +332,7 @@ fn write_file(
     }
     tx.execute(
         "INSERT INTO blob (sha256, bytes, chunks) VALUES (?1, ?2, ?3)",
-        params![sha256, done as i64, seq],
+        params![sha256, total as i64, seq],
     )?;
     Ok(head)
 }

@@ -14,16 +14,30 @@ const M_COST_KIB: u32 = 19 * 1024;
 const T_COST: u32 = 2;
 const P_COST: u32 = 1;
 
+/// The format of new stores. Format 1 used SQLCipher's default page (4 KiB, HMAC-SHA512);
+/// format 2 names its page size and HMAC in the header: 64 KiB pages with HMAC-SHA256 import
+/// evidence about 1.5× as fast (fewer pages to encrypt, authenticate and write, and SHA-256
+/// has CPU instructions where SHA-512 has none).
+const FORMAT: u32 = 2;
+const PAGE_SIZE: u32 = 64 * 1024;
+const HMAC: &str = "HMAC_SHA256";
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Header {
-    /// The store's format; this version reads format 1.
+    /// The store's format; this version reads formats 1 and 2.
     format: u32,
     kdf: String,
     salt: String,
     m_cost_kib: u32,
     t_cost: u32,
     p_cost: u32,
+    /// SQLCipher's page size, bytes (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page_size: Option<u32>,
+    /// SQLCipher's page authentication: `HMAC_SHA256` or `HMAC_SHA512` (format 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hmac: Option<String>,
 }
 
 /// A 256-bit database key. Never written anywhere; dropped with the store.
@@ -48,12 +62,14 @@ impl Header {
         getrandom::fill(&mut salt)
             .map_err(|e| StoreError::Invalid(format!("no randomness for the salt: {e}")))?;
         Ok(Header {
-            format: 1,
+            format: FORMAT,
             kdf: "argon2id".into(),
             salt: hex(&salt),
             m_cost_kib: M_COST_KIB,
             t_cost: T_COST,
             p_cost: P_COST,
+            page_size: Some(PAGE_SIZE),
+            hmac: Some(HMAC.to_owned()),
         })
     }
 
@@ -75,16 +91,43 @@ impl Header {
             reason,
         };
         let header: Header = toml::from_str(&text).map_err(|e| bad(e.message().to_owned()))?;
-        if header.format != 1 {
+        if header.format != 1 && header.format != 2 {
             return Err(bad(format!(
-                "store format {} is not known to this version of tekseru (it reads format 1)",
+                "store format {} is not known to this version of tekseru (it reads formats 1 and 2); update tekseru",
                 header.format
             )));
         }
         if header.kdf != "argon2id" {
             return Err(bad(format!("unknown key derivation '{}'", header.kdf)));
         }
+        match (header.format, header.page_size, header.hmac.as_deref()) {
+            (1, None, None) => {}
+            (1, _, _) => {
+                return Err(bad(
+                    "a format 1 store has no page_size or hmac (format 2 has both)".to_owned(),
+                ))
+            }
+            (_, Some(size), Some("HMAC_SHA256" | "HMAC_SHA512"))
+                if size.is_power_of_two() && (1024..=65536).contains(&size) => {}
+            (_, Some(size), Some(hmac)) => {
+                return Err(bad(format!(
+                    "unsupported page_size {size} or hmac '{hmac}' (page_size is a power of two from 1024 to 65536, hmac HMAC_SHA256 or HMAC_SHA512)"
+                )))
+            }
+            _ => return Err(bad("a format 2 store names its page_size and hmac".to_owned())),
+        }
         Ok(header)
+    }
+
+    /// The SQLCipher settings this store was created with, as pragmas to run right after the
+    /// key (format 1: none, SQLCipher's defaults).
+    pub(crate) fn cipher_pragmas(&self) -> String {
+        match (self.page_size, &self.hmac) {
+            (Some(size), Some(hmac)) => {
+                format!("PRAGMA cipher_page_size = {size}; PRAGMA cipher_hmac_algorithm = {hmac};")
+            }
+            _ => String::new(),
+        }
     }
 
     pub(crate) fn write(&self, dir: &Path) -> Result<()> {

@@ -13,8 +13,9 @@ trail, a hash chain ([`audit::Entry`]); [`Store::verify`] recomputes the chain, 
 compares the result with the tables, and re-hashes every file, naming what was changed.
 
 Evidence is content-addressed: a file is stored once by its SHA-256, in chunks inside the
-encrypted database, imported by streaming with bounded memory. Photos get a small JPEG
-[thumbnail](Store::thumbnail), made on first request and cached as derived data.
+encrypted database, imported by streaming with bounded memory (a large file through a
+rollback journal, so that its pages are written once rather than twice). Photos get a small
+JPEG [thumbnail](Store::thumbnail), made on first request and cached as derived data.
 */
 #![deny(missing_docs)]
 

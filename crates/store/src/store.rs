@@ -1,5 +1,5 @@
-//! The store: one directory holding `store.toml` (salt and KDF cost, no secret) and
-//! `tekseru.db` (SQLCipher, WAL). Every operation is one transaction that appends to the
+//! The store: one directory holding `store.toml` (salt, KDF cost and page format, no secret)
+//! and `tekseru.db` (SQLCipher, WAL). Every operation is one transaction that appends to the
 //! inspection's audit trail and updates the tables the app reads.
 
 use std::path::{Path, PathBuf};
@@ -21,6 +21,8 @@ use crate::model::{
 use crate::schema;
 
 pub(crate) const DB: &str = "tekseru.db";
+/// How long an operation waits for another process's transaction to end.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// An open, unlocked store.
 pub struct Store {
@@ -66,7 +68,7 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
         let header = Header::fresh()?;
         let key = header.derive(passphrase)?;
-        let mut conn = connect(dir, &key, true)?;
+        let mut conn = connect(dir, &header, &key, true)?;
         let mut id = [0u8; 8];
         getrandom::fill(&mut id)
             .map_err(|e| StoreError::Invalid(format!("no randomness for the inspector id: {e}")))?;
@@ -99,7 +101,7 @@ impl Store {
             )));
         }
         let key = header.derive(passphrase)?;
-        let conn = connect(dir, &key, false)?;
+        let conn = connect(dir, &header, &key, false)?;
         let meta = |key: &str| -> Result<String> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()?
@@ -510,7 +512,7 @@ impl Store {
     }
 }
 
-fn connect(dir: &Path, key: &crate::key::Key, create: bool) -> Result<Connection> {
+fn connect(dir: &Path, header: &Header, key: &crate::key::Key, create: bool) -> Result<Connection> {
     let path = dir.join(DB);
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
@@ -520,6 +522,7 @@ fn connect(dir: &Path, key: &crate::key::Key, create: bool) -> Result<Connection
     // SQLCipher logs a failed HMAC check on stderr; the caller gets WrongPassphrase instead.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
     conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal()))?;
+    conn.execute_batch(&header.cipher_pragmas())?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     }) {
@@ -531,7 +534,7 @@ fn connect(dir: &Path, key: &crate::key::Key, create: bool) -> Result<Connection
         }
         Err(e) => return Err(e.into()),
     }
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -689,10 +692,21 @@ fn answer_from(row: &rusqlite::Row<'_>) -> Result<Answer> {
 }
 
 fn evidence_where(conn: &Connection, id: &str, item: Option<&str>) -> Result<Vec<Evidence>> {
-    let sql = "SELECT sha256, item, name, media_type, bytes, added_at, added_by, captured_at, gps \
-               FROM evidence WHERE inspection = ?1 AND (?2 IS NULL OR item = ?2) ORDER BY n";
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = stmt.query(params![id, item])?;
+    const COLUMNS: &str =
+        "SELECT sha256, item, name, media_type, bytes, added_at, added_by, captured_at, gps \
+         FROM evidence";
+    // Two statements, so that one item's evidence is found through the (inspection, item)
+    // index rather than by reading the inspection's every row.
+    let mut stmt = match item {
+        Some(_) => conn.prepare_cached(&format!(
+            "{COLUMNS} WHERE inspection = ?1 AND item = ?2 ORDER BY n"
+        ))?,
+        None => conn.prepare_cached(&format!("{COLUMNS} WHERE inspection = ?1 ORDER BY n"))?,
+    };
+    let mut rows = match item {
+        Some(item) => stmt.query(params![id, item])?,
+        None => stmt.query([id])?,
+    };
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let gps: Option<String> = row.get(8)?;

@@ -127,6 +127,8 @@ fn decode(reader: BufReader<ChunkReader<'_>>) -> Option<DynamicImage> {
 
 /// Scales down to fit 320×320 (never up), flattens transparency onto white, encodes JPEG.
 fn encode(image: &DynamicImage) -> Option<Vec<u8>> {
+    let shrunk = box_shrink(image);
+    let image = shrunk.as_ref().unwrap_or(image);
     let small = if image.width() > THUMBNAIL_SIDE || image.height() > THUMBNAIL_SIDE {
         image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
     } else {
@@ -150,6 +152,51 @@ fn encode(image: &DynamicImage) -> Option<Vec<u8>> {
         .encode_image(&rgb)
         .ok()?;
     Some(out)
+}
+
+/// Shrinks by the largest whole factor that keeps the longest side at least 320 px, each
+/// pixel the average of a k×k block: a quarter of the time `thumbnail` takes on a full-size
+/// photo, which is then left with a small step. `None` when there is nothing to gain or the
+/// pixels are not 8-bit.
+fn box_shrink(image: &DynamicImage) -> Option<DynamicImage> {
+    let k = (image.width().max(image.height()) / THUMBNAIL_SIDE) as usize;
+    if k < 2 {
+        return None;
+    }
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let (nw, nh) = (w / k, h / k);
+    let shrink = |src: &[u8], c: usize| -> Vec<u8> {
+        let area = (k * k) as u32;
+        let mut out = Vec::with_capacity(nw * nh * c);
+        let mut sums = vec![0u32; nw * c];
+        for band in src.chunks_exact(w * c * k).take(nh) {
+            sums.fill(0);
+            for row in band.chunks_exact(w * c) {
+                for (sum, block) in sums.chunks_exact_mut(c).zip(row.chunks_exact(k * c)) {
+                    for px in block.chunks_exact(c) {
+                        for (s, v) in sum.iter_mut().zip(px) {
+                            *s += u32::from(*v);
+                        }
+                    }
+                }
+            }
+            out.extend(sums.iter().map(|s| ((s + area / 2) / area) as u8));
+        }
+        out
+    };
+    let (nw32, nh32) = (nw as u32, nh as u32);
+    match image {
+        DynamicImage::ImageRgb8(px) => {
+            image::RgbImage::from_raw(nw32, nh32, shrink(px.as_raw(), 3)).map(Into::into)
+        }
+        DynamicImage::ImageRgba8(px) => {
+            image::RgbaImage::from_raw(nw32, nh32, shrink(px.as_raw(), 4)).map(Into::into)
+        }
+        DynamicImage::ImageLuma8(px) => {
+            image::GrayImage::from_raw(nw32, nh32, shrink(px.as_raw(), 1)).map(Into::into)
+        }
+        _ => None,
+    }
 }
 
 /// Reads a blob's chunks on demand. A database error is kept in `failure` (the decoder sees

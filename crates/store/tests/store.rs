@@ -52,9 +52,8 @@ fn value(v: f64) -> AnswerChange {
     }
 }
 
-/// Opens the database file directly with the store's key, as someone with the passphrase but
-/// without tekseru would.
-fn raw(dir: &Path) -> Connection {
+/// The store's raw database key as SQLCipher's literal `x'…'`, derived as tekseru does.
+fn key_literal(dir: &Path) -> String {
     let header: toml::Value =
         toml::from_str(&std::fs::read_to_string(dir.join("store.toml")).unwrap()).unwrap();
     let salt = header["salt"].as_str().unwrap();
@@ -68,9 +67,24 @@ fn raw(dir: &Path) -> Connection {
         .hash_password_into(PASS.as_bytes(), &salt, &mut key)
         .unwrap();
     let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"x'{hex}'\"")
+}
+
+/// Opens the database file directly with the store's key and page settings, as someone with
+/// the passphrase but without tekseru would.
+fn raw(dir: &Path) -> Connection {
+    let header: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("store.toml")).unwrap()).unwrap();
     let conn = Connection::open(dir.join("tekseru.db")).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))
+    conn.execute_batch(&format!("PRAGMA key = {};", key_literal(dir)))
         .unwrap();
+    if let (Some(size), Some(hmac)) = (header.get("page_size"), header.get("hmac")) {
+        conn.execute_batch(&format!(
+            "PRAGMA cipher_page_size = {size}; PRAGMA cipher_hmac_algorithm = {};",
+            hmac.as_str().unwrap()
+        ))
+        .unwrap();
+    }
     conn
 }
 
@@ -483,7 +497,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
             (x % 256) as u8,
             (y % 256) as u8,
             90,
-            if x < 10 { 0 } else { 255 },
+            if x < 50 { 0 } else { 255 },
         ])
     });
     let mut out = std::io::Cursor::new(Vec::new());
@@ -502,7 +516,7 @@ fn a_photo_gets_a_small_jpeg_thumbnail_made_once() {
     let thumb = image::load_from_memory_with_format(&first, image::ImageFormat::Jpeg).unwrap();
     assert_eq!((thumb.width(), thumb.height()), (320, 240));
     // The transparent strip is flattened onto white, not black.
-    let corner = thumb.to_rgb8().get_pixel(2, 120).0;
+    let corner = thumb.to_rgb8().get_pixel(5, 120).0;
     assert!(corner.iter().all(|&c| c > 200), "{corner:?}");
     assert_eq!(store.thumbnail(&sha).unwrap(), Some(first.clone()));
     drop(store);
@@ -597,4 +611,118 @@ fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+#[test]
+fn a_store_made_before_format_2_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&id, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    drop(store);
+    // Rewrite it as format 1 wrote it: SQLCipher's default page (4 KiB, HMAC-SHA512), and a
+    // header without page_size and hmac.
+    let header = std::fs::read_to_string(dir.path().join("store.toml")).unwrap();
+    assert!(header.contains("format = 2"), "{header}");
+    assert!(header.contains("page_size = 65536"), "{header}");
+    let old = dir.path().join("old.db");
+    let conn = raw(dir.path());
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    conn.execute_batch(&format!(
+        "ATTACH DATABASE '{}' AS old KEY {}; SELECT sqlcipher_export('old'); \
+         PRAGMA old.user_version = {version}; DETACH DATABASE old;",
+        old.display(),
+        key_literal(dir.path())
+    ))
+    .unwrap();
+    drop(conn);
+    std::fs::rename(&old, dir.path().join("tekseru.db")).unwrap();
+    // With format 2's settings, the old pages do not read.
+    assert!(Store::open(dir.path(), PASS).is_err());
+    let header: String = header
+        .lines()
+        .filter(|l| !l.starts_with("page_size") && !l.starts_with("hmac"))
+        .map(|l| l.replace("format = 2", "format = 1") + "\n")
+        .collect();
+    std::fs::write(dir.path().join("store.toml"), header).unwrap();
+
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let inspection = store.inspection(&id).unwrap();
+    assert_eq!(inspection.answers[0].verdict, Some(Verdict::Complies));
+    assert!(store.verify(&id).unwrap().intact());
+    assert!(matches!(
+        Store::open(dir.path(), "wrong").unwrap_err(),
+        StoreError::WrongPassphrase(_)
+    ));
+}
+
+#[test]
+fn a_store_of_an_unknown_format_names_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::create(dir.path(), PASS, "Inspector").unwrap());
+    let path = dir.path().join("store.toml");
+    let header = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, header.replace("format = 2", "format = 3")).unwrap();
+    assert_eq!(
+        Store::open(dir.path(), PASS).unwrap_err().to_string(),
+        format!(
+            "{}: store format 3 is not known to this version of tekseru (it reads formats 1 and 2); update tekseru",
+            path.display()
+        )
+    );
+    std::fs::write(
+        &path,
+        header.replace("page_size = 65536", "page_size = 1000"),
+    )
+    .unwrap();
+    assert!(Store::open(dir.path(), PASS)
+        .unwrap_err()
+        .to_string()
+        .contains("unsupported page_size 1000"));
+}
+
+#[test]
+fn a_large_file_is_imported_whether_or_not_another_connection_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let big = |n: u32| -> std::path::PathBuf {
+        let path = files.path().join(format!("video-{n}.mp4"));
+        let content: Vec<u8> = (0..9u32 << 20)
+            .map(|i| (i.wrapping_mul(2654435761).wrapping_add(n) >> 13) as u8)
+            .collect();
+        std::fs::write(&path, content).unwrap();
+        path
+    };
+    // Alone, through a rollback journal; the store is back in WAL mode afterwards.
+    let first = store
+        .add_evidence(&id, None, &big(1), &mut |_, _| true)
+        .unwrap();
+    let mode: String = raw(dir.path())
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // With another connection open (the app and the command line at once), through the WAL.
+    let other = Store::open(dir.path(), PASS).unwrap();
+    let second = store
+        .add_evidence(&id, None, &big(2), &mut |_, _| true)
+        .unwrap();
+    let seen = other.inspection(&id).unwrap().evidence;
+    assert_eq!(seen, vec![first.clone(), second.clone()]);
+    for (evidence, n) in [(first, 1), (second, 2)] {
+        let mut out = Vec::new();
+        other
+            .export_evidence(&id, &evidence.sha256, &mut out)
+            .unwrap();
+        assert_eq!(
+            out,
+            std::fs::read(files.path().join(format!("video-{n}.mp4"))).unwrap()
+        );
+    }
+    assert!(other.verify(&id).unwrap().intact());
 }

@@ -1,0 +1,791 @@
+//! `cargo xtask bench [--quick]`: the benchmarks of the store and the act, each printed as a
+//! ratio against a reference measured in the same run, next to the issue's absolute target.
+//!
+//! The measurements run in release builds of two examples (`store_bench`, `act_bench`), each
+//! in a fresh process that reports one line of JSON (times measured inside it, and its peak
+//! RSS read from /proc/self/status). Inputs live in `target/bench/` and are reused: random
+//! files of 1 and 2 GiB, a store of 300 answered items and 2,000 evidence files, generated
+//! photos. `--quick` uses smaller inputs for a smoke run; its verdicts are indicative only.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+
+use crate::{cmd, deps};
+
+/// What the benchmarks run besides our code: sha256sum (coreutils), openssl, pdftotext.
+const DEPS: &[&str] = &["pkg-config", "libssl-dev", "openssl", "poppler-utils"];
+
+const MIB: u64 = 1 << 20;
+
+struct Sizes {
+    /// The file whose import is compared with sha256sum.
+    throughput: u64,
+    /// The file whose import's peak RSS is measured.
+    rss: u64,
+    /// Runs of the import and of sha256sum, interleaved.
+    import_runs: usize,
+    /// Fresh processes opening the store.
+    open_runs: usize,
+    /// Photos in the act.
+    photos: usize,
+    /// Grainy small photos making the act to sign about 30 MB.
+    sign_photos: usize,
+    /// Runs of the small measurements (render with thumbnails, sign, references).
+    runs: usize,
+}
+
+const FULL: Sizes = Sizes {
+    throughput: 1024 * MIB,
+    rss: 2048 * MIB,
+    import_runs: 3,
+    open_runs: 9,
+    photos: 200,
+    sign_photos: 112,
+    runs: 5,
+};
+
+const QUICK: Sizes = Sizes {
+    throughput: 64 * MIB,
+    rss: 128 * MIB,
+    import_runs: 1,
+    open_runs: 3,
+    photos: 20,
+    sign_photos: 12,
+    runs: 1,
+};
+
+/// Items of the act, answered items and evidence files of the store: the same in both modes.
+const ITEMS: usize = 300;
+
+pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    let quick = match args {
+        [] => false,
+        [flag] if flag == "--quick" => true,
+        _ => bail!("usage: cargo xtask bench [--quick]"),
+    };
+    let sizes = if quick { &QUICK } else { &FULL };
+    deps::ensure(DEPS)?;
+    cmd(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "tekseru-store",
+            "-p",
+            "tekseru-act",
+            "--example",
+            "store_bench",
+            "--example",
+            "act_bench",
+        ],
+    )?;
+    let examples = root.join("target/release/examples");
+    let bench = Bench {
+        store: examples.join("store_bench"),
+        act: examples.join("act_bench"),
+        dir: root.join("target/bench"),
+    };
+    std::fs::create_dir_all(&bench.dir)?;
+
+    let mut rows = Vec::new();
+    println!();
+    machine();
+    if quick {
+        println!("quick run: smaller inputs, so the verdicts are indicative only");
+    }
+    println!("inputs and scratch stores: {}", bench.dir.display());
+    bench.import(sizes, &mut rows)?;
+    bench.open(sizes, &mut rows)?;
+    let thumbs = bench.thumbnails(sizes, &mut rows)?;
+    bench.render(sizes, &thumbs, &mut rows)?;
+    bench.sign(sizes, &mut rows)?;
+    println!("load average at the end: {}", load_average());
+    print_table(&rows);
+    // An indented row belongs to the row above it.
+    let mut parent = "";
+    let mut failed = Vec::new();
+    for row in &rows {
+        if !row.name.starts_with(' ') {
+            parent = &row.name;
+        }
+        if row.pass == Some(false) {
+            failed.push(if row.name.starts_with(' ') {
+                format!("{parent}: {}", row.name.trim())
+            } else {
+                row.name.clone()
+            });
+        }
+    }
+    if !failed.is_empty() {
+        println!("\nmissing their target:");
+        for name in failed {
+            println!("- {name}");
+        }
+    }
+    Ok(())
+}
+
+/// One line of the table.
+struct Row {
+    name: String,
+    value: String,
+    reference: String,
+    ratio: String,
+    target: String,
+    /// `None`: for information, no target.
+    pass: Option<bool>,
+}
+
+impl Row {
+    fn info(name: impl Into<String>, value: String) -> Row {
+        Row {
+            name: name.into(),
+            value,
+            reference: String::new(),
+            ratio: String::new(),
+            target: String::new(),
+            pass: None,
+        }
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let headers = [
+        "measurement",
+        "value",
+        "reference",
+        "ratio",
+        "target",
+        "result",
+    ];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.clone(),
+                r.value.clone(),
+                r.reference.clone(),
+                r.ratio.clone(),
+                r.target.clone(),
+                match r.pass {
+                    Some(true) => "PASS".to_owned(),
+                    Some(false) => "FAIL".to_owned(),
+                    None => "info".to_owned(),
+                },
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(|h| h.chars().count());
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let text: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        println!("| {} |", text.join(" | "));
+    };
+    println!();
+    line(&headers.map(str::to_owned));
+    println!(
+        "|{}|",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("|")
+    );
+    for row in &cells {
+        line(row);
+    }
+}
+
+/// The machine: CPU, cores, memory, kernel, and how busy it is.
+fn machine() {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU", |(_, m)| m.trim())
+        .to_owned();
+    let sha_ni = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("flags"))
+        .is_some_and(|l| l.split_whitespace().any(|f| f == "sha_ni"));
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or_else(String::new, |kib| {
+            format!(", {:.1} GiB RAM", kib / 1024.0 / 1024.0)
+        });
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    println!(
+        "machine: {model} ({}), {cores} CPUs (nproc){memory}, Linux {}",
+        if sha_ni {
+            "SHA-NI"
+        } else {
+            "no SHA instructions"
+        },
+        kernel.trim()
+    );
+    let version = |program: &str, flag: &str| {
+        Command::new(program)
+            .arg(flag)
+            .output()
+            .ok()
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .next()
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| format!("{program}: not found"))
+    };
+    println!(
+        "references: {}; {}",
+        version("sha256sum", "--version"),
+        version("openssl", "version")
+    );
+    println!("load average at the start: {}", load_average());
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+struct Bench {
+    store: PathBuf,
+    act: PathBuf,
+    dir: PathBuf,
+}
+
+impl Bench {
+    fn import(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        let file = self.random_file(sizes.throughput)?;
+        let store = self.dir.join("import-store");
+        let name = file.to_str().context("non-UTF-8 path")?;
+        // Once untimed, so that both sides read the file from the page cache.
+        timed("sha256sum", &[name])?;
+        let mut reference = Vec::new();
+        let mut imports = Vec::new();
+        for run in 0..sizes.import_runs {
+            eprintln!(
+                "import {}/{}: sha256sum, then the import",
+                run + 1,
+                sizes.import_runs
+            );
+            reference.push(timed("sha256sum", &[name])?);
+            remove_dir(&store)?;
+            let out = self.json(&self.store, &["import", name, path(&store)?])?;
+            imports.push(num(&out, "seconds")?);
+            remove_dir(&store)?;
+        }
+        let mb = sizes.throughput as f64 / 1e6;
+        let (ours, theirs) = (mb / median(&mut imports), mb / median(&mut reference));
+        rows.push(Row {
+            name: format!(
+                "evidence import, {} (median of {})",
+                human(sizes.throughput),
+                sizes.import_runs
+            ),
+            value: format!("{ours:.0} MB/s"),
+            reference: format!("sha256sum {theirs:.0} MB/s"),
+            ratio: format!("{:.2}×", ours / theirs),
+            target: "≥ 0.70×".to_owned(),
+            pass: Some(ours / theirs >= 0.7),
+        });
+
+        let big = self.random_file(sizes.rss)?;
+        remove_dir(&store)?;
+        eprintln!("import of {} for its peak RSS", human(sizes.rss));
+        let out = self.json(&self.store, &["import", path(&big)?, path(&store)?])?;
+        remove_dir(&store)?;
+        let mb = |key: &str| -> anyhow::Result<f64> { Ok(num(&out, key)? * 1024.0 / 1e6) };
+        let (peak, before, process) = (
+            mb("import_hwm_kib")?,
+            mb("rss_before_kib")?,
+            mb("process_hwm_kib")?,
+        );
+        let reset = out.contains("\"hwm_reset\":true");
+        rows.push(Row {
+            name: format!(
+                "peak RSS importing {}{}",
+                human(sizes.rss),
+                if reset {
+                    ""
+                } else {
+                    " (whole process: the peak could not be reset)"
+                }
+            ),
+            value: format!("{peak:.1} MB"),
+            reference: format!("{before:.1} MB before the import"),
+            ratio: format!("{:.2}×", peak / before),
+            target: "< 100 MB".to_owned(),
+            pass: Some(peak < 100.0 && process < 100.0),
+        });
+        rows.push(Row::info(
+            "  the process's peak, with the key derivation",
+            format!("{process:.1} MB"),
+        ));
+        rows.push(Row::info(
+            format!("  its throughput ({})", human(sizes.rss)),
+            format!("{:.0} MB/s", sizes.rss as f64 / 1e6 / num(&out, "seconds")?),
+        ));
+        Ok(())
+    }
+
+    fn open(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        let store = self.dir.join("open-store");
+        let info = self.dir.join("open-store.json");
+        let populated = match std::fs::read_to_string(&info) {
+            Ok(text) if store.join("store.toml").exists() => text,
+            _ => {
+                remove_dir(&store)?;
+                eprintln!("making a store of {ITEMS} answered items and 2,000 evidence files");
+                let out = self.json(&self.store, &["populate", path(&store)?])?;
+                std::fs::write(&info, &out)?;
+                out
+            }
+        };
+        let id = text(&populated, "inspection")?;
+        let item = text(&populated, "item")?;
+        let (mut total, mut open, mut list, mut kdf) = (vec![], vec![], vec![], vec![]);
+        let mut listed = 0.0;
+        for _ in 0..sizes.open_runs {
+            let out = self.json(&self.store, &["open", path(&store)?, &id, &item])?;
+            total.push(num(&out, "total_ms")?);
+            open.push(num(&out, "open_ms")?);
+            list.push(num(&out, "list_ms")?);
+            kdf.push(num(&out, "kdf_ms")?);
+            listed = num(&out, "listed")?;
+        }
+        let (total, open, list, kdf) = (
+            median(&mut total),
+            median(&mut open),
+            median(&mut list),
+            median(&mut kdf),
+        );
+        rows.push(Row {
+            name: format!(
+                "open store ({ITEMS} answered, 2,000 files) + list an item's {listed:.0} files, \
+                 fresh process, median of {}",
+                sizes.open_runs
+            ),
+            value: format!("{total:.1} ms"),
+            reference: format!("Argon2id alone {kdf:.1} ms"),
+            ratio: format!("{:.2}×", total / kdf),
+            target: "≤ 50 ms".to_owned(),
+            pass: Some(total <= 50.0),
+        });
+        rows.push(Row::info(
+            "  of which Store::open (with the key derivation)",
+            format!("{open:.1} ms"),
+        ));
+        rows.push(Row::info(
+            "  of which listing the item's evidence",
+            format!("{list:.2} ms"),
+        ));
+        if kdf > 50.0 {
+            println!(
+                "note: the key derivation alone (Argon2id, 19 MiB, t=2) takes {kdf:.0} ms here, \
+                 more than the 50 ms target for opening and listing"
+            );
+        }
+        Ok(())
+    }
+
+    /// The photos' thumbnails made by the store, as the app gives them to the act.
+    fn thumbnails(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<PathBuf> {
+        let photos = self.photos(sizes.photos)?;
+        let store = self.dir.join("thumbnail-store");
+        let thumbs = self.dir.join("thumbnails");
+        remove_dir(&store)?;
+        remove_dir(&thumbs)?;
+        eprintln!("thumbnails of {} photos", sizes.photos);
+        let out = self.json(
+            &self.store,
+            &[
+                "thumbnails",
+                path(&photos)?,
+                &sizes.photos.to_string(),
+                path(&store)?,
+                path(&thumbs)?,
+            ],
+        )?;
+        remove_dir(&store)?;
+        let (cold, warm) = (num(&out, "cold_seconds")?, num(&out, "warm_seconds")?);
+        rows.push(Row {
+            name: format!(
+                "thumbnails of {} photos 1600×1200, first request",
+                sizes.photos
+            ),
+            value: format!("{cold:.2} s"),
+            reference: format!("cached {:.1} ms", warm * 1000.0),
+            ratio: format!("{:.0}×", cold / warm.max(1e-6)),
+            target: String::new(),
+            pass: None,
+        });
+        Ok(thumbs)
+    }
+
+    fn render(&self, sizes: &Sizes, thumbs: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        let photos = self.photos(sizes.photos)?;
+        for (what, dir, runs) in [
+            (
+                "as the app passes them (320 px thumbnails)",
+                thumbs,
+                sizes.runs,
+            ),
+            ("given whole (1600×1200 JPEG)", photos.as_path(), 1),
+        ] {
+            let act = self.dir.join("act.pdf");
+            let mut times = Vec::new();
+            let mut peak: f64 = 0.0;
+            let mut out = String::new();
+            for _ in 0..runs {
+                eprintln!("render: {ITEMS} items, {} photos {what}", sizes.photos);
+                out = self.json(
+                    &self.act,
+                    &[
+                        "render",
+                        path(dir)?,
+                        &ITEMS.to_string(),
+                        &sizes.photos.to_string(),
+                        path(&act)?,
+                    ],
+                )?;
+                times.push(num(&out, "seconds")?);
+                peak = peak.max(num(&out, "vm_hwm_kib")? * 1024.0 / 1e6);
+            }
+            let seconds = median(&mut times);
+            let before = num(&out, "baseline_hwm_kib")? * 1024.0 / 1e6;
+            let bytes = num(&out, "bytes")?;
+            let mut reference = Vec::new();
+            for _ in 0..runs {
+                reference.push(timed("pdftotext", &[path(&act)?, "/dev/null"])?);
+            }
+            let reference = median(&mut reference);
+            rows.push(Row {
+                name: format!(
+                    "render act: {ITEMS} items, {} photos {what}{}",
+                    sizes.photos,
+                    if runs > 1 {
+                        format!(", median of {runs}")
+                    } else {
+                        String::new()
+                    }
+                ),
+                value: format!("{seconds:.2} s"),
+                reference: format!("pdftotext of it {reference:.2} s ({:.1} MB)", bytes / 1e6),
+                ratio: format!("{:.1}×", seconds / reference),
+                target: "≤ 3 s".to_owned(),
+                pass: Some(seconds <= 3.0),
+            });
+            rows.push(Row {
+                name: "  peak RSS of the rendering process".to_owned(),
+                value: format!("{peak:.0} MB"),
+                reference: format!("{before:.0} MB with the data loaded"),
+                ratio: format!("{:.1}×", peak / before),
+                target: "≤ 300 MB".to_owned(),
+                pass: Some(peak <= 300.0),
+            });
+            rows.push(Row::info(
+                "  of which decoding and downscaling the photos alone",
+                format!("{:.2} s", num(&out, "decode_seconds")?),
+            ));
+        }
+        Ok(())
+    }
+
+    fn sign(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        // Grainy photos stay large once the act re-encodes them: about 270 kB each.
+        let grainy = self.dir.join("photos-grainy");
+        self.json(
+            &self.act,
+            &[
+                "photos",
+                path(&grainy)?,
+                &sizes.sign_photos.to_string(),
+                "480",
+                "360",
+                "255",
+            ],
+        )?;
+        let act = self.dir.join("act-to-sign.pdf");
+        let made = self.json(
+            &self.act,
+            &[
+                "render",
+                path(&grainy)?,
+                &ITEMS.to_string(),
+                &sizes.sign_photos.to_string(),
+                path(&act)?,
+            ],
+        )?;
+        let bytes = num(&made, "bytes")?;
+        // The chair's key, made now by openssl (no key is committed).
+        let pki = self.dir.join("pki");
+        std::fs::create_dir_all(&pki)?;
+        let (key, cert, p12) = (
+            pki.join("key.pem"),
+            pki.join("cert.pem"),
+            pki.join("chair.p12"),
+        );
+        quiet(
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "30",
+                "-subj",
+                "/CN=Bench chair/serialNumber=IIN810315400008",
+                "-keyout",
+                path(&key)?,
+                "-out",
+                path(&cert)?,
+            ],
+        )?;
+        quiet(
+            "openssl",
+            &[
+                "pkcs12",
+                "-export",
+                "-inkey",
+                path(&key)?,
+                "-in",
+                path(&cert)?,
+                "-out",
+                path(&p12)?,
+                "-passout",
+                "pass:bench",
+            ],
+        )?;
+        let signed = self.dir.join("act-signed.pdf");
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for _ in 0..sizes.runs {
+            let out = self.json(
+                &self.act,
+                &["sign", path(&act)?, path(&p12)?, "bench", path(&signed)?],
+            )?;
+            ours.push(num(&out, "seconds")?);
+            theirs.push(timed(
+                "openssl",
+                &[
+                    "cms",
+                    "-sign",
+                    "-binary",
+                    "-md",
+                    "sha256",
+                    "-in",
+                    path(&act)?,
+                    "-signer",
+                    path(&cert)?,
+                    "-inkey",
+                    path(&key)?,
+                    "-outform",
+                    "DER",
+                    "-out",
+                    path(&pki.join("signature.der"))?,
+                ],
+            )?);
+        }
+        let (ours, theirs) = (median(&mut ours), median(&mut theirs));
+        let check = Command::new("pdfsig")
+            .arg(&signed)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("Signature is Valid"))
+            .unwrap_or(false);
+        rows.push(Row {
+            name: format!(
+                "sign a {:.1} MB act{}",
+                bytes / 1e6,
+                if sizes.runs > 1 {
+                    format!(", median of {}", sizes.runs)
+                } else {
+                    String::new()
+                }
+            ),
+            value: format!("{ours:.3} s"),
+            reference: format!("openssl cms -sign of it {theirs:.3} s"),
+            ratio: format!("{:.1}×", ours / theirs),
+            target: "≤ 0.5 s".to_owned(),
+            pass: Some(ours <= 0.5 && check),
+        });
+        if !check {
+            println!(
+                "note: pdfsig does not find a valid signature in {}",
+                signed.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// `n` generated photos 1600×1200, made once.
+    fn photos(&self, n: usize) -> anyhow::Result<PathBuf> {
+        let dir = self.dir.join("photos");
+        self.json(
+            &self.act,
+            &["photos", path(&dir)?, &n.to_string(), "1600", "1200", "24"],
+        )?;
+        Ok(dir)
+    }
+
+    /// A file of `bytes` random bytes, made once.
+    fn random_file(&self, bytes: u64) -> anyhow::Result<PathBuf> {
+        use std::io::{Read, Write};
+        let file = self.dir.join(format!("random-{}.bin", human(bytes)));
+        if std::fs::metadata(&file).is_ok_and(|m| m.len() == bytes) {
+            return Ok(file);
+        }
+        eprintln!(
+            "writing {} of random bytes to {}",
+            human(bytes),
+            file.display()
+        );
+        let mut random = std::fs::File::open("/dev/urandom")?;
+        let tmp = file.with_extension("tmp");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let mut buf = vec![0u8; MIB as usize];
+        for _ in 0..bytes / MIB {
+            random.read_exact(&mut buf)?;
+            out.write_all(&buf)?;
+        }
+        out.flush()?;
+        drop(out);
+        std::fs::rename(&tmp, &file)?;
+        Ok(file)
+    }
+
+    /// Runs a bench program and returns the JSON line it printed last.
+    fn json(&self, program: &Path, args: &[&str]) -> anyhow::Result<String> {
+        let out = Command::new(program)
+            .args(args)
+            .stderr(Stdio::inherit())
+            .output()
+            .with_context(|| format!("cannot start {}", program.display()))?;
+        if !out.status.success() {
+            bail!(
+                "{} {} failed ({})",
+                program.display(),
+                args.join(" "),
+                out.status
+            );
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('{'))
+            .map(str::to_owned)
+            .with_context(|| format!("{} {} printed no result", program.display(), args.join(" ")))
+    }
+}
+
+/// Wall time of a command, seconds; its output is discarded, its failure an error.
+fn timed(program: &str, args: &[&str]) -> anyhow::Result<f64> {
+    let start = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("{program} {} failed ({status})", args.join(" "));
+    }
+    Ok(seconds)
+}
+
+/// Runs a command quietly (its error output shown only when it fails).
+fn quiet(program: &str, args: &[&str]) -> anyhow::Result<()> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .with_context(|| format!("cannot start {program}"))?;
+    if !out.status.success() {
+        bail!(
+            "{program} {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+fn remove_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn path(p: &Path) -> anyhow::Result<&str> {
+    p.to_str().context("non-UTF-8 path")
+}
+
+fn human(bytes: u64) -> String {
+    if bytes >= 1024 * MIB && bytes.is_multiple_of(1024 * MIB) {
+        format!("{}GiB", bytes / (1024 * MIB))
+    } else {
+        format!("{}MiB", bytes / MIB)
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// A number of a flat JSON object line.
+fn num(json: &str, key: &str) -> anyhow::Result<f64> {
+    let rest = value_of(json, key)?;
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end]
+        .trim()
+        .parse()
+        .with_context(|| format!("'{key}' is not a number in {json}"))
+}
+
+/// A string of a flat JSON object line (no escapes).
+fn text(json: &str, key: &str) -> anyhow::Result<String> {
+    let rest = value_of(json, key)?;
+    rest.strip_prefix('"')
+        .and_then(|r| r.split_once('"'))
+        .map(|(v, _)| v.to_owned())
+        .with_context(|| format!("'{key}' is not a string in {json}"))
+}
+
+fn value_of<'a>(json: &'a str, key: &str) -> anyhow::Result<&'a str> {
+    let needle = format!("\"{key}\":");
+    json.find(&needle)
+        .map(|at| json[at + needle.len()..].trim_start())
+        .with_context(|| format!("no '{key}' in {json}"))
+}
