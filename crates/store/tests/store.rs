@@ -568,6 +568,33 @@ fn a_small_photo_is_not_enlarged_and_exif_turns_it_upright() {
 }
 
 #[test]
+fn a_large_jpeg_is_decoded_at_a_reduced_scale_into_the_same_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    // A 1600 × 1200 photo, red on the left, blue on the right.
+    let photo = image::RgbImage::from_fn(1600, 1200, |x, _| {
+        if x < 800 {
+            image::Rgb([200, 30, 30])
+        } else {
+            image::Rgb([30, 30, 200])
+        }
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&photo)
+        .unwrap();
+    let sha = attach(&mut store, &id, "server-room.jpg", &jpeg);
+    let thumb = store.thumbnail(&sha).unwrap().expect("a thumbnail");
+    let thumb = image::load_from_memory(&thumb).unwrap().to_rgb8();
+    assert_eq!(thumb.dimensions(), (320, 240));
+    let [r, _, b] = thumb.get_pixel(40, 120).0;
+    assert!(r > 150 && b < 80, "left is red: {r} {b}");
+    let [r, _, b] = thumb.get_pixel(280, 120).0;
+    assert!(b > 150 && r < 80, "right is blue: {r} {b}");
+}
+
+#[test]
 fn files_that_are_not_usable_images_have_no_thumbnail() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
