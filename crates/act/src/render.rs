@@ -166,11 +166,16 @@ fn load_fonts() -> Result<Fonts, ActError> {
 
 /// A photo decoded for embedding: pixels, downscaled when larger than a thumbnail.
 fn decode_photo(bytes: &[u8], name: &str) -> Result<RawImage, ActError> {
-    let image = image::load_from_memory(bytes).map_err(|e| {
-        ActError::Input(format!(
-            "photo {name}: cannot decode it as JPEG or PNG: {e}"
-        ))
-    })?;
+    // A JPEG is decoded at a reduced scale straight away; anything else in full.
+    let scaled = tekseru_photo::decode_jpeg_scaled(bytes, THUMB_MAX as u16, u64::MAX);
+    let image = match scaled {
+        Some(image) => image,
+        None => image::load_from_memory(bytes).map_err(|e| {
+            ActError::Input(format!(
+                "photo {name}: cannot decode it as JPEG or PNG: {e}"
+            ))
+        })?,
+    };
     let image = if image.width() > THUMB_MAX || image.height() > THUMB_MAX {
         image.thumbnail(THUMB_MAX, THUMB_MAX)
     } else {

@@ -115,47 +115,14 @@ fn decode(reader: BufReader<ChunkReader<'_>>) -> Option<DynamicImage> {
         return decode_any(reader);
     }
     let mut inner = reader.into_inner();
-    if let Some(image) = decode_jpeg_scaled(&mut inner) {
+    if let Some(image) =
+        tekseru_photo::decode_jpeg_scaled(&mut inner, THUMBNAIL_SIDE as u16, MAX_PIXELS)
+    {
         return Some(image);
     }
     // A JPEG the scaled decoder does not take (CMYK, 16-bit): the general path.
     inner.seek(SeekFrom::Start(0)).ok()?;
     decode_any(ImageReader::with_format(inner, image::ImageFormat::Jpeg))
-}
-
-/// A JPEG decoded at a reduced scale, upright; `None` when it is not 8-bit grey or RGB, or
-/// is too large or broken.
-fn decode_jpeg_scaled<R: Read>(reader: R) -> Option<DynamicImage> {
-    let mut decoder = jpeg_decoder::Decoder::new(reader);
-    decoder.read_info().ok()?;
-    let info = decoder.info()?;
-    if u64::from(info.width) * u64::from(info.height) > MAX_PIXELS {
-        return None;
-    }
-    let side = THUMBNAIL_SIDE as u16;
-    let (width, height) = decoder.scale(side, side).ok()?;
-    let orientation = decoder.exif_data().and_then(exif_orientation);
-    let pixels = decoder.decode().ok()?;
-    let (width, height) = (u32::from(width), u32::from(height));
-    let mut image: DynamicImage = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => {
-            image::RgbImage::from_raw(width, height, pixels)?.into()
-        }
-        jpeg_decoder::PixelFormat::L8 => image::GrayImage::from_raw(width, height, pixels)?.into(),
-        _ => return None,
-    };
-    if let Some(orientation) = orientation {
-        image.apply_orientation(orientation);
-    }
-    Some(image)
-}
-
-/// The EXIF orientation of a JPEG's APP1 segment.
-fn exif_orientation(raw: &[u8]) -> Option<image::metadata::Orientation> {
-    let exif = exif::Reader::new().read_raw(raw.to_vec()).ok()?;
-    let field = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?;
-    let value = field.value.get_uint(0)?;
-    image::metadata::Orientation::from_exif(u8::try_from(value).ok()?)
 }
 
 /// Any image the `image` crate reads, upright.
