@@ -164,6 +164,40 @@ fn load_fonts() -> Result<Fonts, ActError> {
     Ok(Fonts { regular, bold })
 }
 
+/// Every photo decoded for embedding, in order (`None` for a photo without image bytes),
+/// on as many threads as the machine has cores: decoding is most of an act's rendering time.
+fn decode_photos(photos: &[crate::data::Photo]) -> Result<Vec<Option<RawImage>>, ActError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, photos.len().max(1));
+    let mut slots: Vec<Option<RawImage>> = (0..photos.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                scope.spawn(move || {
+                    photos
+                        .iter()
+                        .enumerate()
+                        .skip(worker)
+                        .step_by(workers)
+                        .filter(|(_, p)| !p.image.is_empty())
+                        .map(|(i, p)| decode_photo(&p.image, &p.name).map(|raw| (i, raw)))
+                        .collect::<Result<Vec<_>, ActError>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            let done = handle
+                .join()
+                .map_err(|_| ActError::Input("a photo could not be decoded".to_owned()))??;
+            for (i, raw) in done {
+                slots[i] = Some(raw);
+            }
+        }
+        Ok(slots)
+    })
+}
+
 /// A photo decoded for embedding: pixels, downscaled when larger than a thumbnail.
 fn decode_photo(bytes: &[u8], name: &str) -> Result<RawImage, ActError> {
     // A JPEG is decoded at a reduced scale straight away; anything else in full.
@@ -678,6 +712,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         let cell = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
         let box_h = mm(38.0);
         w.layout.space(4.0);
+        let mut decoded = decode_photos(&data.photos)?.into_iter();
         for (chunk_index, chunk) in data.photos.chunks(per_row).enumerate() {
             w.layout.ensure(box_h + Style::SMALL.size * 6.0);
             let top = w.layout.cursor();
@@ -686,8 +721,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                 let x = LEFT + i as f32 * (cell + gap);
                 let number = chunk_index * per_row + i + 1;
                 let mut y_text = top;
-                if !photo.image.is_empty() {
-                    let raw = decode_photo(&photo.image, &photo.name)?;
+                if let Some(raw) = decoded.next().flatten() {
                     let (pw, ph) = (raw.width as u32, raw.height as u32);
                     // Never upscale: at most one pixel per point (72 dpi) ... and within the box.
                     let scale = (cell / pw as f32).min(box_h / ph as f32).min(1.0);
