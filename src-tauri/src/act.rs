@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::commands::{Failure, Result};
 use crate::session::reporter;
-use crate::state::{with_store, AppState};
+use crate::state::AppState;
 
 fn iin(text: &str) -> Result<Iin> {
     Iin::parse(text).map_err(|e| Failure::from(format!("IIN {text}: {e}")))
@@ -28,7 +28,7 @@ pub(crate) fn render_act(
 ) -> Result<Option<ActStatus>> {
     let languages = lang.parse().map_err(Failure::from)?;
     let cancel = state.start_task();
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         let mut progress = reporter(&app, "act", "", &cancel);
         tekseru_workflow::render(
             store,
@@ -43,15 +43,13 @@ pub(crate) fn render_act(
 
 #[tauri::command(async)]
 pub(crate) fn act_status(state: State<'_, AppState>, id: String) -> Result<Option<ActStatus>> {
-    with_store(&state.shared(), |store| {
-        Ok(tekseru_workflow::status(store, &id)?)
-    })
+    state.with_store(|store| Ok(tekseru_workflow::status(store, &id)?))
 }
 
 /// One page of the latest act as a PNG data URL (made with poppler's `pdftoppm`).
 #[tauri::command(async)]
 pub(crate) fn act_page(state: State<'_, AppState>, id: String, page: u32) -> Result<String> {
-    let latest = with_store(&state.shared(), |store| {
+    let latest = state.with_store(|store| {
         let inspection = store.inspection(&id)?;
         tekseru_workflow::latest_act(store, &inspection)?
             .ok_or_else(|| Failure::from("the act is not rendered yet"))
@@ -121,7 +119,7 @@ pub(crate) fn sign_act(
     let signer = Pkcs12Signer::open(&key, &password)
         .map_err(|e| Failure::from(format!("key file '{}': {e}", p12.display())))?;
     drop(password);
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         tekseru_workflow::sign(store, &id, &member, &signer, OffsetDateTime::now_utc())?;
         Ok(tekseru_workflow::status(store, &id)?)
     })
@@ -136,7 +134,7 @@ pub(crate) fn dissent(
     reason: String,
 ) -> Result<String> {
     let member = iin(&member)?;
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         let notice = tekseru_workflow::dissent(
             store,
             &id,
@@ -154,7 +152,7 @@ pub(crate) fn dissent(
 pub(crate) fn add_trusted_root(state: State<'_, AppState>, pem: PathBuf) -> Result<usize> {
     let bytes = std::fs::read(&pem)
         .map_err(|e| Failure::from(format!("cannot read '{}': {e}", pem.display())))?;
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         Ok(tekseru_workflow::add_trusted_root(
             store,
             &pem.display().to_string(),
@@ -172,7 +170,7 @@ pub(crate) fn export_act(
     path: PathBuf,
     sha256: Option<String>,
 ) -> Result<()> {
-    let pdf = with_store(&state.shared(), |store| {
+    let pdf = state.with_store(|store| {
         let inspection = store.inspection(&id)?;
         match sha256 {
             Some(sha) if inspection.acts.iter().any(|a| a.sha256 == sha) => Ok(store.blob(&sha)?),

@@ -13,11 +13,11 @@ use time::Date;
 
 use crate::commands::{Failure, Result};
 use crate::session::reporter;
-use crate::state::{with_store, AppState};
+use crate::state::AppState;
 
 #[tauri::command(async)]
 pub(crate) fn inspections(state: State<'_, AppState>) -> Result<Vec<InspectionSummary>> {
-    with_store(&state.shared(), |store| Ok(store.inspections()?))
+    state.with_store(|store| Ok(store.inspections()?))
 }
 
 /// The new-inspection form.
@@ -40,7 +40,7 @@ pub(crate) fn new_inspection(
         .find(|c| c.id == input.checklist)
         .ok_or_else(|| Failure::from(format!("no checklist '{}'", input.checklist)))?;
     let bin = Bin::parse(input.bin.trim()).map_err(|e| Failure::from(format!("BIN: {e}")))?;
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         Ok(store.new_inspection(NewInspection {
             checklist,
             ca_name: input.ca_name,
@@ -74,7 +74,7 @@ struct Counts {
 
 #[tauri::command(async)]
 pub(crate) fn inspection(state: State<'_, AppState>, id: String) -> Result<InspectionView> {
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         let inspection = store.inspection(&id)?;
         let s = inspection.summary();
         Ok(InspectionView {
@@ -99,9 +99,7 @@ pub(crate) fn answer(
     item: String,
     answer: AnswerChange,
 ) -> Result<Answer> {
-    with_store(&state.shared(), |store| {
-        Ok(store.answer(&id, &item, answer)?)
-    })
+    state.with_store(|store| Ok(store.answer(&id, &item, answer)?))
 }
 
 #[tauri::command(async)]
@@ -112,7 +110,7 @@ pub(crate) fn set_conclusions(
     conclusions: String,
     recommendations: Vec<Recommendation>,
 ) -> Result<()> {
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         Ok(store.set_conclusions(&id, &findings, &conclusions, recommendations)?)
     })
 }
@@ -128,7 +126,7 @@ pub(crate) fn add_evidence(
     paths: Vec<PathBuf>,
 ) -> Result<Vec<Evidence>> {
     let cancel = state.start_task();
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         let mut added = Vec::new();
         for path in &paths {
             let label = path
@@ -144,13 +142,8 @@ pub(crate) fn add_evidence(
 
 /// A photo's thumbnail as a data URL; `None` for files that are not images.
 #[tauri::command(async)]
-pub(crate) fn thumbnail(
-    state: State<'_, AppState>,
-    id: String,
-    sha256: String,
-) -> Result<Option<String>> {
-    let _ = id;
-    with_store(&state.shared(), |store| {
+pub(crate) fn thumbnail(state: State<'_, AppState>, sha256: String) -> Result<Option<String>> {
+    state.with_store(|store| {
         Ok(store.thumbnail(&sha256)?.map(|jpeg| {
             format!(
                 "data:image/jpeg;base64,{}",
@@ -176,7 +169,7 @@ pub(crate) struct TimelineStep {
 
 #[tauri::command(async)]
 pub(crate) fn timeline(state: State<'_, AppState>, id: String) -> Result<Vec<TimelineStep>> {
-    with_store(&state.shared(), |store| {
+    state.with_store(|store| {
         let inspection = store.inspection(&id)?;
         let timeline = tekseru_workflow::timeline(&inspection, tekseru_workflow::today())?;
         Ok(timeline
@@ -209,7 +202,5 @@ pub(crate) fn record_event(
     step: String,
     date: Date,
 ) -> Result<()> {
-    with_store(&state.shared(), |store| {
-        Ok(tekseru_workflow::record_event(store, &id, &step, date)?)
-    })
+    state.with_store(|store| Ok(tekseru_workflow::record_event(store, &id, &step, date)?))
 }

@@ -21,7 +21,7 @@ pub(crate) struct AppState {
     /// Demo mode: the store is made with a sample inspection and its passphrase is shown.
     pub(crate) demo: bool,
     /// The unlocked store; `None` while locked. Held by one command at a time.
-    store: Arc<Mutex<Option<Store>>>,
+    store: Mutex<Option<Store>>,
     /// Set by `cancel`; the running long task stops at its next step.
     pub(crate) cancel: Arc<AtomicBool>,
     /// Rendered pages of acts as data URLs, by (act SHA-256, page).
@@ -34,7 +34,7 @@ impl AppState {
         AppState {
             data_dir: data_dir(),
             demo,
-            store: Arc::new(Mutex::new(None)),
+            store: Mutex::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
             pages: Mutex::new(HashMap::new()),
         }
@@ -47,29 +47,18 @@ impl AppState {
         })
     }
 
-    /// A handle to the slot for work on another thread.
-    pub(crate) fn shared(&self) -> Arc<Mutex<Option<Store>>> {
-        Arc::clone(&self.store)
+    /// Runs `f` with the unlocked store, or fails with "locked".
+    pub(crate) fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        match self.slot()?.as_mut() {
+            Some(store) => f(store),
+            None => Err(Failure::from("the store is locked: unlock it first")),
+        }
     }
 
     /// Starts a long task: clears an earlier cancel request.
     pub(crate) fn start_task(&self) -> Arc<AtomicBool> {
         self.cancel.store(false, Ordering::SeqCst);
         Arc::clone(&self.cancel)
-    }
-}
-
-/// Runs `f` with the unlocked store, or fails with "locked".
-pub(crate) fn with_store<T>(
-    slot: &Mutex<Option<Store>>,
-    f: impl FnOnce(&mut Store) -> Result<T>,
-) -> Result<T> {
-    let mut guard = slot.lock().map_err(|_| {
-        Failure::from("an earlier command failed while holding the store; restart tekseru")
-    })?;
-    match guard.as_mut() {
-        Some(store) => f(store),
-        None => Err(Failure::from("the store is locked: unlock it first")),
     }
 }
 

@@ -24,7 +24,7 @@ pub use crate::{
         InventoryRow, Lang, Measurement, Photo, Recommendation, Site,
     },
     render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME},
-    sign::{sign, Pkcs12Signer, Signer},
+    sign::{sign, subject_line, Pkcs12Signer, Signer},
     verify::{verify, SignatureReport, Verification},
 };
 

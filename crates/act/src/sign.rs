@@ -136,8 +136,8 @@ pub(crate) fn subject_iin(cert: &X509) -> Option<String> {
         .find_map(|s| s.strip_prefix("IIN").map(str::to_owned))
 }
 
-/// The certificate's subject, one line.
-pub(crate) fn subject_line(cert: &X509) -> String {
+/// The certificate's subject on one line, e.g. `CN=Member 810315400008, serialNumber=IIN…`.
+pub fn subject_line(cert: &X509) -> String {
     cert.subject_name()
         .entries()
         .map(|e| {

@@ -361,16 +361,20 @@ pub(crate) fn put_bytes(tx: &Transaction<'_>, bytes: &[u8]) -> Result<String> {
     Ok(sha256)
 }
 
+/// A blob's size in bytes and its number of chunks; a missing blob is corruption.
+pub(crate) fn blob_size(conn: &Connection, sha256: &str) -> Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT bytes, chunks FROM blob WHERE sha256 = ?1",
+        [sha256],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::Corrupt(format!("blob {sha256} is missing")))
+}
+
 /// Streams a blob to `out`, verifying its chunks and its hash.
 pub(crate) fn read_blob(conn: &Connection, sha256: &str, out: &mut dyn Write) -> Result<u64> {
-    let (bytes, chunks): (i64, i64) = conn
-        .query_row(
-            "SELECT bytes, chunks FROM blob WHERE sha256 = ?1",
-            [sha256],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .ok_or_else(|| StoreError::Corrupt(format!("blob {sha256} is missing")))?;
+    let (bytes, chunks) = blob_size(conn, sha256)?;
     let mut stmt =
         conn.prepare_cached("SELECT seq, data FROM chunk WHERE sha256 = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([sha256])?;

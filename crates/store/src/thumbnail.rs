@@ -72,14 +72,7 @@ impl Store {
 
 /// Decodes the blob and makes its thumbnail; `Ok(None)` when it is not a usable image.
 fn make(conn: &Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
-    let (bytes, chunks): (i64, i64) = conn
-        .query_row(
-            "SELECT bytes, chunks FROM blob WHERE sha256 = ?1",
-            [sha256],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .ok_or_else(|| StoreError::Corrupt(format!("blob {sha256} is missing")))?;
+    let (bytes, chunks) = crate::evidence::blob_size(conn, sha256)?;
     let bytes = u64::try_from(bytes).unwrap_or(0);
     if bytes == 0 || bytes > MAX_ENCODED {
         return Ok(None);

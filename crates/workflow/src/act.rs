@@ -7,7 +7,7 @@ use tekseru_core::{quorum, Iin};
 use tekseru_store::{ActRevision, Inspection, Store};
 use time::OffsetDateTime;
 
-use crate::data::{act_data, kazakhstan};
+use crate::data::{act_data, act_text, kazakhstan};
 use crate::error::{Result, WorkflowError};
 use crate::Progress;
 
@@ -224,7 +224,8 @@ pub fn dissent(
     }
     store.record_dissent(id, *member, reason)?;
     let inspection = store.inspection(id)?;
-    let data = act_data(store, &inspection, &inspection.audit_head, &mut |_, _| true)?;
+    // The notice shows no photos: nothing to decode.
+    let data = act_text(&inspection, &inspection.audit_head);
     let options = RenderOptions {
         languages,
         created: now.to_offset(kazakhstan()),

@@ -73,31 +73,16 @@ pub fn act_data(
     audit_head: &str,
     progress: Progress<'_>,
 ) -> Result<ActData> {
+    let photos = photos(store, inspection, progress)?;
+    Ok(ActData {
+        photos,
+        ..act_text(inspection, audit_head)
+    })
+}
+
+/// The photos of annex B, each with its store thumbnail (made now when it was never shown).
+fn photos(store: &Store, inspection: &Inspection, progress: Progress<'_>) -> Result<Vec<Photo>> {
     let checklist = &inspection.checklist;
-    let created = date_of(&inspection.created_at).unwrap_or_else(crate::today);
-    let end = inspection
-        .events
-        .iter()
-        .find(|e| e.step == onsite_done_step(checklist.rule))
-        .map(|e| e.date)
-        .unwrap_or_else(crate::today);
-    let start = created.min(end);
-    let recorded = |step: &str| {
-        inspection
-            .events
-            .iter()
-            .find(|e| e.step == step)
-            .map(|e| e.date)
-    };
-    let application_step = match checklist.rule {
-        Rule::Accreditation => "application-registered",
-        Rule::Revocation => "complaint-received",
-    };
-
-    let items = act_items(inspection);
-    let mut findings: Vec<Bilingual> = violations(checklist, inspection);
-    findings.extend(paragraphs(&inspection.findings));
-
     let images: Vec<_> = inspection
         .evidence
         .iter()
@@ -123,8 +108,38 @@ pub fn act_data(
         });
     }
     progress(total, total);
+    Ok(photos)
+}
 
-    Ok(ActData {
+/// The act's data without its photos: everything the store's tables say, nothing decoded
+/// (what a dissent notice needs).
+pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
+    let checklist = &inspection.checklist;
+    let created = date_of(&inspection.created_at).unwrap_or_else(crate::today);
+    let end = inspection
+        .events
+        .iter()
+        .find(|e| e.step == onsite_done_step(checklist.rule))
+        .map(|e| e.date)
+        .unwrap_or_else(crate::today);
+    let start = created.min(end);
+    let recorded = |step: &str| {
+        inspection
+            .events
+            .iter()
+            .find(|e| e.step == step)
+            .map(|e| e.date)
+    };
+    let application_step = match checklist.rule {
+        Rule::Accreditation => "application-registered",
+        Rule::Revocation => "complaint-received",
+    };
+
+    let items = act_items(inspection);
+    let mut findings: Vec<Bilingual> = violations(checklist, inspection);
+    findings.extend(paragraphs(&inspection.findings));
+
+    ActData {
         inspection_id: inspection.id.clone(),
         act_number: act_number(&inspection.id),
         place: place(&inspection.site),
@@ -156,7 +171,7 @@ pub fn act_data(
             ru: format!("Документарная проверка завершена {d} (224/НҚ §12 ¶1)."),
         }),
         items,
-        photos,
+        photos: Vec::new(),
         findings,
         conclusions: paragraphs(&inspection.conclusions),
         recommendations: inspection
@@ -192,7 +207,7 @@ pub fn act_data(
                 sha256: e.sha256.clone(),
             })
             .collect(),
-    })
+    }
 }
 
 /// The act's number: the inspection id's first eight characters, upper case.

@@ -21,18 +21,6 @@ pub fn trusted_roots(store: &Store) -> Result<Vec<X509>> {
         .collect()
 }
 
-fn subject(cert: &X509) -> String {
-    cert.subject_name()
-        .entries()
-        .map(|e| {
-            let key = e.object().nid().short_name().unwrap_or("?");
-            let value = e.data().to_string().unwrap_or_default();
-            format!("{key}={value}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Adds the root certificates of a PEM file (`name` is shown in errors). Each must be a
 /// self-signed CA certificate within its validity; nothing is added unless all are.
 /// Returns how many were new.
@@ -48,7 +36,7 @@ pub fn add_trusted_root(store: &mut Store, name: &str, pem: &[u8]) -> Result<usi
         .map_err(|e| WorkflowError::Refused(e.to_string()))?;
     let mut checked = Vec::new();
     for cert in &certs {
-        let who = subject(cert);
+        let who = tekseru_act::subject_line(cert);
         if cert.issued(cert) != X509VerifyResult::OK {
             return Err(WorkflowError::Refused(format!(
                 "'{name}': {who} is not a root certificate (it is issued by another): trust its root instead"

@@ -107,7 +107,7 @@ export const backend = {
     change(() => call<void>("set_conclusions", { id, findings, conclusions, recommendations })),
   addEvidence: (id: string, item: string, paths: string[]) =>
     call<Evidence[]>("add_evidence", { id, item, paths }),
-  thumbnail: (id: string, sha256: string) => call<string | null>("thumbnail", { id, sha256 }),
+  thumbnail: (sha256: string) => call<string | null>("thumbnail", { sha256 }),
 
   renderAct: (id: string, lang: "kk" | "ru" | "kk+ru") => call<ActStatus | null>("render_act", { id, lang }),
   actStatus: (id: string) => call<ActStatus | null>("act_status", { id }),
