@@ -389,6 +389,8 @@ describe.skipIf(!OUT)("desktop app benchmarks (cargo xtask bench-app)", () => {
   let s: Session | undefined;
   let pid = 0;
   let locked: Memory | null = null;
+  /** Just after the inspection opened, before any move. */
+  let opened: Memory | null = null;
 
   beforeAll(async () => {
     expect(APP, "TEKSERU_APP names the app binary").not.toBe("");
@@ -468,6 +470,8 @@ describe.skipIf(!OUT)("desktop app benchmarks (cargo xtask bench-app)", () => {
     expect(count).toBe(ITEMS);
     note(`opening the ${ITEMS}-item inspection: click to its walk-through on screen ${Date.now() - t0} ms (polled every 100 ms)`);
     expect(await (await s.find("[data-testid=progress]")).text()).toContain(`/ ${ITEMS}`);
+    await sleep(1500);
+    opened = memory(pid);
   });
 
   it("moving to the next item: keydown to the frame that shows it", async () => {
@@ -535,6 +539,34 @@ describe.skipIf(!OUT)("desktop app benchmarks (cargo xtask bench-app)", () => {
       );
     } else {
       note("the app's resident set needs the page frame numbers of /proc/PID/pagemap, which only root reads: not measured");
+    }
+    if (opened?.residentMb != null && locked.residentMb !== null) {
+      result(
+        `RSS, ${ITEMS} items just opened`,
+        opened.residentMb,
+        locked.residentMb,
+        "MB",
+        "-",
+        "the same, on the unlock screen; measured before the first move",
+      );
+    }
+    // Then a long walk: 400 more moves back and forth. Memory that kept growing with every
+    // move would show here as a leak.
+    for (let round = 0; round < 4; round++) {
+      await s.execute(MOVE_SCRIPT, [50, "k", "x"]);
+      await s.execute(MOVE_SCRIPT, [50, "j", "x"]);
+    }
+    await sleep(1500);
+    const later = memory(pid);
+    if (later.residentMb !== null && open.residentMb !== null) {
+      result(
+        `RSS after 400 more moves`,
+        later.residentMb,
+        open.residentMb,
+        "MB",
+        "-",
+        "the RSS above, before these moves: what a long walk adds",
+      );
     }
     result(
       `VmRSS summed over the processes, ${ITEMS} items open`,

@@ -100,10 +100,23 @@ describe("an inspection from start to a signed, adopted act", () => {
     await s.clickOn("[data-testid=note]"); // leaving the field saves the value
     await s.until("saved verdict", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес емес");
 
+    const field = (sel: string) => s.execute<string | null>(`return document.querySelector("${sel}")?.value ?? null`);
+    await (await s.find("[data-testid=note]")).type("2,31 м, лазерлік өлшегішпен");
+
+    // Moving on saves the note; the next item's fields start from what is saved for it.
     await s.clickOn("[data-testid='item-server-room.ups']");
+    expect(await text("[data-testid=item-ref]")).not.toBe("224/НҚ §12(15) ¶6");
+    expect(await field("[data-testid=note]")).toBe("");
+    expect(await field("[data-testid=measure-input]")).toBeNull();
     await s.clickOn("[data-testid=verdict-complies]");
     await s.until("ups verdict", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес");
     expect(await text("[data-testid=progress]")).toContain("2 / 24");
+
+    await s.clickOn("[data-testid='item-server-room.ceiling-height']");
+    expect(await field("[data-testid=note]")).toBe("2,31 м, лазерлік өлшегішпен");
+    expect(await field("[data-testid=measure-input]")).toBe("2.31");
+    expect(await text("[data-testid=measure-live]")).toBe("талапқа сай емес");
+    await s.clickOn("[data-testid='item-server-room.ups']");
     expect(await text("[data-testid=progress]")).toContain("1 сәйкес емес");
 
     await s.clickOn("[data-testid=filter-failing]");

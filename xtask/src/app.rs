@@ -9,9 +9,26 @@ use crate::{cmd, cmd_in, ui};
 
 /// Builds the front-end, then the app (debug: the same build the tests use).
 pub(crate) fn build(root: &Path) -> anyhow::Result<PathBuf> {
+    build_profile(root, Profile::Debug)
+}
+
+/// Which build of the app to make.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Profile {
+    /// Quick to build; what the end-to-end tests drive.
+    Debug,
+    /// What users run: the build `cargo xtask dist` packages.
+    Release,
+}
+
+fn build_profile(root: &Path, profile: Profile) -> anyhow::Result<PathBuf> {
     ui::build(root)?;
-    cmd("cargo", &["build", "-p", "tekseru-app"])?;
-    Ok(root.join("target/debug/tekseru-app"))
+    match profile {
+        Profile::Debug => cmd("cargo", &["build", "-p", "tekseru-app"])?,
+        Profile::Release => cmd("cargo", &["build", "--release", "-p", "tekseru-app"])?,
+    }
+    let dir = if profile == Profile::Debug { "debug" } else { "release" };
+    Ok(root.join("target").join(dir).join("tekseru-app"))
 }
 
 /// Environment that lets WebKitGTK render under Xvfb without a GPU.
@@ -111,13 +128,13 @@ const BENCH_ITEMS: usize = 300;
 const BENCH_PASSPHRASE: &str = "bench-tekseru-passphrase";
 
 /// The desktop app's benchmarks (issue 7): cold start to an interactive window, moving
-/// between items, and memory with a 300-item inspection open. The real app (debug build, as
-/// the end-to-end tests use) runs under Xvfb through tauri-driver; each number is printed
-/// with a reference measured in the same run. The table reports; it never fails the run
-/// because a target is missed.
-pub(crate) fn bench(root: &Path) -> anyhow::Result<()> {
+/// between items, and memory with a 300-item inspection open. The real app (the release
+/// build users run, or the debug build the end-to-end tests drive) runs under Xvfb through
+/// tauri-driver; each number is printed with a reference measured in the same run. The
+/// table reports; it never fails the run because a target is missed.
+pub(crate) fn bench(root: &Path, profile: Profile) -> anyhow::Result<()> {
     ensure_tauri_driver()?;
-    let app = build(root)?;
+    let app = build_profile(root, profile)?;
     cmd("cargo", &["build", "-p", "tekseru-cli"])?;
     let out = root.join("target/bench-app");
     if out.exists() {
@@ -142,7 +159,10 @@ pub(crate) fn bench(root: &Path) -> anyhow::Result<()> {
         .env("TEKSERU_BENCH_OUT", &results)
         .env(
             "TEKSERU_BENCH_BUILD",
-            "debug (target/debug/tekseru-app, the build the e2e tests drive)",
+            match profile {
+                Profile::Debug => "debug (target/debug/tekseru-app, the build the e2e tests drive)",
+                Profile::Release => "release (target/release/tekseru-app, the build users run)",
+            },
         )
         .env_remove("TEKSERU_DEMO")
         .envs(WEBKIT_ENV.iter().copied());

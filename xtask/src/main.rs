@@ -32,7 +32,7 @@ fn main() -> anyhow::Result<()> {
         }
         "bench-app" => {
             deps::ensure(deps::ALL)?;
-            app::bench(&root)
+            app::bench(&root, app_profile(&rest))
         }
         "dist" => {
             deps::ensure(deps::RUN)?;
@@ -45,9 +45,9 @@ fn main() -> anyhow::Result<()> {
                  tasks:\n  \
                  run     the app on a demo store (installs what is missing first; --cli: a CLI tour)\n  \
                  test    every test and check, as CI runs them\n  \
-                 bench   the benchmarks, as ratios against reference runs\n  \
+                 bench   the benchmarks, as ratios against reference runs (--quick: no app; --debug: the app's debug build)\n  \
                  e2e     only the end-to-end tests of the desktop app (under Xvfb)\n  \
-                 bench-app  the desktop app's benchmarks (under Xvfb), as ratios against references\n  \
+                 bench-app  the desktop app's benchmarks (under Xvfb), release build (--debug: debug build)\n  \
                  dist    a .deb of the desktop app (release build)\n  \
                  deps    install the system packages the tests need (Debian)\n  \
                  crosscheck  the calendar against Python's holidays package (part of test)"
@@ -156,5 +156,15 @@ fn bench(root: &Path, rest: &[String]) -> anyhow::Result<()> {
         return Ok(());
     }
     deps::ensure(deps::ALL)?;
-    app::bench(root)
+    app::bench(root, app_profile(rest))
+}
+
+/// The app's benchmarks measure the release build users run; `--debug` measures the build
+/// the end-to-end tests drive, which is quicker to make.
+fn app_profile(rest: &[String]) -> app::Profile {
+    if rest.iter().any(|a| a == "--debug") {
+        app::Profile::Debug
+    } else {
+        app::Profile::Release
+    }
 }

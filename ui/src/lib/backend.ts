@@ -1,9 +1,10 @@
 // The one place that talks to the Tauri side. Every call is a command of
 // src-tauri/src/commands.rs; a rejection becomes a UserError with the crate's message.
 import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open, save } from "@tauri-apps/plugin-dialog";
+import { fanOut } from "./fanout";
 import { serialQueue } from "./serial";
 import type {
   ActStatus,
@@ -69,12 +70,14 @@ export const backend = {
   pickSavePath: (title: string, defaultPath: string): Promise<string | null> =>
     save({ title, defaultPath, filters: [{ name: "PDF", extensions: ["pdf"] }] }),
   /** Files dropped on the window. */
-  onDrop: (handler: (paths: string[]) => void): Promise<UnlistenFn> =>
+  /** Files dropped on the window; returns the function that stops the handler. */
+  onDrop: fanOut<string[]>((emit) =>
     getCurrentWebview().onDragDropEvent((event) => {
-      if (event.payload.type === "drop") handler(event.payload.paths);
+      if (event.payload.type === "drop") emit(event.payload.paths);
     }),
-  onProgress: (handler: (p: Progress) => void): Promise<UnlistenFn> =>
-    listen<Progress>("progress", (event) => handler(event.payload)),
+  ),
+  /** Progress events of long tasks; returns the function that stops the handler. */
+  onProgress: fanOut<Progress>((emit) => listen<Progress>("progress", (event) => emit(event.payload))),
   /** Asks the running long task to stop; what it finished stays, what it did not is undone. */
   cancel: () => call<void>("cancel"),
 
