@@ -308,7 +308,7 @@ function memory(root: number): Memory {
  * simply the next frame. Between presses the page settles (two frames and a pause).
  */
 const MOVE_SCRIPT = `
-  const [n, key, noop] = arguments;
+  const [n, key, noop, noopsOnly] = arguments;
   const shown = () => document.querySelector('[data-testid=item-number]')?.textContent ?? '';
   const frame = () => new Promise((resolve) => requestAnimationFrame(() => {
     const channel = new MessageChannel();
@@ -338,7 +338,7 @@ const MOVE_SCRIPT = `
   const moves = [], noops = [];
   for (let i = 0; i < n; i++) {
     noops.push(await press(noop, false));
-    moves.push(await press(key, true));
+    if (!noopsOnly) moves.push(await press(key, true));
   }
   return { moves, noops };`;
 
@@ -550,23 +550,28 @@ describe.skipIf(!OUT)("desktop app benchmarks (cargo xtask bench-app)", () => {
         "the same, on the unlock screen; measured before the first move",
       );
     }
-    // Then a long walk: 400 more moves back and forth. Memory that kept growing with every
-    // move would show here as a leak.
+    // Then a long walk: 400 no-op presses, then 400 more moves back and forth, each with its
+    // no-op press. What the moves add beyond what the presses alone add is the walk-through's
+    // own; memory that kept growing with every move would show there as a leak.
+    for (let round = 0; round < 8; round++) await s.execute(MOVE_SCRIPT, [50, "j", "x", true]);
+    await sleep(1500);
+    const pressed = memory(pid);
     for (let round = 0; round < 4; round++) {
       await s.execute(MOVE_SCRIPT, [50, "k", "x"]);
       await s.execute(MOVE_SCRIPT, [50, "j", "x"]);
     }
     await sleep(1500);
-    const later = memory(pid);
-    if (later.residentMb !== null && open.residentMb !== null) {
+    const walked = memory(pid);
+    if (open.residentMb !== null && pressed.residentMb !== null && walked.residentMb !== null) {
       result(
-        `RSS after 400 more moves`,
-        later.residentMb,
-        open.residentMb,
+        "RSS growth over 400 more moves",
+        walked.residentMb - pressed.residentMb,
+        pressed.residentMb - open.residentMb,
         "MB",
         "-",
-        "the RSS above, before these moves: what a long walk adds",
+        "the growth over 400 no-op presses alone, just before",
       );
+      note(`RSS after the no-op presses ${pressed.residentMb.toFixed(0)} MB, after the moves ${walked.residentMb.toFixed(0)} MB`);
     }
     result(
       `VmRSS summed over the processes, ${ITEMS} items open`,
