@@ -27,7 +27,10 @@ fn build_profile(root: &Path, profile: Profile) -> anyhow::Result<PathBuf> {
         Profile::Debug => cmd("cargo", &["build", "-p", "tekseru-app"])?,
         Profile::Release => cmd("cargo", &["build", "--release", "-p", "tekseru-app"])?,
     }
-    let dir = if profile == Profile::Debug { "debug" } else { "release" };
+    let dir = match profile {
+        Profile::Debug => "debug",
+        Profile::Release => "release",
+    };
     Ok(root.join("target").join(dir).join("tekseru-app"))
 }
 
