@@ -164,7 +164,9 @@ pub(crate) struct TimelineStep {
     done: Option<Date>,
     working_days_left: Option<i64>,
     late: bool,
-    explanation: String,
+    /// Why: message keys of the calendar's explanation with their arguments, translated by
+    /// the UI (`timeline_<key>`).
+    notes: Vec<tekseru_core::explain::Reason>,
 }
 
 #[tauri::command(async)]
@@ -188,7 +190,7 @@ pub(crate) fn timeline(state: State<'_, AppState>, id: String) -> Result<Vec<Tim
                 done: s.recorded,
                 working_days_left: s.working_days_left,
                 late: s.late,
-                explanation: s.explanation.join(" "),
+                notes: s.notes,
             })
             .collect())
     })

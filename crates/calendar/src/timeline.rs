@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use time::Date;
 
+use tekseru_core::explain::Reason;
+
 use crate::calendar::Calendar;
 use crate::error::CalendarError;
 use crate::procedure::{Anchor, LegalBasis, Procedure};
@@ -56,6 +58,40 @@ pub struct StepTimeline {
     pub late_by: Option<i64>,
     /// English sentences: how `due` was counted, with the law's words; why it is late.
     pub explanation: Vec<String>,
+    /// The same sentences as message keys with their arguments, for a user interface that
+    /// translates them ([`MESSAGES`]). A `weekday` is an English day name; `after` and `step`
+    /// are step ids.
+    pub notes: Vec<Reason>,
+}
+
+/// Every message of a step's explanation, in English, with its `{placeholders}`. A count of
+/// one has its own message (`…_one`).
+pub const MESSAGES: &[(&str, &str)] = &[
+    ("recorded_after_today", "recorded on {date}, after today ({today}): check the date"),
+    ("recorded_on_day_off", "recorded on {date} ({weekday}), a day off: {reference} «{quote}» — it is accepted on the next working day, {next}, and terms count from there"),
+    ("due_same_day", "due {due} ({weekday}): the same day as '{after}' ({anchor}) — {reference} «{quote}»"),
+    ("due_after_event_one", "due {due} ({weekday}): 1 working day after '{after}' ({anchor}) — {reference} «{quote}»"),
+    ("due_after_event", "due {due} ({weekday}): {n} working days after '{after}' ({anchor}) — {reference} «{quote}»"),
+    ("due_after_due_one", "due {due} ({weekday}): 1 working day after the due date of '{after}' ({anchor}) — {reference} «{quote}»"),
+    ("due_after_due", "due {due} ({weekday}): {n} working days after the due date of '{after}' ({anchor}) — {reference} «{quote}»"),
+    ("recorded_before_anchor", "recorded on {date}, before the step it counts from ({anchor}): check the dates"),
+    ("done_late_one", "late: recorded on {date}, after the due date {due} (1 working day late)"),
+    ("done_late", "late: recorded on {date}, after the due date {due} ({n} working days late)"),
+    ("not_needed", "not needed: '{step}' was done on time"),
+    ("overdue_one", "overdue: due {due}, not recorded by {today} (1 working day ago)"),
+    ("overdue", "overdue: due {due}, not recorded by {today} ({n} working days ago)"),
+    ("no_term", "224/НҚ sets no term of its own for this step ({reference} «{quote}»)"),
+    ("waiting_recorded", "waiting: '{after}' is not recorded yet"),
+    ("waiting_due", "waiting: the due date of '{after}' is not known yet"),
+];
+
+/// `key` for a count other than one, `key_one` for one.
+fn counted(key: &str, n: i64) -> String {
+    if n == 1 {
+        format!("{key}_one")
+    } else {
+        key.to_owned()
+    }
 }
 
 /// The timeline of one procedure on one day.
@@ -69,14 +105,6 @@ pub struct Timeline {
     pub steps: Vec<StepTimeline>,
     /// The ids of the late steps.
     pub late: Vec<String>,
-}
-
-fn plural(n: u32) -> &'static str {
-    if n == 1 {
-        "working day"
-    } else {
-        "working days"
-    }
 }
 
 /// Computes the timeline of `procedure` from `events` (step id → date) on `today`.
@@ -110,10 +138,11 @@ pub fn timeline(
     let mut steps = Vec::new();
     for step in &procedure.steps {
         let recorded = events.get(&step.id).copied();
-        let mut explanation = Vec::new();
+        let mut notes = Vec::new();
         if let Some(date) = recorded.filter(|d| *d > today) {
-            explanation.push(format!(
-                "recorded on {date}, after today ({today}): check the date"
+            notes.push(Reason::new(
+                "recorded_after_today",
+                &[("date", date.to_string()), ("today", today.to_string())],
             ));
         }
         if let Some(date) = recorded {
@@ -121,11 +150,15 @@ pub fn timeline(
             match (&step.closed_day, day.working) {
                 (Some(rule), false) => {
                     let next = calendar.next_working_day(date)?;
-                    explanation.push(format!(
-                        "recorded on {date} ({}), a day off: {} «{}» — it is accepted on the next working day, {next}, and terms count from there",
-                        date.weekday(),
-                        rule.reference,
-                        rule.quote
+                    notes.push(Reason::new(
+                        "recorded_on_day_off",
+                        &[
+                            ("date", date.to_string()),
+                            ("weekday", date.weekday().to_string()),
+                            ("reference", rule.reference.clone()),
+                            ("quote", rule.quote.clone()),
+                            ("next", next.to_string()),
+                        ],
                     ));
                     effective.insert(step.id.as_str(), next);
                 }
@@ -137,37 +170,31 @@ pub fn timeline(
         let mut due: Option<Date> = None;
         let mut waiting_for = Vec::new();
         for d in &step.deadlines {
-            let (anchor, what) = match d.from {
-                Anchor::Event => (effective.get(d.after.as_str()).copied(), "recorded"),
-                Anchor::Due => (dues.get(d.after.as_str()).copied(), "due"),
+            let (anchor, waiting) = match d.from {
+                Anchor::Event => (effective.get(d.after.as_str()).copied(), "waiting_recorded"),
+                Anchor::Due => (dues.get(d.after.as_str()).copied(), "waiting_due"),
             };
-            let after_title = procedure
-                .step(&d.after)
-                .map_or(d.after.as_str(), |s| s.title.en.as_str());
             let Some(anchor) = anchor else {
-                waiting_for.push(format!("'{}' ({after_title}) is not {what} yet", d.after));
+                waiting_for.push(Reason::new(waiting, &[("after", d.after.clone())]));
                 continue;
             };
             let candidate = calendar.add_working_days(anchor, d.working_days)?;
-            let counted = if d.working_days == 0 {
-                format!("the same day as '{}' ({anchor})", d.after)
-            } else {
-                let from = match d.from {
-                    Anchor::Event => "",
-                    Anchor::Due => "the due date of ",
-                };
-                format!(
-                    "{} {} after {from}'{}' ({anchor})",
-                    d.working_days,
-                    plural(d.working_days),
-                    d.after
-                )
+            let key = match (d.working_days, d.from) {
+                (0, _) => "due_same_day".to_owned(),
+                (n, Anchor::Event) => counted("due_after_event", n.into()),
+                (n, Anchor::Due) => counted("due_after_due", n.into()),
             };
-            explanation.push(format!(
-                "due {candidate} ({}): {counted} — {} «{}»",
-                candidate.weekday(),
-                d.reference,
-                d.quote
+            notes.push(Reason::new(
+                &key,
+                &[
+                    ("due", candidate.to_string()),
+                    ("weekday", candidate.weekday().to_string()),
+                    ("n", d.working_days.to_string()),
+                    ("after", d.after.clone()),
+                    ("anchor", anchor.to_string()),
+                    ("reference", d.reference.clone()),
+                    ("quote", d.quote.clone()),
+                ],
             ));
             due = Some(due.map_or(candidate, |x: Date| x.min(candidate)));
         }
@@ -183,8 +210,12 @@ pub fn timeline(
             }),
         ) {
             if date < anchor_date {
-                explanation.push(format!(
-                    "recorded on {date}, before the step it counts from ({anchor_date}): check the dates"
+                notes.push(Reason::new(
+                    "recorded_before_anchor",
+                    &[
+                        ("date", date.to_string()),
+                        ("anchor", anchor_date.to_string()),
+                    ],
                 ));
             }
         }
@@ -195,35 +226,34 @@ pub fn timeline(
         let (status, left, late_by) = match (recorded, due) {
             (Some(date), Some(due)) if date > due => {
                 let by = calendar.working_days_between(due, date)?;
-                explanation.push(format!(
-                    "late: recorded on {date}, after the due date {due} ({by} {} late)",
-                    if by == 1 {
-                        "working day"
-                    } else {
-                        "working days"
-                    }
+                notes.push(Reason::new(
+                    &counted("done_late", by),
+                    &[
+                        ("date", date.to_string()),
+                        ("due", due.to_string()),
+                        ("n", by.to_string()),
+                    ],
                 ));
                 (Status::DoneLate, None, Some(by))
             }
             (Some(_), _) => (Status::Done, None, None),
             (None, _) if not_needed => {
-                explanation.push(format!(
-                    "not needed: '{}' was done on time",
-                    step.unless_on_time.as_deref().unwrap_or_default()
+                notes.push(Reason::new(
+                    "not_needed",
+                    &[("step", step.unless_on_time.clone().unwrap_or_default())],
                 ));
                 (Status::NotNeeded, None, None)
             }
             (None, Some(due)) => {
                 let left = calendar.working_days_between(today, due)?;
                 if today > due {
-                    explanation.push(format!(
-                        "overdue: due {due}, not recorded by {today} ({} {} ago)",
-                        -left,
-                        if left == -1 {
-                            "working day"
-                        } else {
-                            "working days"
-                        }
+                    notes.push(Reason::new(
+                        &counted("overdue", -left),
+                        &[
+                            ("due", due.to_string()),
+                            ("today", today.to_string()),
+                            ("n", (-left).to_string()),
+                        ],
                     ));
                     (Status::Overdue, Some(left), None)
                 } else {
@@ -231,14 +261,17 @@ pub fn timeline(
                 }
             }
             (None, None) if step.deadlines.is_empty() => {
-                explanation.push(format!(
-                    "224/НҚ sets no term of its own for this step ({} «{}»)",
-                    step.basis.reference, step.basis.quote
+                notes.push(Reason::new(
+                    "no_term",
+                    &[
+                        ("reference", step.basis.reference.clone()),
+                        ("quote", step.basis.quote.clone()),
+                    ],
                 ));
                 (Status::NoTerm, None, None)
             }
             (None, None) => {
-                explanation.push(format!("waiting: {}", waiting_for.join("; ")));
+                notes.append(&mut waiting_for);
                 (Status::Waiting, None, None)
             }
         };
@@ -253,7 +286,8 @@ pub fn timeline(
             late: matches!(status, Status::DoneLate | Status::Overdue),
             working_days_left: left,
             late_by,
-            explanation,
+            explanation: notes.iter().map(|n| n.render(MESSAGES)).collect(),
+            notes,
         });
     }
     let late = steps

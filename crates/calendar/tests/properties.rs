@@ -105,3 +105,49 @@ fn is_working_day_agrees_with_the_data_on_every_day() {
     }
     assert_eq!(checked, 2922, "every day of 2020–2027");
 }
+
+/// For every shipped procedure: a random subset of its steps recorded on random dates, and a
+/// random day to look from.
+fn any_timeline_input() -> impl Strategy<Value = (usize, Vec<Option<Date>>, Date)> {
+    let procedures = tekseru_calendar::Procedures::embedded().unwrap();
+    let most_steps = procedures
+        .procedures
+        .iter()
+        .map(|p| p.steps.len())
+        .max()
+        .unwrap();
+    (
+        0..procedures.procedures.len(),
+        proptest::collection::vec(proptest::option::of(any_date()), most_steps),
+        any_date(),
+    )
+}
+
+proptest! {
+    /// Every sentence of a timeline is a known message with every placeholder filled, and
+    /// the English explanation is exactly those messages: what a translated screen shows and
+    /// what the command line prints say the same.
+    #[test]
+    fn every_step_is_explained_with_known_messages((p, dates, today) in any_timeline_input()) {
+        use tekseru_calendar::timeline::{timeline, MESSAGES};
+        let procedure = &tekseru_calendar::Procedures::embedded().unwrap().procedures[p];
+        let events = procedure
+            .steps
+            .iter()
+            .zip(&dates)
+            .filter_map(|(s, d)| d.map(|d| (s.id.clone(), d)))
+            .collect();
+        let t = timeline(cal(), procedure, &events, today).unwrap();
+        for s in &t.steps {
+            prop_assert_eq!(s.explanation.len(), s.notes.len());
+            for (note, english) in s.notes.iter().zip(&s.explanation) {
+                prop_assert!(MESSAGES.iter().any(|(k, _)| *k == note.key), "unknown key {}", note.key);
+                prop_assert_eq!(&note.render(MESSAGES), english);
+                prop_assert!(!english.contains('{'), "unfilled: {}", english);
+            }
+            if matches!(s.status, tekseru_calendar::timeline::Status::Waiting | tekseru_calendar::timeline::Status::NoTerm | tekseru_calendar::timeline::Status::NotNeeded) || s.late {
+                prop_assert!(!s.notes.is_empty(), "step {} is {:?} without a reason", s.id, s.status);
+            }
+        }
+    }
+}

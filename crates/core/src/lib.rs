@@ -37,6 +37,7 @@ assert_eq!(outcome.reasons[0],
 
 pub mod catalog;
 mod checklist;
+pub mod explain;
 mod identity;
 pub mod law;
 pub mod quorum;

@@ -12,11 +12,12 @@
 //!
 //! [`evaluate`] is pure: the same roster, signatures and settings give the same outcome.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+pub use crate::explain::Reason;
 use crate::identity::Iin;
 use crate::roster::{Body, Role, Roster};
 
@@ -93,23 +94,13 @@ pub struct Outcome {
     /// made it (a composition defect, a signature not counted and why).
     pub reasons: Vec<String>,
     /// The same explanation as message keys with their arguments, for a user interface that
-    /// translates it (the English text of each key: [`Reason::english`]).
+    /// translates it (the English text of each key: [`english`]).
     #[serde(default)]
     pub explanation: Vec<Reason>,
     /// The rule that was applied.
     pub rule: Rule,
     /// The settings that were applied.
     pub settings: Settings,
-}
-
-/// One line of an outcome's explanation: a message key and its arguments.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reason {
-    /// The message's key, e.g. `accreditation_adopted`.
-    pub key: String,
-    /// Its arguments by placeholder name, e.g. `signed` → `4`.
-    #[serde(default)]
-    pub args: BTreeMap<String, String>,
 }
 
 /// Every message of the explanation, in English, with its `{placeholders}`. A user interface
@@ -138,29 +129,9 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("too_small_members_only", "the commission has {count} members besides the chair and the secretary (setting revocation_minimum = members_only); 224/НҚ §22 ¶2 requires at least 5"),
 ];
 
-impl Reason {
-    fn new(key: &str, args: &[(&str, String)]) -> Reason {
-        Reason {
-            key: key.to_owned(),
-            args: args
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
-        }
-    }
-
-    /// The message in English, its placeholders filled.
-    pub fn english(&self) -> String {
-        let template = MESSAGES
-            .iter()
-            .find(|(key, _)| *key == self.key)
-            .map_or(self.key.as_str(), |(_, text)| text);
-        let mut text = template.to_owned();
-        for (name, value) in &self.args {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        text
-    }
+/// A reason of the quorum's explanation in English, its placeholders filled.
+pub fn english(reason: &Reason) -> String {
+    reason.render(MESSAGES)
 }
 
 /// Computes whether an act is adopted.
@@ -296,7 +267,7 @@ pub fn evaluate(
         signed,
         required,
         counted,
-        reasons: explanation.iter().map(Reason::english).collect(),
+        reasons: explanation.iter().map(english).collect(),
         explanation,
         rule,
         settings: *settings,
@@ -630,7 +601,7 @@ mod tests {
                 prop_assert_eq!(o.reasons.len(), o.explanation.len());
                 for r in &o.explanation {
                     prop_assert!(MESSAGES.iter().any(|(key, _)| *key == r.key), "unknown key {}", r.key);
-                    prop_assert!(!r.english().contains('{'), "unfilled: {}", r.english());
+                    prop_assert!(!english(r).contains('{'), "unfilled: {}", english(r));
                 }
             }
         }

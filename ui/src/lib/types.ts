@@ -192,5 +192,6 @@ export interface TimelineStep {
   done: string | null;
   working_days_left: number | null;
   late: boolean;
-  explanation: string;
+  /** Why: keys of the calendar's messages (`timeline_<key>`) with their arguments. */
+  notes: QuorumReason[];
 }
