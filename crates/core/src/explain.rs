@@ -51,7 +51,10 @@ mod tests {
 
     #[test]
     fn fills_every_placeholder_of_its_message() {
-        let r = Reason::new("signed", &[("name", "Әсел".into()), ("on", "2026-11-30".into())]);
+        let r = Reason::new(
+            "signed",
+            &[("name", "Әсел".into()), ("on", "2026-11-30".into())],
+        );
         assert_eq!(r.render(TABLE), "Әсел signed on 2026-11-30");
     }
 
