@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { format, formatProblem, parseBundles } from "./i18n";
-
-const read = (lang: string) => ({
-  name: `${lang}.json`,
-  text: readFileSync(new URL(`../i18n/${lang}.json`, import.meta.url), "utf8"),
-});
+import { expectTranslated, read } from "./engine-messages.test-helper";
 
 describe("translation files", () => {
   it("the shipped files are complete and consistent", () => {
@@ -44,24 +39,8 @@ describe("translation files", () => {
 });
 
 describe("the quorum's explanation", () => {
-  // The engine's messages (crates/core/src/quorum.rs, MESSAGES) and their placeholders.
-  const rust = readFileSync(new URL("../../../crates/core/src/quorum.rs", import.meta.url), "utf8");
-  const table = rust.slice(rust.indexOf("pub const MESSAGES"), rust.indexOf("];", rust.indexOf("pub const MESSAGES")));
-  const engine = [...table.matchAll(/\("([a-z_]+)", "((?:[^"\\]|\\.)*)"\)/g)].map((m) => ({
-    key: m[1] ?? "",
-    placeholders: [...(m[2] ?? "").matchAll(/\{(\w+)\}/g)].map((p) => p[1]).sort(),
-  }));
-
   it("has every message of the engine, in every language, with its placeholders", () => {
-    const { messages } = parseBundles({ kk: read("kk"), ru: read("ru"), en: read("en") });
-    expect(engine.length).toBeGreaterThan(15);
-    for (const { key, placeholders } of engine) {
-      for (const lang of ["kk", "ru", "en"] as const) {
-        const text = messages[lang][`quorum_${key}`];
-        expect(text, `${lang}: quorum_${key}`).toBeDefined();
-        expect([...(text ?? "").matchAll(/\{(\w+)\}/g)].map((p) => p[1]).sort(), `${lang}: quorum_${key}`).toEqual(placeholders);
-      }
-    }
+    expectTranslated("crates/core/src/quorum.rs", "quorum_", 15);
   });
 
   it("reads in Kazakh as the engine decided", () => {

@@ -1,33 +1,13 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { format, parseBundles, type Lang } from "./i18n";
+import { format } from "./i18n";
+import { expectTranslated, shipped } from "./engine-messages.test-helper";
 import { explainNote } from "./timeline";
 
-const read = (lang: Lang) => ({
-  name: `${lang}.json`,
-  text: readFileSync(new URL(`../i18n/${lang}.json`, import.meta.url), "utf8"),
-});
-const { messages } = parseBundles({ kk: read("kk"), ru: read("ru"), en: read("en") });
+const messages = shipped();
 
 describe("the timeline's explanation", () => {
-  // The calendar's messages (crates/calendar/src/timeline.rs, MESSAGES) and their placeholders.
-  const rust = readFileSync(new URL("../../../crates/calendar/src/timeline.rs", import.meta.url), "utf8");
-  const start = rust.indexOf("pub const MESSAGES");
-  const table = rust.slice(start, rust.indexOf("];", start));
-  const engine = [...table.matchAll(/\("([a-z_]+)", "((?:[^"\\]|\\.)*)"\)/g)].map((m) => ({
-    key: m[1] ?? "",
-    placeholders: [...(m[2] ?? "").matchAll(/\{(\w+)\}/g)].map((p) => p[1]).sort(),
-  }));
-
   it("has every message of the calendar, in every language, with its placeholders", () => {
-    expect(engine.length).toBeGreaterThan(12);
-    for (const { key, placeholders } of engine) {
-      for (const lang of ["kk", "ru", "en"] as const) {
-        const text = messages[lang][`timeline_${key}`];
-        expect(text, `${lang}: timeline_${key}`).toBeDefined();
-        expect([...(text ?? "").matchAll(/\{(\w+)\}/g)].map((p) => p[1]).sort(), `${lang}: timeline_${key}`).toEqual(placeholders);
-      }
-    }
+    expectTranslated("crates/calendar/src/timeline.rs", "timeline_", 12);
   });
 
   it("names the weekday and the step it counts from in the reader's language", () => {
