@@ -13,7 +13,7 @@ pub(crate) fn build(root: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// Which build of the app to make.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) enum Profile {
     /// Quick to build; what the end-to-end tests drive.
     Debug,
@@ -41,6 +41,22 @@ pub(crate) const WEBKIT_ENV: &[(&str, &str)] = &[
     ("LIBGL_ALWAYS_SOFTWARE", "1"),
 ];
 
+/// A vitest run of `config` in a virtual X server, driving the app binary `app` on the store
+/// in `store` (what the end-to-end tests and the app's benchmarks share).
+fn vitest_under_xvfb(root: &Path, config: &str, app: &Path, store: &Path) -> Command {
+    eprintln!("$ xvfb-run npx vitest run --config {config}");
+    let mut command = Command::new("xvfb-run");
+    command
+        .args(["-a", "-s", "-screen 0 1440x900x24"])
+        .args(["npx", "vitest", "run", "--config", config])
+        .current_dir(root.join("ui"))
+        .env("TEKSERU_APP", app)
+        .env("TEKSERU_DATA_DIR", store)
+        .env_remove("TEKSERU_DEMO")
+        .envs(WEBKIT_ENV.iter().copied());
+    command
+}
+
 fn ensure_tauri_driver() -> anyhow::Result<()> {
     let present = Command::new("tauri-driver")
         .arg("--help")
@@ -67,18 +83,10 @@ pub(crate) fn e2e(root: &Path) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&store)
             .with_context(|| format!("cannot remove {}", store.display()))?;
     }
-    let mut command = Command::new("xvfb-run");
+    let mut command = vitest_under_xvfb(root, "vitest.e2e.config.ts", &app, &store);
     command
-        .args(["-a", "-s", "-screen 0 1440x900x24"])
-        .args(["npx", "vitest", "run", "--config", "vitest.e2e.config.ts"])
-        .current_dir(root.join("ui"))
-        .env("TEKSERU_APP", &app)
         .env("TEKSERU_CLI", root.join("target/debug/tekseru"))
-        .env("TEKSERU_E2E_OUT", &out)
-        .env("TEKSERU_DATA_DIR", &store)
-        .env_remove("TEKSERU_DEMO")
-        .envs(WEBKIT_ENV.iter().copied());
-    eprintln!("$ xvfb-run npx vitest run --config vitest.e2e.config.ts");
+        .env("TEKSERU_E2E_OUT", &out);
     let status = command.status().context("cannot start xvfb-run")?;
     anyhow::ensure!(status.success(), "the end-to-end tests failed ({status})");
     eprintln!("screenshots: {}", out.display());
@@ -150,13 +158,8 @@ pub(crate) fn bench(root: &Path, profile: Profile) -> anyhow::Result<()> {
         out.join("store").display()
     );
     let results = out.join("results.tsv");
-    let mut command = Command::new("xvfb-run");
+    let mut command = vitest_under_xvfb(root, "vitest.bench.config.ts", &app, &out.join("store"));
     command
-        .args(["-a", "-s", "-screen 0 1440x900x24"])
-        .args(["npx", "vitest", "run", "--config", "vitest.bench.config.ts"])
-        .current_dir(root.join("ui"))
-        .env("TEKSERU_APP", &app)
-        .env("TEKSERU_DATA_DIR", out.join("store"))
         .env("TEKSERU_BENCH_PASSPHRASE", BENCH_PASSPHRASE)
         .env("TEKSERU_BENCH_ITEMS", BENCH_ITEMS.to_string())
         .env("TEKSERU_BENCH_OUT", &results)
@@ -166,10 +169,7 @@ pub(crate) fn bench(root: &Path, profile: Profile) -> anyhow::Result<()> {
                 Profile::Debug => "debug (target/debug/tekseru-app, the build the e2e tests drive)",
                 Profile::Release => "release (target/release/tekseru-app, the build users run)",
             },
-        )
-        .env_remove("TEKSERU_DEMO")
-        .envs(WEBKIT_ENV.iter().copied());
-    eprintln!("$ xvfb-run npx vitest run --config vitest.bench.config.ts");
+        );
     let status = command.status().context("cannot start xvfb-run")?;
     anyhow::ensure!(
         status.success(),
