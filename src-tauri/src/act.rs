@@ -34,7 +34,7 @@ pub(crate) fn render_act(
             store,
             &id,
             languages,
-            OffsetDateTime::now_utc(),
+            tekseru_workflow::clock::now()?,
             &mut progress,
         )?;
         Ok(tekseru_workflow::status(store, &id)?)
@@ -120,7 +120,7 @@ pub(crate) fn sign_act(
         .map_err(|e| Failure::from(format!("key file '{}': {e}", p12.display())))?;
     drop(password);
     state.with_store(|store| {
-        tekseru_workflow::sign(store, &id, &member, &signer, OffsetDateTime::now_utc())?;
+        tekseru_workflow::sign(store, &id, &member, &signer, tekseru_workflow::clock::now()?)?;
         Ok(tekseru_workflow::status(store, &id)?)
     })
 }
@@ -141,7 +141,7 @@ pub(crate) fn dissent(
             &member,
             &reason,
             tekseru_act::Languages::Both,
-            OffsetDateTime::now_utc(),
+            tekseru_workflow::clock::now()?,
         )?;
         Ok(notice.revision.sha256)
     })

@@ -150,7 +150,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                     let mut store = store.open(false)?;
                     let created = match created.as_deref() {
                         Some(text) => rfc3339(text)?,
-                        None => OffsetDateTime::now_utc(),
+                        None => tekseru_workflow::clock::now()?,
                     };
                     tekseru_workflow::render(
                         &mut store,
@@ -189,7 +189,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         &member,
                         &reason,
                         lang.parse()?,
-                        OffsetDateTime::now_utc(),
+                        tekseru_workflow::clock::now()?,
                     )?
                     .pdf
                 }
@@ -276,7 +276,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             };
             let signer = Pkcs12Signer::open(&key, &password)
                 .with_context(|| format!("key file '{}'", p12.display()))?;
-            let signed = tekseru_act::sign(&bytes, &member, &signer, OffsetDateTime::now_utc())?;
+            let signed = tekseru_act::sign(&bytes, &member, &signer, tekseru_workflow::clock::now()?)?;
             write(&output, &signed)?;
             report(json, &output, signed.len())
         }

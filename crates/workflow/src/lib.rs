@@ -20,6 +20,7 @@ the CLI and the desktop app do exactly the same thing:
 #![deny(missing_docs)]
 
 mod act;
+pub mod clock;
 mod data;
 mod error;
 mod timeline;
