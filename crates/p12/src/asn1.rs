@@ -72,6 +72,7 @@ pub(crate) struct AlgorithmId {
 pub(crate) fn take_algorithm(cons: &mut Cons<'_>) -> Result<AlgorithmId, DecErr> {
     cons.take_sequence(|cons| {
         let oid = take_oid(cons)?;
+        #[allow(clippy::redundant_closure)] // the closure is needed for its higher-ranked lifetime
         let params = cons.capture(|cons| skip_rest(cons))?.into_bytes();
         Ok(AlgorithmId { oid, params })
     })
