@@ -1,5 +1,6 @@
-//! BER decoding on top of `bcder`, which reads what the NCA writes: indefinite lengths and
-//! constructed (split) OCTET STRINGs. The grammar of PKCS#12 is walked by hand with closures,
+//! BER decoding on top of `bcder` (NLnet Labs), which reads what the NCA writes: indefinite
+//! lengths and constructed (split) OCTET STRINGs, with positions in its errors. (RustCrypto's
+//! `der` is DER-only, which is why `p12` and `p12-keystore` fail on NCA files.) The grammar of PKCS#12 is walked by hand with closures,
 //! so nesting depth is fixed by this code, not by the input; unknown values are skipped by
 //! `bcder` without recursion.
 //!
