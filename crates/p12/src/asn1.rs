@@ -1,8 +1,10 @@
 //! BER decoding on top of `bcder` (NLnet Labs), which reads what the NCA writes: indefinite
-//! lengths and constructed (split) OCTET STRINGs, with positions in its errors. (RustCrypto's
-//! `der` is DER-only, which is why `p12` and `p12-keystore` fail on NCA files.) The grammar of PKCS#12 is walked by hand with closures,
-//! so nesting depth is fixed by this code, not by the input; unknown values are skipped by
-//! `bcder` without recursion.
+//! lengths and constructed (split) OCTET STRINGs, with byte positions in its errors. BER is
+//! its primary mode; RustCrypto's `der` 0.8 also has a BER mode, not tried here.
+//!
+//! The grammar of PKCS#12 is walked by hand with closures, so the nesting depth is fixed by
+//! this code, not by the input; unknown values are skipped by `bcder` with a heap stack, not
+//! recursion (and the input is at most [`MAX_INPUT`](crate::MAX_INPUT) bytes).
 //!
 //! Every buffer is a [`Bytes`]; decrypted plaintext is wrapped by [`secret`] so that the
 //! values `bcder` hands out are slices of one zeroizing allocation, not copies.
