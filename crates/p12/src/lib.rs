@@ -106,6 +106,17 @@ pub fn open(bytes: &[u8], password: &str) -> Result<Container, P12Error> {
             ),
         ));
     }
+    // The commonest mistake is another kind of file: say so plainly rather than in BER terms.
+    match bytes.first() {
+        None => return Err(P12Error::malformed("PFX", "the file is empty")),
+        Some(0x30) => {}
+        Some(other) => {
+            return Err(P12Error::malformed(
+                "PFX",
+                format!("expected a SEQUENCE (byte 0x30) at position 0, found 0x{other:02x}"),
+            ))
+        }
+    }
     let pfx = read_pfx(Bytes::copy_from_slice(bytes))?;
     let mut password = Password::new(password);
     let verified = match &pfx.mac {
