@@ -157,11 +157,17 @@ fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
-pub(crate) fn load_fonts() -> Result<Fonts, ActError> {
-    let bad = || ActError::Input("the bundled font cannot be parsed".to_owned());
-    let regular = Font::parse("F1", REGULAR).ok_or_else(bad)?;
-    let bold = Font::parse("F2", BOLD).ok_or_else(bad)?;
-    Ok(Fonts { regular, bold })
+/// The bundled fonts, parsed once for the process (rendering and every signature's stamp).
+pub(crate) fn load_fonts() -> Result<&'static Fonts, ActError> {
+    static FONTS: std::sync::OnceLock<Option<Fonts>> = std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let regular = Font::parse("F1", REGULAR)?;
+            let bold = Font::parse("F2", BOLD)?;
+            Some(Fonts { regular, bold })
+        })
+        .as_ref()
+        .ok_or_else(|| ActError::Input("the bundled font cannot be parsed".to_owned()))
 }
 
 /// Every photo decoded for embedding, in order (`None` for a photo without image bytes),
@@ -230,7 +236,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     let fonts = load_fonts()?;
     let mut doc = PdfDocument::new("");
     let mut w = Writer {
-        layout: Layout::new(&fonts),
+        layout: Layout::new(fonts),
         languages: options.languages,
     };
     let revocation = data.rule == Rule::Revocation;
@@ -808,7 +814,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     finish_document(
         doc,
         pages,
-        &fonts,
+        fonts,
         &title,
         options,
         &data.manifest_json(),
@@ -835,7 +841,7 @@ pub fn render_dissent(
     let fonts = load_fonts()?;
     let doc = PdfDocument::new("");
     let mut w = Writer {
-        layout: Layout::new(&fonts),
+        layout: Layout::new(fonts),
         languages: options.languages,
     };
     w.text(
@@ -909,7 +915,7 @@ pub fn render_dissent(
     finish_document(
         doc,
         pages,
-        &fonts,
+        fonts,
         "Ерекше пікір / Особое мнение",
         options,
         &notice.manifest_json(),

@@ -348,7 +348,7 @@ fn incremental_update(
             let [x1, y1, x2, y2] = field.rect;
             let fonts = crate::render::load_fonts()?;
             let form_id = take(&mut next)?;
-            let xobject = stamp::xobject(&fonts, appearance, x2 - x1, y2 - y1, next)?;
+            let xobject = stamp::xobject(fonts, appearance, x2 - x1, y2 - y1, next)?;
             for _ in &xobject.objects {
                 take(&mut next)?;
             }

@@ -362,3 +362,69 @@ impl Copier<'_> {
         Ok(new)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn appearance(name: &str, issuer: &str) -> Appearance {
+        Appearance {
+            name: name.to_owned(),
+            iin: "810315400008".to_owned(),
+            serial: "3c5c4e9d1f0b2a7e6d8c9b0a1f2e3d4c5b6a7980".to_owned(),
+            issuer: issuer.to_owned(),
+            signed_at: time::macros::datetime!(2026-11-20 12:30 UTC),
+        }
+    }
+
+    #[test]
+    fn the_time_is_shown_in_astana_time() {
+        assert_eq!(
+            astana_time(time::macros::datetime!(2026-11-20 12:30:05 UTC)),
+            "2026-11-20 17:30:05 (UTC+5)"
+        );
+        assert_eq!(
+            astana_time(time::macros::datetime!(2026-12-31 23:59:59 +05:00)),
+            "2026-12-31 23:59:59 (UTC+5)"
+        );
+    }
+
+    #[test]
+    fn a_roomy_box_keeps_the_largest_size_and_a_small_one_shrinks() {
+        let fonts = crate::render::load_fonts().unwrap();
+        let lines = appearance("Әсел Жұмабаева", "ҰКО (GOST)").lines();
+        let (size, wrapped) = fit(fonts, &lines, 400.0, 120.0);
+        assert_eq!(size, LARGEST);
+        assert_eq!(wrapped.len(), 6, "{wrapped:?}");
+        let (small, _) = fit(fonts, &lines, 160.0, 57.0);
+        assert!(small < LARGEST && small >= 5.0, "{small}");
+        // Nothing fits a tiny box: the smallest size, clipped by the box.
+        assert_eq!(fit(fonts, &lines, 40.0, 10.0).0, SMALLEST);
+    }
+
+    proptest! {
+        /// Whatever the name and issuer, every line fits the box's width, and the lines fit
+        /// its height unless the smallest size was reached.
+        #[test]
+        fn the_text_fits_its_box(
+            name in "[А-Яа-яӘәҒғҚқҢңӨөҰұҮүҺһІі ]{1,120}",
+            issuer in "[А-ЯӘҒҚҢӨҰҮҺІ() ]{1,60}",
+            width in 100.0_f32..400.0,
+            height in 40.0_f32..150.0,
+        ) {
+            let fonts = crate::render::load_fonts().unwrap();
+            let (size, wrapped) = fit(fonts, &appearance(&name, &issuer).lines(), width, height);
+            for (line, bold) in &wrapped {
+                let font = if *bold { &fonts.bold } else { &fonts.regular };
+                prop_assert!(
+                    font.width(line, size) <= width - PAD * 2.0 || line.chars().count() == 1,
+                    "{line:?} at {size} is wider than {width}"
+                );
+            }
+            if size > SMALLEST {
+                prop_assert!(wrapped.len() as f32 * size * LEADING <= height - PAD * 2.0);
+            }
+        }
+    }
+}

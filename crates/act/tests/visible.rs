@@ -424,3 +424,119 @@ fn a_member_signing_again_gets_an_invisible_field_and_both_signatures_stay() {
     let result = verify(&twice, std::slice::from_ref(&root.cert)).unwrap();
     assert!(result.signatures.iter().all(|s| s.valid && s.trusted));
 }
+
+/// A key file as the NCA issues them: Cyrillic names, a 20-byte serial, an issuer whose
+/// name is Kazakh. Returns (PKCS#12, issuer certificate).
+fn nca_like_p12(iin: &str, cn: &str) -> (Vec<u8>, openssl::x509::X509) {
+    use openssl::asn1::{Asn1Integer, Asn1Time};
+    use openssl::bn::BigNum;
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::x509::{X509Name, X509};
+
+    let name = |entries: &[(Nid, &str)]| {
+        let mut b = X509Name::builder().unwrap();
+        for (nid, value) in entries {
+            b.append_entry_by_nid(*nid, value).unwrap();
+        }
+        b.build()
+    };
+    let cert = |subject: &openssl::x509::X509NameRef,
+                issuer: &openssl::x509::X509NameRef,
+                key: &openssl::pkey::PKey<openssl::pkey::Private>,
+                signer: &openssl::pkey::PKey<openssl::pkey::Private>,
+                serial: &str| {
+        let mut b = X509::builder().unwrap();
+        if subject.entries().count() == 1 {
+            b.append_extension(
+                openssl::x509::extension::BasicConstraints::new()
+                    .critical()
+                    .ca()
+                    .build()
+                    .unwrap(),
+            )
+            .unwrap();
+        }
+        b.set_version(2).unwrap();
+        let serial = BigNum::from_hex_str(serial).unwrap();
+        b.set_serial_number(&Asn1Integer::from_bn(&serial).unwrap())
+            .unwrap();
+        b.set_subject_name(subject).unwrap();
+        b.set_issuer_name(issuer).unwrap();
+        b.set_pubkey(key).unwrap();
+        b.set_not_before(&Asn1Time::from_unix(unix(2026, 1, 1)).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::from_unix(unix(2027, 1, 1)).unwrap())
+            .unwrap();
+        b.sign(signer, MessageDigest::sha256()).unwrap();
+        b.build()
+    };
+    let ca_key = tekseru_testpki::key(Alg::P256);
+    let ca_name = name(&[(Nid::COMMONNAME, "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)")]);
+    let ca = cert(&ca_name, &ca_name, &ca_key, &ca_key, "01");
+    let key = tekseru_testpki::key(Alg::Rsa2048);
+    let subject = name(&[
+        (Nid::COMMONNAME, cn),
+        (Nid::SERIALNUMBER, &format!("IIN{iin}")),
+    ]);
+    let member = cert(
+        &subject,
+        &ca_name,
+        &key,
+        &ca_key,
+        "3c5c4e9d1f0b2a7e6d8c9b0a1f2e3d4c5b6a7980",
+    );
+    let mut chain = openssl::stack::Stack::new().unwrap();
+    chain.push(ca.clone()).unwrap();
+    let p12 = openssl::pkcs12::Pkcs12::builder()
+        .pkey(&key)
+        .cert(&member)
+        .ca(chain)
+        .build2(PASSWORD)
+        .unwrap()
+        .to_der()
+        .unwrap();
+    (p12, ca)
+}
+
+#[test]
+fn pdfsig_names_a_cyrillic_signer_and_the_stamp_shows_the_kazakh_issuer() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo();
+    let ids = iins(&data);
+    let (p12, ca) = nca_like_p12(&ids[0], "ЖҰМАБАЕВА ӘСЕЛ");
+    let act = render_act(&data, &options(Languages::One(Lang::Kk))).unwrap();
+    let signer = Pkcs12Signer::open(&p12, PASSWORD).unwrap();
+    let signed = sign(&act, &Iin::parse(&ids[0]).unwrap(), &signer, signing_time()).unwrap();
+    let path = write(dir.path(), "nca.pdf", &signed);
+    let report = tool("pdfsig", &[], &path);
+    assert!(
+        report.contains("Signer Certificate Common Name: ЖҰМАБАЕВА ӘСЕЛ"),
+        "{report}"
+    );
+    assert_eq!(pdfsig(&path), vec!["Signature is Valid."]);
+    let result = verify(&signed, &[ca]).unwrap();
+    assert!(
+        result.signatures[0].valid && result.signatures[0].trusted,
+        "{:?}",
+        result.reasons
+    );
+    let flat = text(&path, "-raw")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for line in [
+        "Әсел Нұрланқызы Жұмабаева",
+        "Берген / Издатель: ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)",
+        "Сертификат № 3c5c4e9d1f0b2a7e6d8c9b0a1f2e3d4c5b6a7980",
+    ] {
+        assert!(flat.contains(line), "{line} missing from {flat}");
+    }
+    let field = signature_fields(&signed).unwrap().remove(0);
+    let (_, png) = raster(&path, field.page, dir.path(), "nca");
+    std::fs::copy(
+        &png,
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("visible-signature-kk.png"),
+    )
+    .unwrap();
+}
