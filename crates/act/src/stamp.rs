@@ -398,7 +398,7 @@ mod tests {
         assert_eq!(size, LARGEST);
         assert_eq!(wrapped.len(), 6, "{wrapped:?}");
         let (small, _) = fit(fonts, &lines, 160.0, 57.0);
-        assert!(small < LARGEST && small >= 5.0, "{small}");
+        assert!((5.0..LARGEST).contains(&small), "{small}");
         // Nothing fits a tiny box: the smallest size, clipped by the box.
         assert_eq!(fit(fonts, &lines, 40.0, 10.0).0, SMALLEST);
     }
