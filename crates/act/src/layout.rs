@@ -214,6 +214,16 @@ impl Cell {
     }
 }
 
+/// Where a table cell was drawn: its page (0-based) and its box in PDF points.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct CellBox {
+    pub(crate) page: usize,
+    pub(crate) x: f32,
+    pub(crate) y: f32,
+    pub(crate) width: f32,
+    pub(crate) height: f32,
+}
+
 /// Pages being laid out, top to bottom.
 pub(crate) struct Layout<'f> {
     fonts: &'f Fonts,
@@ -374,16 +384,33 @@ impl<'f> Layout<'f> {
     /// A ruled table: `widths` in points (summing to the text width), a header row repeated on
     /// every page, and rows that break between lines when they do not fit.
     pub(crate) fn table(&mut self, widths: &[f32], header: &[Cell], rows: &[Vec<Cell>]) {
+        self.table_cells(widths, header, rows, None, 0.0);
+    }
+
+    /// [`Layout::table`], reporting where the cells of `column` were drawn: for each row, its
+    /// pieces (more than one when the row broke across pages; none for a row of one cell or
+    /// when `column` is `None`). Rows are at least `min_height` tall.
+    pub(crate) fn table_cells(
+        &mut self,
+        widths: &[f32],
+        header: &[Cell],
+        rows: &[Vec<Cell>],
+        column: Option<usize>,
+        min_height: f32,
+    ) -> Vec<Vec<CellBox>> {
         let header_lines = self.cell_lines(widths, header);
         let header_height = row_height(header, &header_lines);
         // Never leave a header alone at the bottom of a page.
         self.ensure(header_height + Style::SMALL.leading() * 2.0 + CELL_PAD * 2.0);
         self.draw_row(widths, header, &header_lines, header_height);
+        let mut boxes = Vec::with_capacity(rows.len());
         for row in rows {
+            let mut pieces = Vec::new();
             let mut lines = self.cell_lines(widths, row);
             loop {
-                let height = row_height(row, &lines);
+                let height = row_height(row, &lines).max(min_height);
                 if height <= self.room() {
+                    pieces.extend(self.cell_box(widths, row, column, height));
                     self.draw_row(widths, row, &lines, height);
                     break;
                 }
@@ -394,7 +421,8 @@ impl<'f> Layout<'f> {
                     .fold(0.0_f32, f32::max);
                 let fit = ((self.room() - CELL_PAD * 2.0) / leading).floor();
                 let longest = lines.iter().map(Vec::len).max().unwrap_or(0);
-                if fit < 2.0 || longest <= 2 {
+                // Rows with a minimum height (signature lines) are never split.
+                if fit < 2.0 || longest <= 2 || min_height > 0.0 {
                     self.new_page();
                     self.draw_row(widths, header, &header_lines, header_height);
                     continue;
@@ -408,12 +436,38 @@ impl<'f> Layout<'f> {
                     })
                     .unzip();
                 let height = row_height(row, &now);
+                pieces.extend(self.cell_box(widths, row, column, height));
                 self.draw_row(widths, row, &now, height);
                 self.new_page();
                 self.draw_row(widths, header, &header_lines, header_height);
                 lines = rest;
             }
+            boxes.push(pieces);
         }
+        boxes
+    }
+
+    /// Where the cell of `column` of a row of `height` drawn at the cursor lies.
+    fn cell_box(
+        &self,
+        widths: &[f32],
+        row: &[Cell],
+        column: Option<usize>,
+        height: f32,
+    ) -> Option<CellBox> {
+        let column = column?;
+        if row.len() != widths.len() {
+            return None;
+        }
+        let width = *widths.get(column)?;
+        let x = LEFT + widths.iter().take(column).sum::<f32>();
+        Some(CellBox {
+            page: self.pages.len().saturating_sub(1),
+            x,
+            y: self.y - height,
+            width,
+            height,
+        })
     }
 
     fn cell_lines(&self, widths: &[f32], row: &[Cell]) -> Vec<Vec<String>> {

@@ -4,8 +4,12 @@
 //! - [`render_act`] turns [`ActData`] into a PDF (A4, Kazakh and/or Russian, fonts embedded
 //!   and subset) with the data attached as a JSON manifest, so that verification needs only
 //!   the PDF. The same data and creation time give the same bytes.
-//! - [`sign`] appends one member's detached CMS signature (SHA-256) in an incremental update;
-//!   earlier signatures stay valid. A [`Signer`] makes the CMS: [`Pkcs12Signer`] now, an
+//!   Each member who may sign has an empty signature field on their line of the signatures
+//!   table ([`signature_fields`]).
+//! - [`sign`] appends one member's detached CMS signature (SHA-256, PAdES
+//!   `ETSI.CAdES.detached`) in an incremental update, filling the member's field with a
+//!   visible stamp ([`Appearance`]: name, IIN, certificate, issuer, signing time); earlier
+//!   signatures stay valid. A [`Signer`] makes the CMS: [`Pkcs12Signer`] now, an
 //!   NCALayer signer later.
 //! - [`verify`] checks every signature, whether the file changed after the last one, whether
 //!   the manifest matches, and evaluates the quorum on the manifest's roster.
@@ -16,6 +20,7 @@ mod layout;
 mod pdf;
 mod render;
 mod sign;
+mod stamp;
 mod verify;
 
 pub use crate::{
@@ -23,8 +28,10 @@ pub use crate::{
         ActData, ActItem, Basis, Bilingual, Ca, Dissent, Equipment, EvidenceEntry, EvidenceRef,
         InventoryRow, Lang, Measurement, Photo, Recommendation, Site,
     },
+    pdf::SignatureField,
     render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME},
-    sign::{sign, subject_line, Pkcs12Signer, Signer},
+    sign::{sign, signature_fields, subject_line, Pkcs12Signer, Signer},
+    stamp::Appearance,
     verify::{verify, SignatureReport, Verification},
 };
 

@@ -105,6 +105,7 @@ pub(crate) fn signatures(doc: &Document) -> Vec<SigDict> {
             .filter_map(|n| usize::try_from(n).ok())
             .collect();
         let [a, b, c, d] = numbers[..] else { continue };
+        // Signatures made before PAdES carry their time in /M; later ones only in the CMS.
         let time = dict
             .get(b"M")
             .and_then(Object::as_str)
@@ -127,7 +128,35 @@ pub(crate) fn root_id(doc: &Document) -> Result<ObjectId, ActError> {
         .map_err(|_| ActError::Pdf("the trailer has no /Root".to_owned()))
 }
 
-/// Writes an object in PDF syntax (no streams: catalog, pages, fields).
+/// Writes `id 0 obj … endobj`: any object, a stream with its dictionary's `/Length` set to
+/// its content (compressed with Flate first unless it has a filter or says not to).
+pub(crate) fn write_indirect(out: &mut Vec<u8>, id: ObjectId, object: &Object) {
+    let mut text = format!("{} {} obj\n", id.0, id.1);
+    match object {
+        Object::Stream(stream) => {
+            let mut stream = stream.clone();
+            if stream.allows_compression {
+                let _ = stream.compress();
+            }
+            stream
+                .dict
+                .set("Length", Object::Integer(stream.content.len() as i64));
+            write_dict(&mut text, &stream.dict);
+            text.push_str("\nstream\n");
+            out.extend_from_slice(text.as_bytes());
+            out.extend_from_slice(&stream.content);
+            out.extend_from_slice(b"\nendstream\nendobj\n");
+        }
+        other => {
+            write_object(&mut text, other);
+            text.push_str("\nendobj\n");
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+}
+
+/// Writes an object in PDF syntax (a stream's dictionary only: [`write_indirect`] writes
+/// whole streams).
 pub(crate) fn write_object(out: &mut String, object: &Object) {
     match object {
         Object::Null => out.push_str("null"),
@@ -186,24 +215,7 @@ fn write_name(out: &mut String, name: &[u8]) {
     }
 }
 
-/// A PDF date, `D:YYYYMMDDHHmmSS+HH'mm'`.
-pub(crate) fn pdf_date(t: time::OffsetDateTime) -> String {
-    let (h, m, _) = t.offset().as_hms();
-    let sign = if h < 0 || m < 0 { '-' } else { '+' };
-    format!(
-        "D:{:04}{:02}{:02}{:02}{:02}{:02}{sign}{:02}'{:02}'",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        h.unsigned_abs(),
-        m.unsigned_abs()
-    )
-}
-
-/// Parses a PDF date as written by [`pdf_date`] (and its common variants).
+/// Parses a PDF date, `D:YYYYMMDDHHmmSS+HH'mm'` (and its common variants).
 pub(crate) fn parse_pdf_date(text: &str) -> Option<time::OffsetDateTime> {
     let s = text.strip_prefix("D:").unwrap_or(text);
     let digits = |r: std::ops::Range<usize>| s.get(r).and_then(|d| d.parse::<i32>().ok());
@@ -225,4 +237,107 @@ pub(crate) fn parse_pdf_date(text: &str) -> Option<time::OffsetDateTime> {
     let date = time::Date::from_calendar_date(year, month, day).ok()?;
     let t = time::Time::from_hms(hour, minute, second).ok()?;
     Some(time::PrimitiveDateTime::new(date, t).assume_offset(offset))
+}
+
+/// An act's signature field for one commission member: where the member's visible signature
+/// goes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureField {
+    /// The field's name (`/T`), `sig-<IIN>`.
+    pub name: String,
+    /// The member's IIN.
+    pub iin: String,
+    /// The widget annotation (also the field: they are merged).
+    pub widget_id: ObjectId,
+    /// The page the widget is on.
+    pub page_id: ObjectId,
+    /// The page number, from 1.
+    pub page: usize,
+    /// The widget's rectangle `[x1 y1 x2 y2]`, PDF points.
+    pub rect: [f32; 4],
+    /// Whether the field already holds a signature (`/V`).
+    pub signed: bool,
+}
+
+/// The prefix of a member's signature field name.
+pub(crate) const FIELD_PREFIX: &str = "sig-";
+
+/// The members' signature fields of the catalog's `/AcroForm`, in field order (none in acts
+/// rendered before fields existed).
+pub(crate) fn signature_fields(doc: &Document) -> Vec<SignatureField> {
+    let pages: std::collections::BTreeMap<ObjectId, usize> = doc
+        .get_pages()
+        .into_iter()
+        .map(|(n, id)| (id, n as usize))
+        .collect();
+    let Ok(catalog) = doc.catalog() else {
+        return Vec::new();
+    };
+    let Some(fields) = catalog
+        .get(b"AcroForm")
+        .ok()
+        .and_then(|af| deref(doc, af).ok())
+        .and_then(|af| af.as_dict().ok())
+        .and_then(|af| af.get(b"Fields").ok())
+        .and_then(|f| deref(doc, f).ok())
+        .and_then(|f| f.as_array().ok())
+    else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for field in fields {
+        let Ok(widget_id) = field.as_reference() else {
+            continue;
+        };
+        let Ok(dict) = doc.get_dictionary(widget_id) else {
+            continue;
+        };
+        if dict.get(b"FT").and_then(Object::as_name).ok() != Some(b"Sig".as_slice()) {
+            continue;
+        }
+        let Some(name) = dict
+            .get(b"T")
+            .and_then(Object::as_str)
+            .ok()
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+        else {
+            continue;
+        };
+        let Some(iin) = name.strip_prefix(FIELD_PREFIX).map(str::to_owned) else {
+            continue;
+        };
+        let Ok(page_id) = dict.get(b"P").and_then(Object::as_reference) else {
+            continue;
+        };
+        let Some(&page) = pages.get(&page_id) else {
+            continue;
+        };
+        let numbers: Vec<f32> = dict
+            .get(b"Rect")
+            .and_then(Object::as_array)
+            .map(|r| r.iter().filter_map(|o| o.as_float().ok()).collect())
+            .unwrap_or_default();
+        let [x1, y1, x2, y2] = numbers[..] else {
+            continue;
+        };
+        found.push(SignatureField {
+            name,
+            iin,
+            widget_id,
+            page_id,
+            page,
+            rect: [x1.min(x2), y1.min(y2), x1.max(x2), y1.max(y2)],
+            signed: dict.get(b"V").is_ok(),
+        });
+    }
+    found
+}
+
+/// A text string as UTF-16BE with its byte-order mark (ISO 32000 §7.9.2.2): any script.
+pub(crate) fn text_string(text: &str) -> Object {
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_be_bytes());
+    }
+    Object::String(bytes, lopdf::StringFormat::Hexadecimal)
 }

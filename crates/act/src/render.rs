@@ -8,7 +8,7 @@ use tekseru_core::{quorum::Rule, Body, Iin, ItemKind, Role, Verdict};
 use time::OffsetDateTime;
 
 use crate::data::{ActData, Bilingual, Lang};
-use crate::layout::{mm, Align, Cell, Font, Fonts, Layout, Style, LEFT, WIDTH};
+use crate::layout::{mm, Align, Cell, CellBox, Font, Fonts, Layout, Style, LEFT, WIDTH};
 use crate::ActError;
 
 const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/PTSerif-Regular.ttf");
@@ -157,11 +157,17 @@ fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
-fn load_fonts() -> Result<Fonts, ActError> {
-    let bad = || ActError::Input("the bundled font cannot be parsed".to_owned());
-    let regular = Font::parse("F1", REGULAR).ok_or_else(bad)?;
-    let bold = Font::parse("F2", BOLD).ok_or_else(bad)?;
-    Ok(Fonts { regular, bold })
+/// The bundled fonts, parsed once for the process (rendering and every signature's stamp).
+pub(crate) fn load_fonts() -> Result<&'static Fonts, ActError> {
+    static FONTS: std::sync::OnceLock<Option<Fonts>> = std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let regular = Font::parse("F1", REGULAR)?;
+            let bold = Font::parse("F2", BOLD)?;
+            Some(Fonts { regular, bold })
+        })
+        .as_ref()
+        .ok_or_else(|| ActError::Input("the bundled font cannot be parsed".to_owned()))
 }
 
 /// Every photo decoded for embedding, in order (`None` for a photo without image bytes),
@@ -230,7 +236,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     let fonts = load_fonts()?;
     let mut doc = PdfDocument::new("");
     let mut w = Writer {
-        layout: Layout::new(&fonts),
+        layout: Layout::new(fonts),
         languages: options.languages,
     };
     let revocation = data.rule == Rule::Revocation;
@@ -668,7 +674,26 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
             ]
         })
         .collect();
-    w.layout.table(&widths, &header, &rows);
+    // Each row has room for the member's visible signature (see `stamp`).
+    let cells = w
+        .layout
+        .table_cells(&widths, &header, &rows, Some(3), mm(21.0));
+    // One empty signature field per member who may sign, on their signature cell (the
+    // tallest piece, should the row have broken across pages).
+    let fields: Vec<(String, CellBox)> = data
+        .roster
+        .members
+        .iter()
+        .zip(&cells)
+        .filter(|(m, _)| !data.dissents.iter().any(|d| d.iin == m.iin))
+        .filter_map(|(m, pieces)| {
+            let tallest = pieces
+                .iter()
+                .copied()
+                .max_by(|a, b| a.height.total_cmp(&b.height))?;
+            Some((m.iin.to_string(), tallest))
+        })
+        .collect();
     w.layout.space(8.0);
     w.text(
         &bi(
@@ -786,7 +811,15 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         )
     });
     let title = format!("{} № {}", title.kk, data.act_number);
-    finish_document(doc, pages, &fonts, &title, options, &data.manifest_json())
+    finish_document(
+        doc,
+        pages,
+        fonts,
+        &title,
+        options,
+        &data.manifest_json(),
+        &fields,
+    )
 }
 
 /// Renders the dissent notice of `member` to the service provider.
@@ -808,7 +841,7 @@ pub fn render_dissent(
     let fonts = load_fonts()?;
     let doc = PdfDocument::new("");
     let mut w = Writer {
-        layout: Layout::new(&fonts),
+        layout: Layout::new(fonts),
         languages: options.languages,
     };
     w.text(
@@ -882,10 +915,11 @@ pub fn render_dissent(
     finish_document(
         doc,
         pages,
-        &fonts,
+        fonts,
         "Ерекше пікір / Особое мнение",
         options,
         &notice.manifest_json(),
+        &[],
     )
 }
 
@@ -900,6 +934,7 @@ fn finish_document(
     title: &str,
     options: &RenderOptions,
     manifest: &[u8],
+    fields: &[(String, CellBox)],
 ) -> Result<Vec<u8>, ActError> {
     use lopdf::{dictionary, Object, Stream, StringFormat};
 
@@ -979,6 +1014,7 @@ fn finish_document(
         );
         catalog.set("AF", vec![Object::Reference(spec_id)]);
     }
+    add_signature_fields(&mut lo, root_id, fields)?;
     // Subset fonts are named with a tag (ISO 32000 §9.6.4), fixed for determinism.
     let names = [
         (b"F1".as_slice(), b"TKSRAA+PTSerif-Regular".as_slice()),
@@ -1005,4 +1041,63 @@ fn finish_document(
     lo.save_to(&mut out)
         .map_err(|e| ActError::Pdf(format!("cannot serialize the act: {e}")))?;
     Ok(out)
+}
+
+/// How far a signature widget stays inside its cell's rules, points.
+const FIELD_INSET: f32 = 1.0;
+
+/// Adds an empty signature field (a merged field and widget, printed) for each of `fields`
+/// (IIN, signature cell), listed in the catalog's `/AcroForm`.
+fn add_signature_fields(
+    lo: &mut lopdf::Document,
+    root_id: lopdf::ObjectId,
+    fields: &[(String, CellBox)],
+) -> Result<(), ActError> {
+    use lopdf::{dictionary, Object, StringFormat};
+
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let pages = lo.get_pages();
+    let mut refs = Vec::with_capacity(fields.len());
+    for (iin, cell) in fields {
+        let page_id = u32::try_from(cell.page + 1)
+            .ok()
+            .and_then(|n| pages.get(&n))
+            .copied()
+            .ok_or_else(|| ActError::Pdf("a signature cell is on no page".to_owned()))?;
+        let rect = [
+            cell.x + FIELD_INSET,
+            cell.y + FIELD_INSET,
+            cell.x + cell.width - FIELD_INSET,
+            cell.y + cell.height - FIELD_INSET,
+        ];
+        let widget = lo.add_object(dictionary! {
+            "Type" => "Annot",
+            "Subtype" => "Widget",
+            "FT" => "Sig",
+            "T" => Object::String(
+                format!("{}{iin}", crate::pdf::FIELD_PREFIX).into_bytes(),
+                StringFormat::Literal,
+            ),
+            "F" => 4,
+            "Rect" => rect.iter().map(|&v| Object::Real(v)).collect::<Vec<_>>(),
+            "P" => page_id,
+        });
+        if let Ok(Object::Dictionary(page)) = lo.get_object_mut(page_id) {
+            match page.get_mut(b"Annots") {
+                Ok(Object::Array(annots)) => annots.push(Object::Reference(widget)),
+                _ => page.set("Annots", vec![Object::Reference(widget)]),
+            }
+        }
+        refs.push(Object::Reference(widget));
+    }
+    let acroform = lo.add_object(dictionary! {
+        "Fields" => refs,
+        "SigFlags" => 0,
+    });
+    if let Ok(Object::Dictionary(catalog)) = lo.get_object_mut(root_id) {
+        catalog.set("AcroForm", acroform);
+    }
+    Ok(())
 }

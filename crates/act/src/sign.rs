@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use lopdf::Object;
+use lopdf::{dictionary, Object, ObjectId};
 use openssl::asn1::Asn1Time;
 use openssl::cms::{CMSOptions, CmsContentInfo};
 use openssl::nid::Nid;
@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 
 use crate::data::ActData;
 use crate::pdf;
+use crate::stamp::{self, Appearance};
 use crate::ActError;
 
 /// Room reserved for the CMS signature, bytes (hex doubles it in the file).
@@ -136,6 +137,35 @@ pub(crate) fn subject_iin(cert: &X509) -> Option<String> {
         .find_map(|s| s.strip_prefix("IIN").map(str::to_owned))
 }
 
+/// The certificate's serial number in hexadecimal (two digits a byte, as NCA prints it).
+fn serial_hex(cert: &X509) -> Result<String, ActError> {
+    let bytes = cert
+        .serial_number()
+        .to_bn()
+        .map_err(|e| ActError::Certificate(format!("the certificate's serial number: {e}")))?
+        .to_vec();
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(hex, "{b:02x}");
+    }
+    Ok(hex)
+}
+
+/// The issuer's common name (its whole name when it has none).
+fn issuer_name(cert: &X509) -> String {
+    let cn = cert
+        .issuer_name()
+        .entries_by_nid(Nid::COMMONNAME)
+        .find_map(|e| e.data().to_string().ok());
+    cn.unwrap_or_else(|| {
+        cert.issuer_name()
+            .entries()
+            .filter_map(|e| e.data().to_string().ok())
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 /// The certificate's subject on one line, e.g. `CN=Member 810315400008, serialNumber=IIN…`.
 pub fn subject_line(cert: &X509) -> String {
     cert.subject_name()
@@ -206,7 +236,14 @@ pub fn sign(
         )));
     }
 
-    let update = incremental_update(pdf_bytes, &doc, person.name.as_str(), now)?;
+    let appearance = Appearance {
+        name: person.name.clone(),
+        iin: member.to_string(),
+        serial: serial_hex(&cert)?,
+        issuer: issuer_name(&cert),
+        signed_at: now,
+    };
+    let update = incremental_update(pdf_bytes, &doc, member, Some(&appearance))?;
     let mut out = update.bytes;
     let (start, end) = update.contents;
     let signed_len = out.len() - end;
@@ -237,6 +274,15 @@ pub fn sign(
     Ok(out)
 }
 
+/// The next free object number, counted on.
+fn take(next: &mut u32) -> Result<ObjectId, ActError> {
+    let id = (*next, 0);
+    *next = next
+        .checked_add(1)
+        .ok_or_else(|| ActError::Pdf("cannot sign: too many objects".to_owned()))?;
+    Ok(id)
+}
+
 struct Update {
     bytes: Vec<u8>,
     /// Offsets of `<` and just past `>` of `/Contents`.
@@ -245,11 +291,15 @@ struct Update {
     byte_range: usize,
 }
 
+/// Appends the signature dictionary (with room for the CMS) for `member` in an incremental
+/// update. The member's empty signature field, when the act has one, gets the signature
+/// and, given an `appearance`, the visible stamp; otherwise (acts rendered before fields
+/// existed, or a member signing again) a new invisible field is added.
 fn incremental_update(
     bytes: &[u8],
     doc: &lopdf::Document,
-    name: &str,
-    now: OffsetDateTime,
+    member: &Iin,
+    appearance: Option<&Appearance>,
 ) -> Result<Update, ActError> {
     let bad = |what: &str| ActError::Pdf(format!("cannot sign: {what}"));
     let prev = pdf::last_startxref(bytes)?;
@@ -264,60 +314,115 @@ fn incremental_update(
         .get_dictionary(root)
         .map_err(|_| bad("no catalog"))?
         .clone();
-    let (page_id, _) = doc
-        .get_pages()
-        .into_iter()
-        .next()
-        .map(|(_, id)| (id, ()))
-        .ok_or_else(|| bad("the document has no page"))?;
-    let mut page = doc
-        .get_dictionary(page_id)
-        .map_err(|_| bad("no first page"))?
-        .clone();
+    let mut next = size;
+    let sig_id = take(&mut next)?;
 
-    // Existing signature fields.
-    let mut fields: Vec<Object> = Vec::new();
-    let mut acroform_id = None;
-    if let Ok(af) = catalog.get(b"AcroForm") {
-        if let Ok(id) = af.as_reference() {
-            acroform_id = Some(id);
-        }
-        if let Ok((_, Object::Dictionary(af))) = doc.dereference(af) {
-            if let Ok((_, Object::Array(list))) = af.get(b"Fields").and_then(|f| doc.dereference(f))
-            {
-                fields = list.clone();
-            }
-        }
-    }
-    let mut annots: Vec<Object> = match page.get(b"Annots").map(|a| doc.dereference(a)) {
+    // The catalog's /AcroForm: an object of its own or inline in the catalog.
+    let (acroform_id, mut acroform) = match catalog.get(b"AcroForm") {
+        Ok(Object::Reference(id)) => (
+            Some(*id),
+            doc.get_dictionary(*id).cloned().unwrap_or_default(),
+        ),
+        Ok(Object::Dictionary(af)) => (None, af.clone()),
+        _ => (None, lopdf::Dictionary::new()),
+    };
+    let mut fields: Vec<Object> = match acroform.get(b"Fields").map(|f| doc.dereference(f)) {
         Ok(Ok((_, Object::Array(list)))) => list.clone(),
         _ => Vec::new(),
     };
+    acroform.set("SigFlags", Object::Integer(3));
 
-    let sig_id = size;
-    let widget_id = size + 1;
-    let (acroform_id, next) = match acroform_id {
-        Some(id) => (id, size + 2),
-        None => ((size + 2, 0), size + 3),
-    };
-    fields.push(Object::Reference((widget_id, 0)));
-    annots.push(Object::Reference((widget_id, 0)));
-    catalog.set("AcroForm", Object::Reference(acroform_id));
-    page.set("Annots", Object::Array(annots));
+    // Objects of the update besides the signature dictionary, and whether the catalog changes.
+    let mut objects: Vec<(ObjectId, Object)> = Vec::new();
+    let mut catalog_changed = acroform_id.is_none();
+    let field = pdf::signature_fields(doc)
+        .into_iter()
+        .find(|f| f.iin == member.to_string() && !f.signed);
+    if let Some(field) = field {
+        let mut widget = doc
+            .get_dictionary(field.widget_id)
+            .map_err(|_| bad("the signature field's widget is missing"))?
+            .clone();
+        widget.set("V", Object::Reference(sig_id));
+        if let Some(appearance) = appearance {
+            let [x1, y1, x2, y2] = field.rect;
+            let fonts = crate::render::load_fonts()?;
+            let form_id = take(&mut next)?;
+            let xobject = stamp::xobject(fonts, appearance, x2 - x1, y2 - y1, next)?;
+            for _ in &xobject.objects {
+                take(&mut next)?;
+            }
+            widget.set("AP", dictionary! { "N" => Object::Reference(form_id) });
+            objects.push((form_id, Object::Stream(xobject.form)));
+            objects.extend(xobject.objects);
+        }
+        objects.push((field.widget_id, Object::Dictionary(widget)));
+    } else {
+        // No field for the member: an invisible one on the first page.
+        let page_id = doc
+            .get_pages()
+            .into_iter()
+            .next()
+            .map(|(_, id)| id)
+            .ok_or_else(|| bad("the document has no page"))?;
+        let mut page = doc
+            .get_dictionary(page_id)
+            .map_err(|_| bad("no first page"))?
+            .clone();
+        let mut annots: Vec<Object> = match page.get(b"Annots").map(|a| doc.dereference(a)) {
+            Ok(Ok((_, Object::Array(list)))) => list.clone(),
+            _ => Vec::new(),
+        };
+        let widget_id = take(&mut next)?;
+        let n = fields.len();
+        fields.push(Object::Reference(widget_id));
+        annots.push(Object::Reference(widget_id));
+        page.set("Annots", Object::Array(annots));
+        let widget = dictionary! {
+            "Type" => "Annot",
+            "Subtype" => "Widget",
+            "FT" => "Sig",
+            "T" => Object::String(format!("Signature{n}").into_bytes(), lopdf::StringFormat::Literal),
+            "V" => Object::Reference(sig_id),
+            "F" => 132,
+            "Rect" => vec![0.into(), 0.into(), 0.into(), 0.into()],
+            "P" => Object::Reference(page_id),
+        };
+        objects.push((widget_id, Object::Dictionary(widget)));
+        objects.push((page_id, Object::Dictionary(page)));
+        acroform.set("Fields", Object::Array(fields));
+    }
+    match acroform_id {
+        Some(id) => objects.push((id, Object::Dictionary(acroform))),
+        None => {
+            let id = take(&mut next)?;
+            catalog.set("AcroForm", Object::Reference(id));
+            objects.push((id, Object::Dictionary(acroform)));
+            catalog_changed = true;
+        }
+    }
+    if catalog_changed {
+        objects.push((root, Object::Dictionary(catalog)));
+    }
 
     let mut out = bytes.to_vec();
     if out.last() != Some(&b'\n') {
         out.push(b'\n');
     }
-    let mut offsets: Vec<(u32, usize)> = Vec::new();
+    let mut offsets: Vec<(ObjectId, usize)> = Vec::new();
 
-    // The signature dictionary.
+    // The signature dictionary (PAdES: the signing time is the CMS's own, not /M).
     offsets.push((sig_id, out.len()));
+    let name = match appearance {
+        Some(a) => a.name.clone(),
+        None => member.to_string(),
+    };
     let mut head = format!(
-        "{sig_id} 0 obj\n<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached/Name ({})/M ({})/Reason (224/NQ act)/ByteRange ",
-        ascii_only(name),
-        pdf::pdf_date(now)
+        "{} 0 obj\n<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/Name ",
+        sig_id.0
     );
+    pdf::write_object(&mut head, &pdf::text_string(&name));
+    head.push_str("/Reason (224/NQ act)/ByteRange ");
     let byte_range = out.len() + head.len();
     head.push_str(&" ".repeat(BYTE_RANGE_WIDTH));
     head.push_str("/Contents ");
@@ -329,39 +434,10 @@ fn incremental_update(
     let contents_end = out.len();
     out.extend_from_slice(b">>\nendobj\n");
 
-    let mut write = |id: (u32, u16), object: &Object, out: &mut Vec<u8>| {
-        offsets.push((id.0, out.len()));
-        let mut text = format!("{} {} obj\n", id.0, id.1);
-        pdf::write_object(&mut text, object);
-        text.push_str("\nendobj\n");
-        out.extend_from_slice(text.as_bytes());
-    };
-    let n = fields.len();
-    let mut widget = lopdf::Dictionary::new();
-    widget.set("Type", Object::Name(b"Annot".to_vec()));
-    widget.set("Subtype", Object::Name(b"Widget".to_vec()));
-    widget.set("FT", Object::Name(b"Sig".to_vec()));
-    widget.set(
-        "T",
-        Object::String(
-            format!("Signature{n}").into_bytes(),
-            lopdf::StringFormat::Literal,
-        ),
-    );
-    widget.set("V", Object::Reference((sig_id, 0)));
-    widget.set("F", Object::Integer(132));
-    widget.set(
-        "Rect",
-        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
-    );
-    widget.set("P", Object::Reference(page_id));
-    write((widget_id, 0), &Object::Dictionary(widget), &mut out);
-    let mut acroform = lopdf::Dictionary::new();
-    acroform.set("Fields", Object::Array(fields));
-    acroform.set("SigFlags", Object::Integer(3));
-    write(acroform_id, &Object::Dictionary(acroform), &mut out);
-    write(page_id, &Object::Dictionary(page), &mut out);
-    write(root, &Object::Dictionary(catalog), &mut out);
+    for (id, object) in &objects {
+        offsets.push((*id, out.len()));
+        pdf::write_indirect(&mut out, *id, object);
+    }
 
     // The cross-reference section of this update.
     offsets.sort();
@@ -370,20 +446,11 @@ fn incremental_update(
     let mut i = 0;
     while i < offsets.len() {
         let mut j = i;
-        while j + 1 < offsets.len() && offsets[j + 1].0 == offsets[j].0 + 1 {
+        while j + 1 < offsets.len() && offsets[j + 1].0 .0 == offsets[j].0 .0 + 1 {
             j += 1;
         }
-        let _ = writeln!(table, "{} {}", offsets[i].0, j - i + 1);
-        for (id, offset) in &offsets[i..=j] {
-            let generation = if *id == root.0 {
-                root.1
-            } else if *id == page_id.0 {
-                page_id.1
-            } else if *id == acroform_id.0 {
-                acroform_id.1
-            } else {
-                0
-            };
+        let _ = writeln!(table, "{} {}", offsets[i].0 .0, j - i + 1);
+        for ((_, generation), offset) in &offsets[i..=j] {
             let _ = write!(table, "{offset:010} {generation:05} n\r\n");
         }
         i = j + 1;
@@ -409,15 +476,8 @@ fn incremental_update(
     })
 }
 
-/// A PDF literal string's safe ASCII content (names go to the manifest; this is a label).
-fn ascii_only(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// The members' signature fields of an act (empty in acts rendered before they existed):
+/// where each member's visible signature goes, and whether it is filled.
+pub fn signature_fields(pdf_bytes: &[u8]) -> Result<Vec<pdf::SignatureField>, ActError> {
+    Ok(pdf::signature_fields(&pdf::load(pdf_bytes)?))
 }

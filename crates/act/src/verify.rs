@@ -21,7 +21,9 @@ pub struct SignatureReport {
     pub iin: Option<String>,
     /// The certificate's subject.
     pub subject: String,
-    /// The signing time written in the signature dictionary (`/M`), RFC 3339.
+    /// The signing time in the signature dictionary's `/M`, RFC 3339: only signatures made
+    /// before the act's signatures became PAdES have one (a PAdES signature's time is the
+    /// CMS's signingTime, which this does not read yet).
     pub signed_at: Option<String>,
     /// Whether the signed bytes are intact and the signature is mathematically valid.
     pub valid: bool,

@@ -1,5 +1,5 @@
 //! Test PKI and act data, made at test time (no key is committed).
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::process::Command;
