@@ -30,7 +30,7 @@ pub(crate) fn decode(text: &str) -> Result<Vec<u8>, NcaLayerError> {
     }
     let der = base64::engine::general_purpose::STANDARD
         .decode(b64.as_bytes())
-        .map_err(|e| not_cms(format!("it is neither PEM nor valid base64 ({e})")))?;
+        .map_err(|e| not_cms(format!("it is not valid base64 ({e})")))?;
     check_content_info(&der)?;
     Ok(der)
 }

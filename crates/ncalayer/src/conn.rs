@@ -210,9 +210,29 @@ fn tls_error(url: &str, timeout: Duration, e: std::io::Error) -> NcaLayerError {
     }
     match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
         Some(rustls::Error::InvalidCertificate(reason)) => {
-            NcaLayerError::TlsUntrusted { url: url.to_string(), reason: reason.to_string() }
+            NcaLayerError::TlsUntrusted { url: url.to_string(), reason: certificate_reason(reason) }
         }
         Some(other) => NcaLayerError::Handshake { url: url.to_string(), reason: other.to_string() },
         None => NcaLayerError::Handshake { url: url.to_string(), reason: e.to_string() },
+    }
+}
+
+/// Why a certificate was refused, in words.
+fn certificate_reason(e: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    match e {
+        E::Other(other) => other.0.to_string(),
+        E::UnknownIssuer => "it does not chain to the NCA roots given".to_string(),
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "it is not issued for this address".to_string()
+        }
+        E::Expired | E::ExpiredContext { .. } => "it has expired".to_string(),
+        E::NotValidYet | E::NotValidYetContext { .. } => "it is not valid yet".to_string(),
+        E::Revoked => "it is revoked".to_string(),
+        E::BadSignature => "its signature is invalid".to_string(),
+        E::InvalidPurpose | E::InvalidPurposeContext { .. } => {
+            "it is not a TLS server certificate".to_string()
+        }
+        other => format!("{other:?}"),
     }
 }
