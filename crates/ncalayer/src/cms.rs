@@ -12,7 +12,9 @@ use crate::error::NcaLayerError;
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 
 fn not_cms(reason: impl Into<String>) -> NcaLayerError {
-    NcaLayerError::NotCms { reason: reason.into() }
+    NcaLayerError::NotCms {
+        reason: reason.into(),
+    }
 }
 
 /// The DER of the CMS in `text`: PEM (`-----BEGIN CMS-----`, or `PKCS7`) or bare base64,
@@ -60,13 +62,16 @@ fn pem_body(text: &str) -> Result<&str, NcaLayerError> {
 /// `ContentInfo ::= SEQUENCE { contentType id-signedData, content [0] EXPLICIT SignedData }`,
 /// DER, with nothing after it.
 fn check_content_info(der: &[u8]) -> Result<(), NcaLayerError> {
-    let outer = AnyRef::from_der(der)
-        .map_err(|e| not_cms(format!("it is not one DER structure ({e})")))?;
+    let outer =
+        AnyRef::from_der(der).map_err(|e| not_cms(format!("it is not one DER structure ({e})")))?;
     let content_type = outer
         .sequence(|r| -> der::Result<ObjectIdentifier> {
             let oid: ObjectIdentifier = r.decode()?;
             let content: AnyRef<'_> = r.decode()?;
-            let explicit0 = Tag::ContextSpecific { constructed: true, number: TagNumber(0) };
+            let explicit0 = Tag::ContextSpecific {
+                constructed: true,
+                number: TagNumber(0),
+            };
             if content.tag() != explicit0 {
                 return Err(der::ErrorKind::TagUnexpected {
                     expected: Some(explicit0),
@@ -103,7 +108,10 @@ mod tests {
 
     #[test]
     fn pem_and_base64_decode_to_the_der() {
-        let pem = format!("-----BEGIN CMS-----\r\n{}\r\n-----END CMS-----\r\n", b64(MINIMAL));
+        let pem = format!(
+            "-----BEGIN CMS-----\r\n{}\r\n-----END CMS-----\r\n",
+            b64(MINIMAL)
+        );
         assert_eq!(decode(&pem).ok().as_deref(), Some(MINIMAL));
         assert_eq!(decode(&b64(MINIMAL)).ok().as_deref(), Some(MINIMAL));
         let wrapped: String = b64(MINIMAL)
@@ -119,16 +127,25 @@ mod tests {
         for (text, want) in [
             ("", "empty"),
             ("!!!", "base64"),
-            ("-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----", "not a PEM CMS"),
+            (
+                "-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----",
+                "not a PEM CMS",
+            ),
             ("-----BEGIN CMS-----\nMII=\n", "no -----END CMS-----"),
         ] {
-            let err = decode(text).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = decode(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.contains(want), "{text:?}: {err}");
         }
         // Data (1.2.840.113549.1.7.1) instead of signedData.
         let mut data = MINIMAL.to_vec();
         data[12] = 0x01;
-        let err = decode(&b64(&data)).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = decode(&b64(&data))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("not signedData"), "{err}");
         // Trailing bytes, truncation.
         let mut longer = MINIMAL.to_vec();

@@ -148,15 +148,22 @@ impl Double {
         let ca_key = rcgen::KeyPair::generate().map_err(other)?;
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(other)?;
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "NCALayer double test root");
-        ca_params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "NCALayer double test root");
+        ca_params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
         let ca_cert = ca_params.self_signed(&ca_key).map_err(other)?;
         let issuer = rcgen::Issuer::new(ca_params, ca_key);
         let key = rcgen::KeyPair::generate().map_err(other)?;
         let mut params =
             rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
                 .map_err(other)?;
-        params.distinguished_name.push(rcgen::DnType::CommonName, "127.0.0.1");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "127.0.0.1");
         let cert = params.signed_by(&key, &issuer).map_err(other)?;
         let cert_der = cert.der().to_vec();
         let tls = ServerConfig::builder_with_provider(crate::tls::provider())
@@ -235,7 +242,10 @@ impl Double {
 
     /// The requests received so far, in order (heartbeats left out).
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -250,16 +260,25 @@ impl Drop for Double {
     }
 }
 
-fn serve(tcp: TcpStream, tls: Arc<ServerConfig>, options: &Options, received: &Mutex<Vec<Received>>) {
+fn serve(
+    tcp: TcpStream,
+    tls: Arc<ServerConfig>,
+    options: &Options,
+    received: &Mutex<Vec<Received>>,
+) {
     // A client gone silent must not keep the thread forever.
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(120)));
-    let Ok(conn) = ServerConnection::new(tls) else { return };
+    let Ok(conn) = ServerConnection::new(tls) else {
+        return;
+    };
     let stream = StreamOwned::new(conn, tcp);
     // Requests of a 30 MB act are 40 MB of base64 in one frame.
     let config = WebSocketConfig::default()
         .max_message_size(Some(80 << 20))
         .max_frame_size(Some(80 << 20));
-    let Ok(mut ws) = tungstenite::accept_with_config(stream, Some(config)) else { return };
+    let Ok(mut ws) = tungstenite::accept_with_config(stream, Some(config)) else {
+        return;
+    };
     let greeting = match &options.greeting {
         Greeting::Version(v) => Some(json!({"result": {"version": v}}).to_string()),
         Greeting::Raw(text) => Some(text.clone()),
@@ -282,7 +301,9 @@ fn serve(tcp: TcpStream, tls: Arc<ServerConfig>, options: &Options, received: &M
             }
             continue;
         }
-        let Some(reply) = answer(&text, options, received) else { continue };
+        let Some(reply) = answer(&text, options, received) else {
+            continue;
+        };
         for _ in 0..options.heartbeats_before_reply {
             if ws.send(Message::text(HEARTBEAT)).is_err() {
                 return;
@@ -317,10 +338,20 @@ fn pem(der: &[u8]) -> String {
 /// The reply to one request; `None` for silence.
 fn answer(text: &str, options: &Options, received: &Mutex<Vec<Received>>) -> Option<String> {
     let Ok(mut request) = serde_json::from_str::<Value>(text) else {
-        return Some(json!({"success": false, "code": "COMMON_JSON_WRAPPING_EXCEPTION"}).to_string());
+        return Some(
+            json!({"success": false, "code": "COMMON_JSON_WRAPPING_EXCEPTION"}).to_string(),
+        );
     };
-    let module = request.get("module").and_then(Value::as_str).unwrap_or_default().to_string();
-    let method = request.get("method").and_then(Value::as_str).unwrap_or_default().to_string();
+    let module = request
+        .get("module")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let basics = module == MODULE_BASICS;
     let data_slot = if basics {
         request.get_mut("args").and_then(|a| a.get_mut("data"))
@@ -330,15 +361,20 @@ fn answer(text: &str, options: &Options, received: &Mutex<Vec<Received>>) -> Opt
     let data = data_slot.map(|slot| {
         let b64 = slot.as_str().unwrap_or_default().to_string();
         *slot = Value::String("<data>".to_string());
-        base64::engine::general_purpose::STANDARD.decode(b64.as_bytes()).ok()
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.as_bytes())
+            .ok()
     });
     let args = request.get("args").cloned().unwrap_or(Value::Null);
-    received.lock().unwrap_or_else(PoisonError::into_inner).push(Received {
-        module: module.clone(),
-        method: method.clone(),
-        args,
-        data: data.clone().flatten(),
-    });
+    received
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(Received {
+            module: module.clone(),
+            method: method.clone(),
+            args,
+            data: data.clone().flatten(),
+        });
     if basics && options.legacy_only {
         return Some(json!({"success": false, "errorCode": "MODULE_NOT_FOUND"}).to_string());
     }
@@ -346,9 +382,11 @@ fn answer(text: &str, options: &Options, received: &Mutex<Vec<Received>>) -> Opt
         || (module == MODULE_COMMON_UTILS && method == "createCAdESFromBase64");
     if !known {
         return Some(if basics {
-            json!({"status": false, "code": "INVOCATION_ERROR", "message": "unknown method"}).to_string()
+            json!({"status": false, "code": "INVOCATION_ERROR", "message": "unknown method"})
+                .to_string()
         } else {
-            json!({"code": "500", "message": format!("Method {method} is not implemented")}).to_string()
+            json!({"code": "500", "message": format!("Method {method} is not implemented")})
+                .to_string()
         });
     }
     let reply = match &options.behaviour {
@@ -371,7 +409,11 @@ fn answer(text: &str, options: &Options, received: &Mutex<Vec<Received>>) -> Opt
             };
             let cms = (options.sign)(&data);
             if basics {
-                let result = if options.array_result { json!([pem(&cms)]) } else { json!(pem(&cms)) };
+                let result = if options.array_result {
+                    json!([pem(&cms)])
+                } else {
+                    json!(pem(&cms))
+                };
                 json!({"status": true, "body": {"result": result}})
             } else {
                 json!({"code": "200", "responseObject": base64::engine::general_purpose::STANDARD.encode(&cms)})

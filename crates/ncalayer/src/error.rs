@@ -32,7 +32,9 @@ pub enum NcaLayerError {
     },
     /// The server's TLS certificate is not NCALayer's: it does not chain to the NCA roots
     /// given, or it is not the pinned one.
-    #[error("the program at {url} is not a trusted NCALayer: its TLS certificate is refused ({reason})")]
+    #[error(
+        "the program at {url} is not a trusted NCALayer: its TLS certificate is refused ({reason})"
+    )]
     TlsUntrusted {
         /// The address connected to.
         url: String,
@@ -92,7 +94,9 @@ pub enum NcaLayerError {
         reason: String,
     },
     /// The data is too large to be sent to NCALayer in one message.
-    #[error("the data to sign is {len} bytes, more than the {max} bytes that can be sent to NCALayer")]
+    #[error(
+        "the data to sign is {len} bytes, more than the {max} bytes that can be sent to NCALayer"
+    )]
     TooLarge {
         /// The size of the data.
         len: usize,

@@ -46,7 +46,7 @@
 //!
 //! # Environment (tests)
 //!
-//! [`Config::with_env`] lets a test point a program at the [protocol double](crate::double)
+//! [`Config::with_env`] lets a test point a program at the protocol double, `double::Double`
 //! (feature `double`) without a command-line option:
 //!
 //! * `TEKSERU_NCALAYER_URL`: the WebSocket URL instead of `wss://127.0.0.1:13579` (still a
@@ -161,7 +161,11 @@ impl Config {
     }
 
     /// [`Config::with_env`] with the values given instead of read.
-    pub fn with_vars(mut self, url: Option<String>, pin: Option<String>) -> Result<Config, NcaLayerError> {
+    pub fn with_vars(
+        mut self,
+        url: Option<String>,
+        pin: Option<String>,
+    ) -> Result<Config, NcaLayerError> {
         if let Some(url) = url.filter(|u| !u.trim().is_empty()) {
             self.url = url.trim().to_string();
         }
@@ -213,9 +217,12 @@ impl NcaLayer {
         let timeout = self.config.timeout_connect;
         let mut conn = Connection::open(&target, tls, timeout)?;
         let deadline = Instant::now() + timeout;
-        let text = conn
-            .next_text(deadline, "the greeting", false)?
-            .ok_or(NcaLayerError::Timeout { what: "the greeting", after: timeout })?;
+        let text =
+            conn.next_text(deadline, "the greeting", false)?
+                .ok_or(NcaLayerError::Timeout {
+                    what: "the greeting",
+                    after: timeout,
+                })?;
         protocol::parse_greeting(&text)?.ok_or_else(|| NcaLayerError::Unexpected {
             request: "the connection",
             expected: protocol::GREETING_SHAPE,
@@ -225,16 +232,30 @@ impl NcaLayer {
 
     fn encode(data: &[u8]) -> Result<String, NcaLayerError> {
         if data.len() > MAX_DATA {
-            return Err(NcaLayerError::TooLarge { len: data.len(), max: MAX_DATA });
+            return Err(NcaLayerError::TooLarge {
+                len: data.len(),
+                max: MAX_DATA,
+            });
         }
         Ok(base64::engine::general_purpose::STANDARD.encode(data))
     }
 
-    fn ask(&self, conn: &mut Connection, request: String, what: &'static str) -> Result<String, NcaLayerError> {
-        conn.send(request, self.config.timeout_user.max(self.config.timeout_connect))?;
+    fn ask(
+        &self,
+        conn: &mut Connection,
+        request: String,
+        what: &'static str,
+    ) -> Result<String, NcaLayerError> {
+        conn.send(
+            request,
+            self.config.timeout_user.max(self.config.timeout_connect),
+        )?;
         let deadline = Instant::now() + self.config.timeout_user;
         conn.next_text(deadline, what, true)?
-            .ok_or(NcaLayerError::Timeout { what, after: self.config.timeout_user })
+            .ok_or(NcaLayerError::Timeout {
+                what,
+                after: self.config.timeout_user,
+            })
     }
 
     /// A detached CMS over `data`, signed by the key the user picks in NCALayer: the DER of

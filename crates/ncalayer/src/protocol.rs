@@ -21,7 +21,11 @@ pub(crate) const LEGACY_SHAPE: &str =
 
 /// The `kz.gov.pki.knca.basics` `sign` request: a detached CMS over the decoded `data`, with
 /// a signing key, no time stamp.
-pub(crate) fn basics_sign(b64: String, allowed_storages: Option<&[String]>, locale: &str) -> String {
+pub(crate) fn basics_sign(
+    b64: String,
+    allowed_storages: Option<&[String]>,
+    locale: &str,
+) -> String {
     let mut args = Map::new();
     if let Some(storages) = allowed_storages {
         args.insert("allowedStorages".into(), json!(storages));
@@ -132,7 +136,11 @@ fn message_text(map: &Map<String, Value>) -> String {
     };
     match map.get("details") {
         Some(Value::String(d)) if !d.is_empty() => {
-            message = if message.is_empty() { d.clone() } else { format!("{message} ({d})") };
+            message = if message.is_empty() {
+                d.clone()
+            } else {
+                format!("{message} ({d})")
+            };
         }
         Some(Value::Null) | None | Some(Value::String(_)) => {}
         Some(other) => message = format!("{message} ({other})"),
@@ -195,7 +203,10 @@ pub(crate) fn parse_basics_reply(text: &str) -> Result<BasicsReply, NcaLayerErro
                 if says_module_unknown(&error_code) {
                     return Ok(BasicsReply::ModuleUnknown);
                 }
-                return Ok(BasicsReply::Failed { code: error_code, message: message_text(&map) });
+                return Ok(BasicsReply::Failed {
+                    code: error_code,
+                    message: message_text(&map),
+                });
             }
             if map.get("success") == Some(&Value::Bool(false)) {
                 return Ok(BasicsReply::ModuleUnknown);
@@ -258,7 +269,10 @@ mod tests {
         assert_eq!(
             parse_basics_reply(r#"{"status":false,"code":"SIGNING_FAILURE","message":"bad PIN"}"#)
                 .ok(),
-            Some(BasicsReply::Failed { code: "SIGNING_FAILURE".into(), message: "bad PIN".into() })
+            Some(BasicsReply::Failed {
+                code: "SIGNING_FAILURE".into(),
+                message: "bad PIN".into()
+            })
         );
         assert_eq!(
             parse_basics_reply(r#"{"success":false,"errorCode":"MODULE_NOT_FOUND"}"#).ok(),
@@ -292,7 +306,10 @@ mod tests {
         );
         assert_eq!(
             parse_legacy_reply(r#"{"code":"500","message":"Token not found"}"#).ok(),
-            Some(LegacyReply::Failed { code: "500".into(), message: "Token not found".into() })
+            Some(LegacyReply::Failed {
+                code: "500".into(),
+                message: "Token not found".into()
+            })
         );
         assert!(parse_legacy_reply(r#"{"code":"200"}"#).is_err());
         assert!(parse_legacy_reply(r#"{"status":true,"body":{}}"#).is_err());
@@ -300,7 +317,10 @@ mod tests {
 
     #[test]
     fn greetings_and_noise() {
-        assert_eq!(parse_greeting(r#"{"result":{"version":"1.4"}}"#).ok(), Some(Some("1.4".into())));
+        assert_eq!(
+            parse_greeting(r#"{"result":{"version":"1.4"}}"#).ok(),
+            Some(Some("1.4".into()))
+        );
         assert_eq!(parse_greeting(r#"{"result":{}}"#).ok(), Some(None));
         assert_eq!(parse_greeting(r#"{}"#).ok(), Some(None));
         assert!(parse_greeting("hello").is_err());
@@ -311,21 +331,29 @@ mod tests {
 
     #[test]
     fn requests_carry_what_the_protocol_says() {
-        let r: Value = serde_json::from_str(&basics_sign("QUJD".into(), None, "kk")).unwrap_or_default();
+        let r: Value =
+            serde_json::from_str(&basics_sign("QUJD".into(), None, "kk")).unwrap_or_default();
         assert_eq!(r["module"], MODULE_BASICS);
         assert_eq!(r["method"], "sign");
         assert_eq!(r["args"]["format"], "cms");
         assert_eq!(r["args"]["data"], "QUJD");
-        assert_eq!(r["args"]["signingParams"], json!({"decode":true,"encapsulate":false,"digested":false}));
-        assert_eq!(r["args"]["signerParams"]["extKeyUsageOids"], json!([EKU_SIGNING]));
+        assert_eq!(
+            r["args"]["signingParams"],
+            json!({"decode":true,"encapsulate":false,"digested":false})
+        );
+        assert_eq!(
+            r["args"]["signerParams"]["extKeyUsageOids"],
+            json!([EKU_SIGNING])
+        );
         assert_eq!(r["args"]["locale"], "kk");
         assert!(r["args"].get("allowedStorages").is_none());
         assert!(r["args"]["signingParams"].get("tsaProfile").is_none());
         let storages = vec!["AKKaztokenStore".to_string()];
-        let r: Value =
-            serde_json::from_str(&basics_sign("QUJD".into(), Some(&storages), "ru")).unwrap_or_default();
+        let r: Value = serde_json::from_str(&basics_sign("QUJD".into(), Some(&storages), "ru"))
+            .unwrap_or_default();
         assert_eq!(r["args"]["allowedStorages"], json!(["AKKaztokenStore"]));
-        let l: Value = serde_json::from_str(&legacy_sign("QUJD".into(), "AKKZIDCardStore")).unwrap_or_default();
+        let l: Value = serde_json::from_str(&legacy_sign("QUJD".into(), "AKKZIDCardStore"))
+            .unwrap_or_default();
         assert_eq!(
             l,
             json!({"module":MODULE_COMMON_UTILS,"method":"createCAdESFromBase64","args":["AKKZIDCardStore","SIGNATURE","QUJD",false]})

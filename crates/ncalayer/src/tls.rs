@@ -28,7 +28,10 @@ pub(crate) fn client_config(trust: &Trust, url: &str) -> Result<Arc<ClientConfig
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| NcaLayerError::Handshake { url: url.to_string(), reason: e.to_string() })?;
+        .map_err(|e| NcaLayerError::Handshake {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
     let config = match trust {
         Trust::NcaRoots(roots) => {
             if roots.is_empty() {
@@ -36,18 +39,27 @@ pub(crate) fn client_config(trust: &Trust, url: &str) -> Result<Arc<ClientConfig
             }
             let mut store = RootCertStore::empty();
             for (index, der) in roots.iter().enumerate() {
-                store
-                    .add(CertificateDer::from(der.clone()))
-                    .map_err(|e| NcaLayerError::BadAnchor { index, reason: e.to_string() })?;
+                store.add(CertificateDer::from(der.clone())).map_err(|e| {
+                    NcaLayerError::BadAnchor {
+                        index,
+                        reason: e.to_string(),
+                    }
+                })?;
             }
             let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
                 .build()
-                .map_err(|e| NcaLayerError::BadAnchor { index: 0, reason: e.to_string() })?;
+                .map_err(|e| NcaLayerError::BadAnchor {
+                    index: 0,
+                    reason: e.to_string(),
+                })?;
             builder.with_webpki_verifier(verifier).with_no_client_auth()
         }
         Trust::Pinned(pin) => builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Pinned { pin: *pin, provider }))
+            .with_custom_certificate_verifier(Arc::new(Pinned {
+                pin: *pin,
+                provider,
+            }))
             .with_no_client_auth(),
     };
     Ok(Arc::new(config))
@@ -94,9 +106,12 @@ impl ServerCertVerifier for Pinned {
         if got == self.pin {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(
-                rustls::OtherError(Arc::new(PinMismatch { got, want: self.pin })),
-            )))
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Other(rustls::OtherError(Arc::new(PinMismatch {
+                    got,
+                    want: self.pin,
+                }))),
+            ))
         }
     }
 
@@ -106,7 +121,12 @@ impl ServerCertVerifier for Pinned {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -115,10 +135,17 @@ impl ServerCertVerifier for Pinned {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
