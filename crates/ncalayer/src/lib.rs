@@ -86,7 +86,7 @@ pub const ENV_PIN: &str = "TEKSERU_NCALAYER_PIN";
 
 /// The largest data [`NcaLayer::sign_detached`] sends: its base64 and the JSON around it stay
 /// within 64 MiB, one WebSocket text message. An act of 30 MB fits.
-pub const MAX_DATA: usize = 48 << 20;
+pub const MAX_DATA: usize = 47 << 20;
 
 /// Storage names of the legacy API (the basics API lets the user choose among them).
 pub mod storage {

@@ -1,6 +1,6 @@
 //! The client against the protocol double, over real TLS on 127.0.0.1.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use openssl::asn1::Asn1Time;
@@ -79,7 +79,9 @@ type Made = Arc<Mutex<Vec<Vec<u8>>>>;
 
 /// A double that signs with a fresh key and remembers each CMS it made.
 fn signing_double(tune: impl FnOnce(&mut Options)) -> (Double, Arc<TestSigner>, Made) {
-    let signer = Arc::new(TestSigner::new());
+    // One key for all the tests: RSA key generation is slow.
+    static SIGNER: OnceLock<Arc<TestSigner>> = OnceLock::new();
+    let signer = SIGNER.get_or_init(|| Arc::new(TestSigner::new())).clone();
     let made = Arc::new(Mutex::new(Vec::new()));
     let (s, m) = (signer.clone(), made.clone());
     let mut options = Options::new(move |data: &[u8]| {
@@ -526,5 +528,41 @@ proptest! {
         config.timeout_user = Duration::from_secs(2);
         let result = NcaLayer::new(config).sign_detached(ACT);
         prop_assert!(result.is_err(), "{text:?} was taken for a CMS");
+    }
+}
+
+fn legacy_reply_of(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    format!(r#"{{"code":"200","responseObject":"{b64}"}}"#)
+}
+
+fn real_cms() -> Vec<u8> {
+    static CMS: OnceLock<Vec<u8>> = OnceLock::new();
+    CMS.get_or_init(|| TestSigner::new().sign(ACT)).clone()
+}
+
+#[test]
+fn a_real_cms_passes_the_shape_check_unchanged() {
+    let cms = real_cms();
+    let got = tekseru_ncalayer::interpret_reply(&legacy_reply_of(&cms), true).expect("a cms");
+    assert_eq!(got, Some(cms));
+}
+
+proptest! {
+    #[test]
+    fn a_truncated_cms_is_refused(cut in 0usize..4096) {
+        let cms = real_cms();
+        let cut = cut % cms.len();
+        let result = tekseru_ncalayer::interpret_reply(&legacy_reply_of(&cms[..cut]), true);
+        prop_assert!(matches!(result, Err(NcaLayerError::NotCms { .. })), "{cut}: {result:?}");
+    }
+
+    #[test]
+    fn a_mutated_cms_gives_a_result_or_an_error_never_a_panic(at in any::<usize>(), byte in any::<u8>()) {
+        let mut cms = real_cms();
+        let at = at % cms.len();
+        cms[at] = byte;
+        let _ = tekseru_ncalayer::interpret_reply(&legacy_reply_of(&cms), true);
     }
 }
