@@ -56,6 +56,22 @@
 //!
 //! Neither weakens the signature check: whatever NCALayer, real or not, returns is verified
 //! by the caller.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use tekseru_ncalayer::{Config, NcaLayer, NcaLayerError};
+//! # fn verify_cms(_: &[u8], _: &[u8]) {}
+//! let root = std::fs::read("root_rsa_2020.cer").unwrap();
+//! let ncalayer = NcaLayer::new(Config::new(vec![root]).with_env()?);
+//! let signed_range = b"...the act's bytes...";
+//! match ncalayer.sign_detached(signed_range) {
+//!     Ok(cms) => verify_cms(&cms, signed_range), // the caller's job: nothing is trusted yet
+//!     Err(NcaLayerError::Cancelled) => {}         // the member closed the dialog
+//!     Err(e) => eprintln!("{e}"),
+//! }
+//! # Ok::<(), NcaLayerError>(())
+//! ```
 #![deny(missing_docs)]
 
 mod cms;
@@ -267,7 +283,7 @@ impl NcaLayer {
         let b64 = Self::encode(data)?;
         let (mut conn, _version) = self.connect()?;
         let request = protocol::basics_sign(
-            b64.clone(),
+            b64,
             self.config.allowed_storages.as_deref(),
             &self.config.locale,
         );
@@ -278,7 +294,7 @@ impl NcaLayer {
             BasicsReply::Failed { code, message } => Err(NcaLayerError::NcaLayer { code, message }),
             BasicsReply::ModuleUnknown => {
                 drop(conn);
-                self.legacy(b64)
+                self.sign_detached_legacy(data)
             }
         }
     }
