@@ -566,3 +566,18 @@ proptest! {
         let _ = tekseru_ncalayer::interpret_reply(&legacy_reply_of(&cms), true);
     }
 }
+
+#[test]
+fn with_env_reads_the_two_variables() {
+    let (double, signer, _) = signing_double(|_| {});
+    // The only test of this binary that touches the environment.
+    std::env::set_var(tekseru_ncalayer::ENV_URL, double.url());
+    std::env::set_var(tekseru_ncalayer::ENV_PIN, double.pin_hex().to_uppercase());
+    let config = Config::new(Vec::new()).with_env();
+    std::env::remove_var(tekseru_ncalayer::ENV_URL);
+    std::env::remove_var(tekseru_ncalayer::ENV_PIN);
+    let mut config = config.expect("env");
+    config.timeout_connect = Duration::from_secs(2);
+    let cms = NcaLayer::new(config).sign_detached(ACT).expect("signed");
+    assert!(signer.verifies(&cms, ACT));
+}
