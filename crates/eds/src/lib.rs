@@ -9,3 +9,5 @@ pub mod key;
 pub use error::EdsError;
 pub mod certificate;
 pub mod crl;
+pub mod anchor;
+pub mod chain;
