@@ -106,3 +106,13 @@ fn a_tampered_anchor_file_is_refused_naming_it() {
     assert!(err.contains("root_rsa_2020.cer"), "{err}");
     assert!(err.contains("SHA-256"), "{err}");
 }
+
+#[test]
+fn nca_gost_2022_under_root_gost_2022() {
+    check("nca_gost_2022.cer", "root_gost_2022.cer");
+}
+
+#[test]
+fn ucgo_gost_under_root_gost_2020() {
+    check("ucgo_gost.cer", "root_gost_2020.cer");
+}
