@@ -75,6 +75,23 @@ pub(crate) fn pem_or_der(what: &'static str, input: &[u8]) -> Result<Vec<Vec<u8>
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
     if !input.get(text_start..).unwrap_or_default().starts_with(b"-----BEGIN") {
+        // Bare base64 (no PEM armour), as some NCA tools write certificates.
+        let bare = input.first() != Some(&0x30)
+            && !input.is_empty()
+            && input.iter().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') || b.is_ascii_whitespace()
+            });
+        if bare {
+            use base64ct::Encoding as _;
+            let text: String = input
+                .iter()
+                .filter(|b| !b.is_ascii_whitespace())
+                .map(|b| char::from(*b))
+                .collect();
+            if let Ok(der) = base64ct::Base64::decode_vec(&text) {
+                return Ok(vec![der]);
+            }
+        }
         return Ok(vec![input.to_vec()]);
     }
     let text = std::str::from_utf8(input).map_err(|_| EdsError::malformed(what, "PEM that is not text"))?;

@@ -329,7 +329,81 @@ impl PrivateKey {
     }
 }
 
-/// Re-encodes a value to DER, for callers that need bytes.
-pub(crate) fn to_der<T: Encode>(what: &'static str, value: &T) -> Result<Vec<u8>, EdsError> {
-    value.to_der().map_err(|e| EdsError::malformed(what, e))
+/// A signer's private key with its certificate (and any CA certificates that came with it),
+/// checked to belong together.
+#[derive(Debug)]
+pub struct Credential {
+    key: PrivateKey,
+    certificate: crate::certificate::Certificate,
+    chain: Vec<crate::certificate::Certificate>,
+}
+
+impl Credential {
+    /// Pairs a key with its certificate; the certificate's public key must be the key's.
+    pub fn new(
+        key: PrivateKey,
+        certificate: crate::certificate::Certificate,
+        chain: Vec<crate::certificate::Certificate>,
+    ) -> Result<Credential, EdsError> {
+        let public = key.public_key()?;
+        if certificate.public_key()? != public {
+            return Err(EdsError::KeyMismatch(certificate.subject()));
+        }
+        Ok(Credential {
+            key,
+            certificate,
+            chain,
+        })
+    }
+
+    /// Opens a PKCS#12 (`.p12`) key file as the NCA issues it: the private key, the
+    /// certificate whose public key is the key's, and the other certificates as its chain.
+    /// A wrong password is [`EdsError::WrongPassword`].
+    pub fn open_p12(bytes: &[u8], password: &str) -> Result<Credential, EdsError> {
+        let container = tekseru_p12::open(bytes, password).map_err(|e| match e {
+            tekseru_p12::P12Error::WrongPassword => EdsError::WrongPassword,
+            other => EdsError::KeyFile(other.to_string()),
+        })?;
+        let key = PrivateKey::from_pkcs8_der(&container.private_key)?;
+        let public = key.public_key()?;
+        let mut certificate = None;
+        let mut chain = Vec::new();
+        for der in &container.certificates {
+            let cert = crate::certificate::Certificate::from_der(der.clone())?;
+            if certificate.is_none() && cert.public_key().ok().as_ref() == Some(&public) {
+                certificate = Some(cert);
+            } else {
+                chain.push(cert);
+            }
+        }
+        let certificate = certificate.ok_or_else(|| {
+            EdsError::KeyMismatch("of the key file: none of its certificates is the key's".to_owned())
+        })?;
+        Ok(Credential {
+            key,
+            certificate,
+            chain,
+        })
+    }
+
+    /// The private key.
+    pub fn key(&self) -> &PrivateKey {
+        &self.key
+    }
+
+    /// The signer's certificate.
+    pub fn certificate(&self) -> &crate::certificate::Certificate {
+        &self.certificate
+    }
+
+    /// The CA certificates that came with it.
+    pub fn chain(&self) -> &[crate::certificate::Certificate] {
+        &self.chain
+    }
+
+    /// Refuses a key that may not sign (an authentication key): see
+    /// [`Certificate::check_signing_usage`](crate::certificate::Certificate::check_signing_usage).
+    pub fn check_signing_usage(&self) -> Result<(), EdsError> {
+        self.certificate.check_signing_usage()
+    }
 }

@@ -11,3 +11,4 @@ pub mod certificate;
 pub mod crl;
 pub mod anchor;
 pub mod chain;
+pub mod cms;
