@@ -227,11 +227,26 @@ impl PrivateKey {
                 .map(|p| der::Any::from(p));
             let curve = gost_curve_param(&key_oid, params.as_ref())?;
             let raw = info.private_key.as_bytes();
-            // The NCA wraps the scalar in a second OCTET STRING; accept it bare too.
-            let scalar = match <&OctetStringRef>::from_der(raw) {
-                Ok(inner) => inner.as_bytes(),
-                Err(_) => raw,
+            // GOST 2015 keys wrap the little-endian scalar in a second OCTET STRING; GOST 2004
+            // keys hold it as an INTEGER (big-endian, as INTEGERs are). Accept it bare too.
+            let scalar: Vec<u8> = if let Ok(inner) = <&OctetStringRef>::from_der(raw) {
+                inner.as_bytes().to_vec()
+            } else if let Ok(int) = der::asn1::UintRef::from_der(raw) {
+                let be = int.as_bytes();
+                let size = curve.size();
+                if be.len() > size {
+                    return Err(EdsError::malformed(
+                        "the GOST private key",
+                        format!("a {}-byte scalar where {size} were expected", be.len()),
+                    ));
+                }
+                let mut le: Vec<u8> = be.iter().rev().copied().collect();
+                le.resize(size, 0);
+                le
+            } else {
+                raw.to_vec()
             };
+            let scalar = Zeroizing::new(scalar);
             if scalar.len() != curve.size() {
                 return Err(EdsError::malformed(
                     "the GOST private key",
@@ -240,7 +255,7 @@ impl PrivateKey {
             }
             return Ok(PrivateKey::Gost {
                 curve,
-                scalar_le: Zeroizing::new(scalar.to_vec()),
+                scalar_le: scalar,
             });
         }
         match key_oid {
