@@ -7,8 +7,8 @@
 use elliptic_curve::ff::{Field, PrimeField};
 use elliptic_curve::group::Group;
 use elliptic_curve::ops::{Invert, LinearCombination, Reduce};
-use elliptic_curve::subtle::ConditionallySelectable;
 use elliptic_curve::point::AffineCoordinates;
+use elliptic_curve::subtle::ConditionallySelectable;
 use elliptic_curve::{CurveArithmetic, FieldBytes};
 use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint};
 use zeroize::Zeroize;

@@ -40,7 +40,11 @@ fn gostcrypto_python() -> Option<PathBuf> {
         .arg(&venv)
         .status()
         .expect("python3 runs");
-    assert!(status.success(), "python3 -m venv {} failed", venv.display());
+    assert!(
+        status.success(),
+        "python3 -m venv {} failed",
+        venv.display()
+    );
     let status = Command::new(venv.join("bin/pip"))
         .args(["install", "--quiet", "gostcrypto"])
         .status()
@@ -141,7 +145,11 @@ fn gostcrypto_accepts_our_signatures_and_refuses_tampered_ones() {
     expected.push("ok");
 
     let results = check(&python, &lines);
-    assert_eq!(results.len(), lines.len(), "one result per line: {results:?}");
+    assert_eq!(
+        results.len(),
+        lines.len(),
+        "one result per line: {results:?}"
+    );
     for (i, (result, want)) in results.iter().zip(&expected).enumerate() {
         assert!(
             result.starts_with(want),

@@ -8,13 +8,25 @@ use tekseru_gost::{digest, Curve, GostError, Hash, VerifyingKey};
 
 /// (certificate, its issuer, the hash of its signature algorithm)
 const CHAINS: [(&str, &str, Hash); 7] = [
-    ("root_gost_2022.cer", "root_gost_2022.cer", Hash::Streebog512),
+    (
+        "root_gost_2022.cer",
+        "root_gost_2022.cer",
+        Hash::Streebog512,
+    ),
     ("nca_gost_2022.cer", "root_gost_2022.cer", Hash::Streebog512),
     ("root_gost_2020.cer", "root_gost_2020.cer", Hash::Gost94Test),
     ("ucgo_gost.cer", "root_gost_2020.cer", Hash::Gost94Test),
     ("btsd_gost.cer", "root_gost_2020.cer", Hash::Gost94Test),
-    ("root_test_gost_2022.cer", "root_test_gost_2022.cer", Hash::Streebog512),
-    ("nca_gost2022_test.cer", "root_test_gost_2022.cer", Hash::Streebog512),
+    (
+        "root_test_gost_2022.cer",
+        "root_test_gost_2022.cer",
+        Hash::Streebog512,
+    ),
+    (
+        "nca_gost2022_test.cer",
+        "root_test_gost_2022.cer",
+        Hash::Streebog512,
+    ),
 ];
 
 fn issuer_key(issuer: &str) -> VerifyingKey {
@@ -56,9 +68,14 @@ fn a_flipped_bit_in_the_signature_or_the_certificate_fails() {
         for bit in [0, 7, 100, 8 * c.signature.len() - 1] {
             let mut signature = c.signature.clone();
             signature[bit / 8] ^= 1 << (bit % 8);
-            let err = key.verify_digest(&e, &signature).expect_err("tampered signature");
+            let err = key
+                .verify_digest(&e, &signature)
+                .expect_err("tampered signature");
             assert!(
-                matches!(err, GostError::SignatureMismatch | GostError::SignatureRange { .. }),
+                matches!(
+                    err,
+                    GostError::SignatureMismatch | GostError::SignatureRange { .. }
+                ),
                 "{subject}: {err}"
             );
         }

@@ -138,7 +138,9 @@ fn order_le(curve: Curve) -> Vec<u8> {
 #[test]
 fn private_keys_must_be_in_1_to_q_minus_1() {
     for curve in Curve::ALL {
-        let range = Err(GostError::PrivateKeyRange { curve: curve.name() });
+        let range = Err(GostError::PrivateKeyRange {
+            curve: curve.name(),
+        });
         let zero = vec![0u8; curve.size()];
         assert_eq!(SigningKey::from_le_bytes(curve, &zero).map(|_| ()), range);
         let q = order_le(curve);
@@ -152,7 +154,9 @@ fn private_keys_must_be_in_1_to_q_minus_1() {
             d[0] = 1;
             d
         };
-        let g = SigningKey::from_le_bytes(curve, &one).expect("1 is a key").verifying_key();
+        let g = SigningKey::from_le_bytes(curve, &one)
+            .expect("1 is a key")
+            .verifying_key();
         let minus_g = key.verifying_key();
         let size = curve.size();
         assert_eq!(minus_g.to_le_bytes()[..size], g.to_le_bytes()[..size]);
@@ -169,7 +173,9 @@ fn r_or_s_out_of_range_is_refused() {
         let size = curve.size();
         let zero = vec![0u8; size];
         let q = order_le(curve);
-        let range = Err(GostError::SignatureRange { curve: curve.name() });
+        let range = Err(GostError::SignatureRange {
+            curve: curve.name(),
+        });
         let public = key.verifying_key();
         for bad in [
             [&zero[..], &good[size..]].concat(),
@@ -186,7 +192,9 @@ fn r_or_s_out_of_range_is_refused() {
 /// tc26-256-A has cofactor 4: points of the curve outside the subgroup of order q are refused.
 #[test]
 fn tc26_256a_points_outside_the_subgroup_are_refused() {
-    let refused = Err(GostError::PublicKeyNotInSubgroup { curve: "tc26-256-A" });
+    let refused = Err(GostError::PublicKeyNotInSubgroup {
+        curve: "tc26-256-A",
+    });
     // x = 8 gives a point of order 2q, q times it the point of order 2 (y = 0); x = 13 gives
     // one of order 4q, q times it one of order 4 (computed with Python integers).
     let order_2q = "0800000000000000000000000000000000000000000000000000000000000000\
@@ -205,14 +213,23 @@ fn tc26_256a_points_outside_the_subgroup_are_refused() {
 
 #[test]
 fn curves_by_oid() {
-    assert_eq!(Curve::from_oid("1.2.398.3.10.1.1.2.2.1"), Some(Curve::Tc26_512A));
-    assert_eq!(Curve::from_oid("1.2.643.7.1.2.1.2.1"), Some(Curve::Tc26_512A));
-    assert_eq!(Curve::from_oid("1.2.643.7.1.2.1.1.1"), Some(Curve::Tc26_256A));
-    assert_eq!(Curve::from_oid("1.2.398.3.10.1.1.1.1.1"), Some(Curve::CryptoProA));
+    assert_eq!(
+        Curve::from_oid("1.2.398.3.10.1.1.2.2.1"),
+        Some(Curve::Tc26_512A)
+    );
+    assert_eq!(
+        Curve::from_oid("1.2.643.7.1.2.1.2.1"),
+        Some(Curve::Tc26_512A)
+    );
+    assert_eq!(
+        Curve::from_oid("1.2.643.7.1.2.1.1.1"),
+        Some(Curve::Tc26_256A)
+    );
+    assert_eq!(
+        Curve::from_oid("1.2.398.3.10.1.1.1.1.1"),
+        Some(Curve::CryptoProA)
+    );
     assert_eq!(Curve::from_oid("1.2.643.2.2.35.1"), Some(Curve::CryptoProA));
     assert_eq!(Curve::from_oid("1.2.643.2.2.35.2"), None);
-    assert_eq!(
-        Curve::ALL.map(Curve::size),
-        [64, 32, 32]
-    );
+    assert_eq!(Curve::ALL.map(Curve::size), [64, 32, 32]);
 }
