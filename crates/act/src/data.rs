@@ -42,6 +42,10 @@ pub enum Lang {
 pub struct ActData {
     /// The inspection's id (printed on every page).
     pub inspection_id: String,
+    /// A training act: signed with the public NCA TEST keys, trusted only against the NCA
+    /// TEST anchors, marked "ОҚУ / УЧЕБНЫЙ / TRAINING" on every page; no legal force.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub training: bool,
     /// The act's number.
     pub act_number: String,
     /// Where the act is drawn up (city).
@@ -285,7 +289,29 @@ pub struct Dissent {
 impl ActData {
     /// Parses act data from JSON, normalizing every text to NFC.
     pub fn from_json(json: &str) -> Result<ActData, serde_json::Error> {
-        serde_json::from_str(&tekseru_core::nfc(json))
+        let data: ActData = serde_json::from_str(&tekseru_core::nfc(json))?;
+        data.check_identities().map_err(serde::de::Error::custom)?;
+        Ok(data)
+    }
+
+    /// Refuses the NCA's test identities (IIN 123456789011, …) outside a training act.
+    pub fn check_identities(&self) -> Result<(), String> {
+        if self.training {
+            return Ok(());
+        }
+        if let Some(m) = self.roster.members.iter().find(|m| m.iin.is_nca_test()) {
+            return Err(format!(
+                "{} has IIN {}, the NCA's test identity: only a training act may list it",
+                m.name, m.iin
+            ));
+        }
+        if self.ca.bin.is_nca_test() {
+            return Err(format!(
+                "the CA has BIN {}, the NCA's test identity: only a training act may list it",
+                self.ca.bin
+            ));
+        }
+        Ok(())
     }
 
     /// The manifest attached to the PDF: this data without photo bytes, as JSON.

@@ -23,6 +23,9 @@ mod sign;
 mod stamp;
 mod verify;
 
+/// The EDS crate the act signs and verifies with (certificates, CRLs, anchors).
+pub use tekseru_eds as eds;
+
 pub use crate::{
     data::{
         ActData, ActItem, Basis, Bilingual, Ca, Dissent, Equipment, EvidenceEntry, EvidenceRef,
@@ -32,7 +35,7 @@ pub use crate::{
     render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME},
     sign::{sign, signature_fields, subject_line, Pkcs12Signer, Signer},
     stamp::Appearance,
-    verify::{verify, SignatureReport, Verification},
+    verify::{verify, CertificateReport, SignatureReport, Verification, VerifyOptions},
 };
 
 /// What can go wrong with an act.

@@ -233,6 +233,7 @@ fn decode_photo(bytes: &[u8], name: &str) -> Result<RawImage, ActError> {
 
 /// Renders the act to PDF bytes, with the manifest attached.
 pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, ActError> {
+    data.check_identities().map_err(ActError::Input)?;
     let fonts = load_fonts()?;
     let mut doc = PdfDocument::new("");
     let mut w = Writer {

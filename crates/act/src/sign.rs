@@ -3,14 +3,10 @@
 use std::fmt::Write as _;
 
 use lopdf::{dictionary, Object, ObjectId};
-use openssl::asn1::Asn1Time;
-use openssl::cms::{CMSOptions, CmsContentInfo};
-use openssl::nid::Nid;
-use openssl::pkcs12::Pkcs12;
-use openssl::pkey::{Id, PKey, Private};
-use openssl::stack::Stack;
-use openssl::x509::X509;
 use tekseru_core::Iin;
+use tekseru_eds::certificate::Certificate;
+use tekseru_eds::cms::{self, SignedCms};
+use tekseru_eds::key::Credential;
 use time::OffsetDateTime;
 
 use crate::data::ActData;
@@ -23,165 +19,127 @@ const SIGNATURE_CAPACITY: usize = 16 * 1024;
 /// The width reserved for the `/ByteRange` array.
 const BYTE_RANGE_WIDTH: usize = 60;
 
-/// Something that makes a detached CMS signature with a member's key: a PKCS#12 file now,
-/// NCALayer (Kazakh GOST keys on a token) later.
+/// Something that makes a member's detached CMS signature (CAdES, as Kalkan makes it): a key
+/// file ([`Pkcs12Signer`]) or NCALayer, for keys on tokens and ID cards.
+///
+/// What a signer returns is never trusted: [`sign`] verifies the CMS over the signed bytes and
+/// checks its certificate before anything enters the act.
 pub trait Signer {
-    /// The signing certificate, DER.
-    fn certificate(&self) -> Result<Vec<u8>, ActError>;
-    /// A detached CMS `SignedData` (SHA-256, with the signing-time attribute) over `data`, DER.
-    fn sign_detached(&self, data: &[u8]) -> Result<Vec<u8>, ActError>;
+    /// The signer's certificate when it is known before signing (a key file), so that a
+    /// wrong key is refused before any work and the visible signature can show it; `None`
+    /// for NCALayer, whose certificate is known only from the signature it returns.
+    fn certificate(&self) -> Option<&Certificate>;
+    /// A detached CMS `SignedData` over the concatenation of `parts`, with the signed
+    /// attributes contentType, signingTime, signingCertificateV2 and messageDigest, DER.
+    /// `at` is the signing time to write, where the signer lets the caller choose it.
+    fn sign_detached(&self, parts: &[&[u8]], at: OffsetDateTime) -> Result<Vec<u8>, ActError>;
 }
 
-/// A signer whose key and certificate come from a PKCS#12 (`.p12`) file.
+/// A signer whose key and certificate come from a PKCS#12 (`.p12`) file: an NCA RK key
+/// file (`GOST512_….p12`, `RSA256_….p12`, GOST 34.310-2004) or any RSA/ECDSA file.
 pub struct Pkcs12Signer {
-    key: PKey<Private>,
-    cert: X509,
-    chain: Vec<X509>,
+    credential: Credential,
 }
 
 impl Pkcs12Signer {
-    /// Opens a PKCS#12 file's bytes with its password. Accepts RSA keys of at least 2048
-    /// bits and ECDSA keys on P-256 or P-384.
+    /// Opens a PKCS#12 file's bytes with its password. A wrong password says so; an
+    /// authentication key (`AUTH_…`) is refused here, with what to use instead.
     pub fn open(der: &[u8], password: &str) -> Result<Pkcs12Signer, ActError> {
-        let p12 = Pkcs12::from_der(der).map_err(|_| {
-            ActError::KeyStore("the key file is not a PKCS#12 (.p12) file".to_owned())
-        })?;
-        let parsed = match p12.parse2(password) {
-            Ok(p) => p,
-            Err(first) => {
-                // Older files use algorithms of OpenSSL's legacy provider.
-                let legacy = openssl::provider::Provider::try_load(None, "legacy", true).ok();
-                let retry = legacy.as_ref().and_then(|_| p12.parse2(password).ok());
-                match retry {
-                    Some(p) => p,
-                    None => {
-                        let text = first.to_string();
-                        return Err(ActError::KeyStore(
-                            if text.contains("mac verify failure") || text.contains("mac") {
-                                "wrong password for the PKCS#12 file (its integrity check failed)"
-                                    .to_owned()
-                            } else {
-                                format!("cannot open the PKCS#12 file: wrong password or unsupported format ({text})")
-                            },
-                        ));
-                    }
-                }
-            }
-        };
-        let (Some(key), Some(cert)) = (parsed.pkey, parsed.cert) else {
-            return Err(ActError::KeyStore(
-                "the PKCS#12 file holds no private key with its certificate".to_owned(),
-            ));
-        };
-        match key.id() {
-            Id::RSA if key.bits() >= 2048 => {}
-            Id::RSA => {
-                return Err(ActError::KeyStore(format!(
-                    "the RSA key has {} bits; at least 2048 are required",
-                    key.bits()
-                )))
-            }
-            Id::EC => {
-                let curve = key.ec_key().ok().and_then(|k| k.group().curve_name());
-                if !matches!(curve, Some(Nid::X9_62_PRIME256V1 | Nid::SECP384R1)) {
-                    return Err(ActError::KeyStore(
-                        "the EC key is not on P-256 or P-384".to_owned(),
-                    ));
-                }
-            }
-            _ => {
-                return Err(ActError::KeyStore(
-                    "the key is neither RSA nor ECDSA".to_owned(),
-                ))
-            }
+        let credential =
+            Credential::open_p12(der, password).map_err(|e| ActError::KeyStore(e.to_string()))?;
+        let public = credential
+            .certificate()
+            .public_key()
+            .map_err(|e| ActError::KeyStore(e.to_string()))?;
+        if let Some(bits) = public.rsa_bits().filter(|&b| b < 2048) {
+            return Err(ActError::KeyStore(format!(
+                "the RSA key has {bits} bits; at least 2048 are required"
+            )));
         }
-        let chain = parsed
-            .ca
-            .map(|s| s.into_iter().collect())
-            .unwrap_or_default();
-        Ok(Pkcs12Signer { key, cert, chain })
+        credential
+            .check_signing_usage()
+            .map_err(|e| ActError::KeyStore(e.to_string()))?;
+        Ok(Pkcs12Signer { credential })
     }
 }
 
 impl Signer for Pkcs12Signer {
-    fn certificate(&self) -> Result<Vec<u8>, ActError> {
-        self.cert
-            .to_der()
-            .map_err(|e| ActError::Crypto(e.to_string()))
+    fn certificate(&self) -> Option<&Certificate> {
+        Some(self.credential.certificate())
     }
 
-    fn sign_detached(&self, data: &[u8]) -> Result<Vec<u8>, ActError> {
-        let crypto = |e: openssl::error::ErrorStack| ActError::Crypto(e.to_string());
-        let mut certs = Stack::new().map_err(crypto)?;
-        for c in &self.chain {
-            certs.push(c.clone()).map_err(crypto)?;
+    fn sign_detached(&self, parts: &[&[u8]], at: OffsetDateTime) -> Result<Vec<u8>, ActError> {
+        cms::sign_detached(parts, &self.credential, at).map_err(|e| ActError::Crypto(e.to_string()))
+    }
+}
+
+/// The certificate's subject on one line, e.g. `CN=Member 810315400008, SERIALNUMBER=IIN…`.
+pub fn subject_line(cert: &Certificate) -> String {
+    cert.subject()
+}
+
+/// Checks that `cert` is `member`'s (its subject `serialNumber=IIN…`), usable for signing
+/// (nonRepudiation) and valid at `at`.
+fn check_certificate(
+    cert: &Certificate,
+    member: &Iin,
+    name: &str,
+    at: OffsetDateTime,
+) -> Result<(), ActError> {
+    match cert.iin() {
+        Some(iin) if iin == member.to_string() => {}
+        Some(iin) => {
+            return Err(ActError::Certificate(format!(
+                "the certificate belongs to IIN {iin} (subject serialNumber IIN{iin}), not to {name} ({member})"
+            )))
         }
-        let flags = CMSOptions::DETACHED | CMSOptions::BINARY | CMSOptions::NOSMIMECAP;
-        let cms = CmsContentInfo::sign(
-            Some(&self.cert),
-            Some(&self.key),
-            Some(&certs),
-            Some(data),
-            flags,
-        )
-        .map_err(crypto)?;
-        cms.to_der().map_err(crypto)
+        None => {
+            return Err(ActError::Certificate(format!(
+                "the certificate's subject has no serialNumber IIN<12 digits>, so it cannot be tied to {name} ({member})"
+            )))
+        }
     }
-}
-
-/// The IIN in a certificate's subject `serialNumber` (`IIN` followed by 12 digits), if any.
-pub(crate) fn subject_iin(cert: &X509) -> Option<String> {
-    cert.subject_name()
-        .entries_by_nid(Nid::SERIALNUMBER)
-        .filter_map(|e| e.data().to_string().ok())
-        .find_map(|s| s.strip_prefix("IIN").map(str::to_owned))
-}
-
-/// The certificate's serial number in hexadecimal (two digits a byte, as NCA prints it).
-fn serial_hex(cert: &X509) -> Result<String, ActError> {
-    let bytes = cert
-        .serial_number()
-        .to_bn()
-        .map_err(|e| ActError::Certificate(format!("the certificate's serial number: {e}")))?
-        .to_vec();
-    let mut hex = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(hex, "{b:02x}");
+    cert.check_signing_usage()
+        .map_err(|e| ActError::Certificate(e.to_string()))?;
+    let show = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    if cert.not_after() < at {
+        return Err(ActError::Certificate(format!(
+            "the certificate of {name} expired on {} (signing time {})",
+            show(cert.not_after()),
+            show(at)
+        )));
     }
-    Ok(hex)
+    if cert.not_before() > at {
+        return Err(ActError::Certificate(format!(
+            "the certificate of {name} is not valid before {} (signing time {})",
+            show(cert.not_before()),
+            show(at)
+        )));
+    }
+    Ok(())
 }
 
-/// The issuer's common name (its whole name when it has none).
-fn issuer_name(cert: &X509) -> String {
-    let cn = cert
-        .issuer_name()
-        .entries_by_nid(Nid::COMMONNAME)
-        .find_map(|e| e.data().to_string().ok());
-    cn.unwrap_or_else(|| {
-        cert.issuer_name()
-            .entries()
-            .filter_map(|e| e.data().to_string().ok())
-            .collect::<Vec<_>>()
-            .join(", ")
-    })
-}
-
-/// The certificate's subject on one line, e.g. `CN=Member 810315400008, serialNumber=IIN…`.
-pub fn subject_line(cert: &X509) -> String {
-    cert.subject_name()
-        .entries()
-        .map(|e| {
-            let key = e.object().nid().short_name().unwrap_or("?");
-            let value = e.data().to_string().unwrap_or_default();
-            format!("{key}={value}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The visible signature's facts from a certificate known before signing.
+fn appearance(name: &str, member: &Iin, cert: Option<&Certificate>, now: OffsetDateTime) -> Appearance {
+    Appearance {
+        name: name.to_owned(),
+        iin: member.to_string(),
+        serial: cert.map(Certificate::serial_hex),
+        issuer: cert.map(|c| {
+            c.issuer_common_name().unwrap_or_else(|| c.issuer())
+        }),
+        signed_at: cert.map(|_| now),
+    }
 }
 
 /// Signs the act `pdf` as the member `member` at `now`: checks the member is on the
-/// manifest's roster, that the certificate is theirs and valid now, and appends the
-/// signature in an incremental update. Earlier signatures stay valid.
+/// manifest's roster and has not dissented, appends the signature in an incremental update
+/// (earlier signatures stay valid), then verifies what the signer returned: the CMS over
+/// the signed bytes, and that its certificate is the member's, a signing key, and valid at
+/// the CMS's signing time. Nothing is returned unless all of that holds.
 pub fn sign(
     pdf_bytes: &[u8],
     member: &Iin,
@@ -201,48 +159,11 @@ pub fn sign(
             person.name
         )));
     }
-    let cert = X509::from_der(&signer.certificate()?).map_err(|e| {
-        ActError::Certificate(format!("the signer's certificate cannot be read: {e}"))
-    })?;
-    match subject_iin(&cert) {
-        Some(iin) if iin == member.to_string() => {}
-        Some(iin) => {
-            return Err(ActError::Certificate(format!(
-                "the certificate belongs to IIN {iin} (subject serialNumber IIN{iin}), not to {} ({member})",
-                person.name
-            )))
-        }
-        None => {
-            return Err(ActError::Certificate(format!(
-                "the certificate's subject has no serialNumber IIN<12 digits>, so it cannot be tied to {} ({member})",
-                person.name
-            )))
-        }
-    }
-    let at =
-        Asn1Time::from_unix(now.unix_timestamp()).map_err(|e| ActError::Crypto(e.to_string()))?;
-    if cert.not_after() < at {
-        return Err(ActError::Certificate(format!(
-            "the certificate of {} expired on {}",
-            person.name,
-            cert.not_after()
-        )));
-    }
-    if cert.not_before() > at {
-        return Err(ActError::Certificate(format!(
-            "the certificate of {} is not valid before {}",
-            person.name,
-            cert.not_before()
-        )));
+    if let Some(cert) = signer.certificate() {
+        check_certificate(cert, member, &person.name, now)?;
     }
 
-    let appearance = Appearance {
-        name: person.name.clone(),
-        iin: member.to_string(),
-        serial: serial_hex(&cert)?,
-        issuer: issuer_name(&cert),
-        signed_at: now,
-    };
+    let appearance = appearance(&person.name, member, signer.certificate(), now);
     let update = incremental_update(pdf_bytes, &doc, member, Some(&appearance))?;
     let mut out = update.bytes;
     let (start, end) = update.contents;
@@ -256,22 +177,46 @@ pub fn sign(
     let padded = format!("{range:<BYTE_RANGE_WIDTH$}");
     out[update.byte_range..update.byte_range + BYTE_RANGE_WIDTH].copy_from_slice(padded.as_bytes());
 
-    let mut data = Vec::with_capacity(out.len() - (end - start));
-    data.extend_from_slice(&out[..start]);
-    data.extend_from_slice(&out[end..]);
-    let cms = signer.sign_detached(&data)?;
+    let (head, rest) = out.split_at(start);
+    let tail = rest.get(end - start..).unwrap_or_default();
+    let cms = signer.sign_detached(&[head, tail], now)?;
+    let signed = cms::verify_detached(&cms, &[head, tail]).map_err(|e| {
+        ActError::Crypto(format!(
+            "the signature the signer returned does not verify over the act, so it was not added: {e}"
+        ))
+    })?;
+    check_returned(&signed, member, &person.name, now)?;
     if cms.len() > SIGNATURE_CAPACITY {
         return Err(ActError::Crypto(format!(
             "the signature is {} bytes, more than the {SIGNATURE_CAPACITY} reserved",
             cms.len()
         )));
     }
-    let mut hex = String::with_capacity(SIGNATURE_CAPACITY * 2);
-    for b in &cms {
-        let _ = write!(hex, "{b:02X}");
-    }
+    let hex = hex::encode_upper(&cms);
     out[start + 1..start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(out)
+}
+
+/// Checks a returned signature's certificate: the member's, a signing key, valid at the
+/// CMS's own signing time (which must be present and near `now`, the time asked for).
+fn check_returned(
+    signed: &SignedCms,
+    member: &Iin,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<(), ActError> {
+    let Some(at) = signed.signing_time else {
+        return Err(ActError::Crypto(
+            "the signature the signer returned has no signingTime attribute, so the time it was made is unknown; it was not added".to_owned(),
+        ));
+    };
+    // NCALayer writes its own clock's time; allow the minutes a member needs for the PIN.
+    if (at - now).abs() > time::Duration::minutes(30) {
+        return Err(ActError::Crypto(format!(
+            "the signature the signer returned says it was made at {at}, not near {now}: check the computer's clock; it was not added"
+        )));
+    }
+    check_certificate(&signed.signer, member, name, at)
 }
 
 /// The next free object number, counted on.

@@ -20,38 +20,48 @@ use crate::layout::Fonts;
 use crate::ActError;
 
 /// What the visible signature shows: the facts of the signer's certificate and the signing
-/// time (the same time as the CMS's signingTime).
+/// time (the same time as the CMS's signingTime). A signer whose certificate is known only
+/// from the signature it returns (NCALayer) gets a stamp without them: the signature
+/// itself carries them, and `act verify` shows them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Appearance {
     /// The signer's name, as on the roster.
     pub name: String,
     /// The signer's IIN.
     pub iin: String,
-    /// The certificate's serial number, hexadecimal.
-    pub serial: String,
-    /// The issuer's common name, e.g. `ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)`.
-    pub issuer: String,
-    /// The signing time; shown in Astana time (UTC+5).
-    pub signed_at: OffsetDateTime,
+    /// The certificate's serial number, hexadecimal, when known before signing.
+    pub serial: Option<String>,
+    /// The issuer's common name, e.g. `ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)`, when known.
+    pub issuer: Option<String>,
+    /// The signing time, when the signer writes the time asked for; shown in Astana time
+    /// (UTC+5).
+    pub signed_at: Option<OffsetDateTime>,
 }
 
 impl Appearance {
     /// The stamp's lines, kk and ru, with whether each is bold.
     pub(crate) fn lines(&self) -> Vec<(String, bool)> {
-        vec![
+        let mut lines = vec![
             ("ЭЦҚ-мен қол қойылды / Подписано ЭЦП".to_owned(), true),
             (self.name.clone(), false),
             (format!("ЖСН/ИИН {}", self.iin), false),
-            (format!("Сертификат № {}", self.serial), false),
-            (format!("Берген / Издатель: {}", self.issuer), false),
-            (
+        ];
+        if let Some(serial) = &self.serial {
+            lines.push((format!("Сертификат № {serial}"), false));
+        }
+        if let Some(issuer) = &self.issuer {
+            lines.push((format!("Берген / Издатель: {issuer}"), false));
+        }
+        if let Some(at) = self.signed_at {
+            lines.push((
                 format!(
                     "Қол қойылған уақыты / Время подписи: {}",
-                    astana_time(self.signed_at)
+                    astana_time(at)
                 ),
                 false,
-            ),
-        ]
+            ));
+        }
+        lines
     }
 }
 
@@ -372,9 +382,9 @@ mod tests {
         Appearance {
             name: name.to_owned(),
             iin: "810315400008".to_owned(),
-            serial: "3c5c4e9d1f0b2a7e6d8c9b0a1f2e3d4c5b6a7980".to_owned(),
-            issuer: issuer.to_owned(),
-            signed_at: time::macros::datetime!(2026-11-20 12:30 UTC),
+            serial: Some("3c5c4e9d1f0b2a7e6d8c9b0a1f2e3d4c5b6a7980".to_owned()),
+            issuer: Some(issuer.to_owned()),
+            signed_at: Some(time::macros::datetime!(2026-11-20 12:30 UTC)),
         }
     }
 

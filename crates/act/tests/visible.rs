@@ -193,7 +193,7 @@ fn two_members_sign_and_their_stamps_sit_on_their_lines() {
     let path = write(dir.path(), "signed.pdf", &signed);
 
     // Both signatures verify; pdfsig validates them as PAdES, naming each member's field.
-    let result = verify(&signed, std::slice::from_ref(&root.cert)).unwrap();
+    let result = verify(&signed, &trusting(&[&root.cert])).unwrap();
     assert!(result.signatures.iter().all(|s| s.valid && s.trusted));
     assert_eq!(pdfsig(&path), vec!["Signature is Valid."; 2]);
     let report = tool("pdfsig", &[], &path);
@@ -377,7 +377,7 @@ fn an_act_rendered_without_fields_is_still_signed_invisibly_and_verifies() {
     let once = sign_as(&root, &old, &ids[0], Alg::P256);
     let signed = sign_as(&root, &once, &ids[3], Alg::Rsa2048);
     let path = write(dir.path(), "old.pdf", &signed);
-    let result = verify(&signed, std::slice::from_ref(&root.cert)).unwrap();
+    let result = verify(&signed, &trusting(&[&root.cert])).unwrap();
     assert_eq!(result.signatures.len(), 2);
     assert!(result.signatures.iter().all(|s| s.valid && s.trusted));
     assert_eq!(pdfsig(&path), vec!["Signature is Valid."; 2]);
@@ -421,7 +421,7 @@ fn a_member_signing_again_gets_an_invisible_field_and_both_signatures_stay() {
     assert_eq!(fields.iter().filter(|f| f.signed).count(), 1);
     let body = text(&path, "-raw");
     assert_eq!(body.matches(&format!("ЖСН/ИИН {}", ids[1])).count(), 1);
-    let result = verify(&twice, std::slice::from_ref(&root.cert)).unwrap();
+    let result = verify(&twice, &trusting(&[&root.cert])).unwrap();
     assert!(result.signatures.iter().all(|s| s.valid && s.trusted));
 }
 
@@ -452,6 +452,16 @@ fn nca_like_p12(iin: &str, cn: &str) -> (Vec<u8>, openssl::x509::X509) {
                 openssl::x509::extension::BasicConstraints::new()
                     .critical()
                     .ca()
+                    .build()
+                    .unwrap(),
+            )
+            .unwrap();
+        } else {
+            b.append_extension(
+                openssl::x509::extension::KeyUsage::new()
+                    .critical()
+                    .digital_signature()
+                    .non_repudiation()
                     .build()
                     .unwrap(),
             )
@@ -515,7 +525,7 @@ fn pdfsig_names_a_cyrillic_signer_and_the_stamp_shows_the_kazakh_issuer() {
         "{report}"
     );
     assert_eq!(pdfsig(&path), vec!["Signature is Valid."]);
-    let result = verify(&signed, &[ca]).unwrap();
+    let result = verify(&signed, &trusting(&[&ca])).unwrap();
     assert!(
         result.signatures[0].valid && result.signatures[0].trusted,
         "{:?}",

@@ -111,8 +111,15 @@ fn parse12(what: &'static str, input: &str) -> Result<[u8; 12], IdentityError> {
     }
 }
 
+/// The IIN of every public NCA RK test certificate (`ТЕСТОВ ТЕСТ`): its control digit is
+/// wrong on purpose, so that it can never be a real person's. Source: the NCA test keys of
+/// `assets/kz-eds-test/` (shared/kz-eds/README.md).
+const NCA_TEST_IINS: &[&str] = &["123456789011"];
+/// The BIN of the NCA RK test legal entity (`АО "ТЕСТ"`), likewise.
+const NCA_TEST_BINS: &[&str] = &["123456789021"];
+
 macro_rules! identity_number {
-    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $test:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name([u8; 12]);
@@ -121,6 +128,34 @@ macro_rules! identity_number {
             /// Parses 12 digits and checks the control digit.
             pub fn parse(input: &str) -> Result<Self, IdentityError> {
                 parse12($what, input).map(Self)
+            }
+
+            /// Like [`Self::parse`], but also accepts the NCA RK's published test
+            /// identity ([`Self::is_nca_test`]), whose control digit is wrong on purpose.
+            /// Only a training inspection may list it; its callers check that.
+            pub fn parse_allowing_test(input: &str) -> Result<Self, IdentityError> {
+                match parse12($what, input) {
+                    Ok(digits) => Ok(Self(digits)),
+                    Err(e @ IdentityError::Checksum { .. }) => {
+                        let trimmed = input.trim();
+                        if $test.contains(&trimmed) {
+                            let mut digits = [0u8; 12];
+                            for (d, b) in digits.iter_mut().zip(trimmed.bytes()) {
+                                *d = b - b'0';
+                            }
+                            Ok(Self(digits))
+                        } else {
+                            Err(e)
+                        }
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            /// Whether this is the NCA RK's test identity, carried by every public NCA test
+            /// certificate: valid only in training inspections.
+            pub fn is_nca_test(&self) -> bool {
+                $test.contains(&self.as_string().as_str())
             }
 
             /// The 12 digits as text.
@@ -151,7 +186,7 @@ macro_rules! identity_number {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(d)?;
-                Self::parse(&text).map_err(serde::de::Error::custom)
+                Self::parse_allowing_test(&text).map_err(serde::de::Error::custom)
             }
         }
     };
@@ -160,12 +195,14 @@ macro_rules! identity_number {
 identity_number!(
     /// Individual identification number (ЖСН / ИИН) of a person: 12 digits with a control digit.
     Iin,
-    "IIN"
+    "IIN",
+    NCA_TEST_IINS
 );
 identity_number!(
     /// Business identification number (БСН / БИН) of a legal entity: 12 digits with a control digit.
     Bin,
-    "BIN"
+    "BIN",
+    NCA_TEST_BINS
 );
 
 /// A valid IIN made from a small number, for tests: `880101` + the number + a control digit.

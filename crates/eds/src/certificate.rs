@@ -339,6 +339,13 @@ impl Certificate {
             .next()
     }
 
+    /// The issuer's common name.
+    pub fn issuer_common_name(&self) -> Option<String> {
+        name_attribute(self.inner.tbs_certificate().issuer(), "2.5.4.3")
+            .into_iter()
+            .next()
+    }
+
     /// The IIN (12 digits) of the subject's `serialNumber=IIN…`.
     pub fn iin(&self) -> Option<String> {
         name_attribute(self.inner.tbs_certificate().subject(), "2.5.4.5")

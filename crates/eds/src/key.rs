@@ -112,6 +112,14 @@ impl PublicKey {
         }
     }
 
+    /// The modulus size of an RSA key, in bits; `None` for other keys.
+    pub fn rsa_bits(&self) -> Option<u32> {
+        match self {
+            PublicKey::Rsa(key) => Some(key.n().bit_width()),
+            _ => None,
+        }
+    }
+
     /// A short description, e.g. `GOST 2015-512` or `RSA 2048`.
     pub fn describe(&self) -> String {
         match self {

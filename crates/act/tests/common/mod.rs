@@ -80,3 +80,15 @@ pub(crate) fn pdfsig(file: &std::path::Path) -> Vec<String> {
         })
         .collect()
 }
+
+/// Verification options trusting exactly these roots (no shipped NCA anchor).
+pub(crate) fn trusting(roots: &[&openssl::x509::X509]) -> tekseru_act::VerifyOptions {
+    tekseru_act::VerifyOptions {
+        default_anchors: false,
+        trust: roots
+            .iter()
+            .map(|r| tekseru_act::eds::certificate::Certificate::from_der(r.to_der().unwrap()).unwrap())
+            .collect(),
+        ..tekseru_act::VerifyOptions::default()
+    }
+}
