@@ -8,14 +8,13 @@ use tauri::{AppHandle, State};
 use tekseru_act::Pkcs12Signer;
 use tekseru_core::Iin;
 use tekseru_workflow::ActStatus;
-use time::OffsetDateTime;
 
 use crate::commands::{Failure, Result};
 use crate::session::reporter;
 use crate::state::AppState;
 
 fn iin(text: &str) -> Result<Iin> {
-    Iin::parse(text).map_err(|e| Failure::from(format!("IIN {text}: {e}")))
+    Iin::parse_allowing_test(text).map_err(|e| Failure::from(format!("IIN {text}: {e}")))
 }
 
 /// Renders the act (sealing the inspection) and returns its status.
@@ -125,6 +124,22 @@ pub(crate) fn sign_act(
     })
 }
 
+/// Signs the latest act as `member` with NCALayer (a key on a token or an ID card, or a
+/// key file NCALayer opens); what NCALayer returns is verified before it enters the act.
+#[tauri::command(async)]
+pub(crate) fn sign_act_ncalayer(
+    state: State<'_, AppState>,
+    id: String,
+    member: String,
+) -> Result<Option<ActStatus>> {
+    let member = iin(&member)?;
+    let signer = tekseru_workflow::NcaLayerSigner::from_env()?;
+    state.with_store(|store| {
+        tekseru_workflow::sign(store, &id, &member, &signer, tekseru_workflow::clock::now()?)?;
+        Ok(tekseru_workflow::status(store, &id)?)
+    })
+}
+
 /// Records a member's dissent and keeps the notice to the provider; returns its SHA-256.
 #[tauri::command(async)]
 pub(crate) fn dissent(
@@ -157,6 +172,7 @@ pub(crate) fn add_trusted_root(state: State<'_, AppState>, pem: PathBuf) -> Resu
             store,
             &pem.display().to_string(),
             &bytes,
+            tekseru_workflow::clock::now()?,
         )?)
     })
 }

@@ -45,6 +45,7 @@ fn main() {
             act::sign_act,
             act::dissent,
             act::add_trusted_root,
+            act::sign_act_ncalayer,
             act::export_act,
         ])
         .run(tauri::generate_context!());

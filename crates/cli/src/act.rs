@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use tekseru_act::eds::certificate::Certificate;
+use tekseru_act::eds::crl::Crl;
 use tekseru_act::{ActData, Languages, Pkcs12Signer, RenderOptions};
 use tekseru_core::Iin;
 use time::OffsetDateTime;
@@ -39,12 +41,16 @@ pub(crate) enum ActCmd {
     Sign {
         /// The act PDF.
         pdf: PathBuf,
-        /// The member's PKCS#12 key file.
-        #[arg(long)]
-        p12: PathBuf,
+        /// The member's PKCS#12 key file (NCA RK `GOST512_….p12`, `RSA256_….p12`, …).
+        #[arg(long, required_unless_present = "ncalayer", conflicts_with = "ncalayer")]
+        p12: Option<PathBuf>,
         /// The environment variable holding the PKCS#12 password.
+        #[arg(long, requires = "p12")]
+        password_env: Option<String>,
+        /// Sign with NCALayer (keys on tokens and ID cards), at wss://127.0.0.1:13579 or
+        /// $TEKSERU_NCALAYER_URL; what it returns is verified before it enters the act.
         #[arg(long)]
-        password_env: String,
+        ncalayer: bool,
         /// The member's IIN (must be on the act's roster and in the certificate).
         #[arg(long)]
         member: String,
@@ -56,9 +62,18 @@ pub(crate) enum ActCmd {
     Verify {
         /// The act PDF.
         pdf: PathBuf,
-        /// PEM file(s) of trusted root certificates.
+        /// Certificate file(s), PEM or DER, trusted in addition to the NCA RK anchors.
         #[arg(long)]
         trust: Vec<PathBuf>,
+        /// Do not trust the NCA RK anchors tekseru ships: only --trust.
+        #[arg(long)]
+        no_default_anchors: bool,
+        /// Judge every certificate at this time (RFC 3339) instead of its signing time.
+        #[arg(long)]
+        at: Option<String>,
+        /// Revocation list(s), DER or PEM: a signer revoked before signing does not count.
+        #[arg(long)]
+        crl: Vec<PathBuf>,
     },
     /// Record a member's dissent and write the notice to the service provider.
     Dissent {
@@ -94,9 +109,10 @@ pub(crate) enum ActCmd {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Trust the root certificate(s) of a PEM file for verifying signatures in the store.
+    /// Trust the root certificate(s) of a file for verifying signatures in the store, in
+    /// addition to the NCA RK anchors tekseru ships.
     Trust {
-        /// PEM file of self-signed root certificate(s).
+        /// PEM or DER file of self-signed root certificate(s).
         pem: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
@@ -132,7 +148,7 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn iin(text: &str) -> anyhow::Result<Iin> {
-    Iin::parse(text).with_context(|| format!("--member {text:?} is not a valid IIN"))
+    Iin::parse_allowing_test(text).with_context(|| format!("--member {text:?} is not a valid IIN"))
 }
 
 pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
@@ -250,7 +266,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             let bytes =
                 std::fs::read(&pem).with_context(|| format!("cannot read '{}'", pem.display()))?;
             let added =
-                tekseru_workflow::add_trusted_root(&mut store, &pem.display().to_string(), &bytes)?;
+                tekseru_workflow::add_trusted_root(&mut store, &pem.display().to_string(), &bytes, tekseru_workflow::clock::now()?)?;
             let total = tekseru_workflow::trusted_roots(&store)?.len();
             if json {
                 crate::print_json(&serde_json::json!({ "added": added, "trusted": total }))?;
@@ -263,50 +279,96 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             pdf,
             p12,
             password_env,
+            ncalayer,
             member,
             output,
         } => {
             let member = iin(&member)?;
             let bytes =
                 std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
-            let key =
-                std::fs::read(&p12).with_context(|| format!("cannot read '{}'", p12.display()))?;
-            let Ok(password) = std::env::var(&password_env) else {
-                bail!("the environment variable {password_env} (--password-env) is not set");
+            let signer: Box<dyn tekseru_act::Signer> = match (p12, ncalayer) {
+                (_, true) => Box::new(tekseru_workflow::NcaLayerSigner::from_env()?),
+                (Some(p12), false) => {
+                    let key = std::fs::read(&p12)
+                        .with_context(|| format!("cannot read '{}'", p12.display()))?;
+                    let Some(password_env) = password_env else {
+                        bail!("give --password-env VAR: the environment variable holding the key file's password");
+                    };
+                    let Ok(password) = std::env::var(&password_env) else {
+                        bail!("the environment variable {password_env} (--password-env) is not set");
+                    };
+                    let password = zeroize::Zeroizing::new(password);
+                    Box::new(
+                        Pkcs12Signer::open(&key, &password)
+                            .with_context(|| format!("key file '{}'", p12.display()))?,
+                    )
+                }
+                (None, false) => bail!("give --p12 FILE or --ncalayer"),
             };
-            let signer = Pkcs12Signer::open(&key, &password)
-                .with_context(|| format!("key file '{}'", p12.display()))?;
-            let signed = tekseru_act::sign(&bytes, &member, &signer, tekseru_workflow::clock::now()?)?;
+            let signed = tekseru_act::sign(
+                &bytes,
+                &member,
+                signer.as_ref(),
+                tekseru_workflow::clock::now()?,
+            )?;
             write(&output, &signed)?;
             report(json, &output, signed.len())
         }
-        ActCmd::Verify { pdf, trust } => {
+        ActCmd::Verify {
+            pdf,
+            trust,
+            no_default_anchors,
+            at,
+            crl,
+        } => {
             let bytes =
                 std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
-            let mut roots = Vec::new();
+            let mut options = tekseru_act::VerifyOptions {
+                default_anchors: !no_default_anchors,
+                ..tekseru_act::VerifyOptions::default()
+            };
             for path in &trust {
-                let pem = std::fs::read(path)
+                let file = std::fs::read(path)
                     .with_context(|| format!("cannot read '{}'", path.display()))?;
-                let certs = openssl::x509::X509::stack_from_pem(&pem)
-                    .with_context(|| format!("'{}' holds no PEM certificate", path.display()))?;
+                let certs = Certificate::parse_all(&file).with_context(|| {
+                    format!("'{}' is not a certificate file (PEM or DER)", path.display())
+                })?;
                 if certs.is_empty() {
-                    bail!("'{}' holds no PEM certificate", path.display());
+                    bail!("'{}' holds no certificate", path.display());
                 }
-                roots.extend(certs);
+                options.trust.extend(certs);
             }
-            let result = tekseru_act::verify(&bytes, &roots)?;
+            for path in &crl {
+                let file = std::fs::read(path)
+                    .with_context(|| format!("cannot read '{}'", path.display()))?;
+                options.crls.push(Crl::parse(&file).with_context(|| {
+                    format!("'{}' is not a revocation list (CRL, DER or PEM)", path.display())
+                })?);
+            }
+            if let Some(at) = at.as_deref() {
+                options.at = Some(
+                    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                        .with_context(|| format!("--at {at:?} is not an RFC 3339 time"))?,
+                );
+            }
+            let result = tekseru_act::verify(&bytes, &options)?;
             if json {
                 crate::print_json(&result)?;
             } else {
+                if result.training {
+                    out!("TRAINING act: it has no legal force");
+                }
                 for (i, s) in result.signatures.iter().enumerate() {
                     out!(
-                        "signature {}: {} ({}), signed {}, valid: {}, trusted: {}, revision {}",
+                        "signature {}: {} ({}), signed {}, {}, valid: {}, trusted: {}{}, revision {}",
                         i + 1,
                         s.member.as_deref().unwrap_or("not on the roster"),
                         s.iin.as_deref().unwrap_or("no IIN"),
                         s.signed_at.as_deref().unwrap_or("?"),
+                        s.algorithm.as_deref().unwrap_or("unknown algorithm"),
                         s.valid,
                         s.trusted,
+                        if s.revoked.is_some() { " (revoked later)" } else { "" },
                         s.revision
                     );
                 }

@@ -188,7 +188,11 @@ pub fn status(store: &Store, id: &str) -> Result<Option<ActStatus>> {
         return Ok(None);
     };
     let roots = crate::trust::trusted_roots(store)?;
-    let verification = tekseru_act::verify(&latest.pdf, &roots)?;
+    let options = tekseru_act::VerifyOptions {
+        trust: roots.clone(),
+        ..tekseru_act::VerifyOptions::default()
+    };
+    let verification = tekseru_act::verify(&latest.pdf, &options)?;
     let pages = lopdf::Document::load_mem(&latest.pdf)
         .map(|doc| doc.get_pages().len())
         .map_err(|e| WorkflowError::Refused(format!("the stored act cannot be read: {e}")))?;

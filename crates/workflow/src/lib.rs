@@ -23,6 +23,7 @@ mod act;
 pub mod clock;
 mod data;
 mod error;
+mod ncalayer;
 mod timeline;
 mod trust;
 
@@ -30,6 +31,7 @@ pub use crate::{
     act::{dissent, latest_act, render, sign, status, ActStatus, Rendered},
     data::{act_data, today},
     error::{Result, WorkflowError},
+    ncalayer::NcaLayerSigner,
     timeline::{procedure_of, record_event, timeline},
     trust::{add_trusted_root, trusted_roots},
 };

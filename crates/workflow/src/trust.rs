@@ -1,17 +1,19 @@
-//! The trusted root certificates, kept in the store.
+//! The trusted root certificates, kept in the store, in addition to the NCA RK anchors that
+//! tekseru ships (`tekseru_act::eds::anchor`).
 
-use openssl::x509::{X509VerifyResult, X509};
+use base64::Engine as _;
+use tekseru_act::eds::certificate::Certificate;
 use tekseru_store::Store;
 
 use crate::error::{Result, WorkflowError};
 
 /// The store's trusted roots, parsed.
-pub fn trusted_roots(store: &Store) -> Result<Vec<X509>> {
+pub fn trusted_roots(store: &Store) -> Result<Vec<Certificate>> {
     store
         .trusted_roots()?
         .iter()
         .map(|root| {
-            X509::from_pem(root.pem.as_bytes()).map_err(|e| {
+            Certificate::parse(root.pem.as_bytes()).map_err(|e| {
                 WorkflowError::Refused(format!(
                     "the trusted root '{}' kept in the store cannot be read: {e}",
                     root.subject
@@ -21,31 +23,47 @@ pub fn trusted_roots(store: &Store) -> Result<Vec<X509>> {
         .collect()
 }
 
-/// Adds the root certificates of a PEM file (`name` is shown in errors). Each must be a
-/// self-signed CA certificate within its validity; nothing is added unless all are.
-/// Returns how many were new.
-pub fn add_trusted_root(store: &mut Store, name: &str, pem: &[u8]) -> Result<usize> {
-    let certs = X509::stack_from_pem(pem)
-        .map_err(|_| WorkflowError::Refused(format!("'{name}' is not a PEM certificate file")))?;
+/// A certificate as PEM text.
+fn pem(cert: &Certificate) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(cert.der());
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+/// Adds the root certificates of a PEM or DER file (`name` is shown in errors). Each must be
+/// a self-signed CA certificate within its validity at `now`; nothing is added unless all
+/// are. Returns how many were new.
+pub fn add_trusted_root(
+    store: &mut Store,
+    name: &str,
+    bytes: &[u8],
+    now: time::OffsetDateTime,
+) -> Result<usize> {
+    let certs = Certificate::parse_all(bytes).map_err(|e| {
+        WorkflowError::Refused(format!("'{name}' is not a certificate file (PEM or DER): {e}"))
+    })?;
     if certs.is_empty() {
         return Err(WorkflowError::Refused(format!(
-            "'{name}' holds no PEM certificate"
+            "'{name}' holds no certificate"
         )));
     }
-    let now = openssl::asn1::Asn1Time::days_from_now(0)
-        .map_err(|e| WorkflowError::Refused(e.to_string()))?;
     let mut checked = Vec::new();
     for cert in &certs {
-        let who = tekseru_act::subject_line(cert);
-        if cert.issued(cert) != X509VerifyResult::OK {
+        let who = cert.subject();
+        if !cert.is_self_issued() {
             return Err(WorkflowError::Refused(format!(
                 "'{name}': {who} is not a root certificate (it is issued by another): trust its root instead"
             )));
         }
         let self_signed = cert
             .public_key()
-            .and_then(|key| cert.verify(&key))
-            .unwrap_or(false);
+            .and_then(|key| cert.verify_signed_by(&key))
+            .is_ok();
         if !self_signed {
             return Err(WorkflowError::Refused(format!(
                 "'{name}': the self-signature of {who} does not verify"
@@ -57,13 +75,7 @@ pub fn add_trusted_root(store: &mut Store, name: &str, pem: &[u8]) -> Result<usi
                 cert.not_after()
             )));
         }
-        let der = cert
-            .to_der()
-            .map_err(|e| WorkflowError::Refused(e.to_string()))?;
-        let text = cert
-            .to_pem()
-            .map_err(|e| WorkflowError::Refused(e.to_string()))?;
-        checked.push((der, who, String::from_utf8_lossy(&text).into_owned()));
+        checked.push((cert.der().to_vec(), who, pem(cert)));
     }
     let mut added = 0;
     for (der, who, text) in checked {
