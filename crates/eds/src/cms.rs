@@ -13,7 +13,7 @@ use const_oid::db::rfc5911::{
 };
 use const_oid::ObjectIdentifier;
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Decode, Encode, Sequence, Tagged};
 use time::OffsetDateTime;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -266,6 +266,43 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         .cloned()
         .ok_or_else(|| cms_err("the CMS does not carry the signer's certificate"))?;
 
+    // The versions RFC 5652 §5.1 and §5.3 fix, and the digest among digestAlgorithms: the
+    // unsigned parts of the structure must say what the signed parts do.
+    let sid_by_key = matches!(signer_info.sid, SignerIdentifier::SubjectKeyIdentifier(_));
+    let expected_signer_version = if sid_by_key { CmsVersion::V3 } else { CmsVersion::V1 };
+    if signer_info.version != expected_signer_version {
+        return Err(cms_err("the SignerInfo version does not match its signer identifier"));
+    }
+    let expected_version = if sid_by_key || signed.encap_content_info.econtent_type != ID_DATA {
+        CmsVersion::V3
+    } else {
+        CmsVersion::V1
+    };
+    if signed.version != expected_version {
+        return Err(cms_err("the SignedData version is not the one RFC 5652 requires"));
+    }
+    if !signed
+        .digest_algorithms
+        .iter()
+        .any(|a| a.oid == signer_info.digest_alg.oid)
+    {
+        return Err(cms_err(
+            "the signer's digest algorithm is missing from the SignedData digestAlgorithms",
+        ));
+    }
+    let plain = |a: &spki::AlgorithmIdentifierOwned| {
+        a.parameters
+            .as_ref()
+            .is_none_or(|p| p.tag() == der::Tag::Null && p.value().is_empty())
+    };
+    if !signed.digest_algorithms.iter().all(plain)
+        || !plain(&signer_info.digest_alg)
+        || !plain(&signer_info.signature_algorithm)
+    {
+        return Err(cms_err(
+            "an algorithm identifier of the CMS has parameters where none or NULL belong",
+        ));
+    }
     let digest_algorithm = DigestAlgorithm::from_oid(&signer_info.digest_alg.oid)?;
     let signature_algorithm =
         SignatureAlgorithm::from_cms(&signer_info.signature_algorithm.oid, digest_algorithm)?;
