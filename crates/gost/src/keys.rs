@@ -387,3 +387,33 @@ pub mod hazmat {
         set.verify(xy, false, digest, signature)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use elliptic_curve::group::Group;
+    use elliptic_curve::point::AffineCoordinates;
+    use primeorder::{AffinePoint, ProjectivePoint};
+
+    /// The constants of every parameter set describe a curve through G, and G has order q.
+    #[test]
+    fn generators_are_on_their_curves_and_have_order_q() {
+        for set in [
+            ParamSet::Tc26_512A,
+            ParamSet::Tc26_256A,
+            ParamSet::CryptoProA,
+            ParamSet::Test256,
+            ParamSet::Test512,
+        ] {
+            with_curve!(set, C, _H => {
+                let g = AffinePoint::<C>::GENERATOR;
+                let decoded = AffinePoint::<C>::from_coordinates(&g.x(), &g.y());
+                assert!(bool::from(decoded.is_some()), "{set:?}: G is on the curve");
+                let g = ProjectivePoint::<C>::GENERATOR;
+                let minus_one = -<C as elliptic_curve::CurveArithmetic>::Scalar::ONE;
+                assert!(bool::from((g.mul(&minus_one) + g).is_identity()), "{set:?}: qG = O");
+                assert!(!bool::from(g.is_identity()), "{set:?}: G is not O");
+            });
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! GOST hashes and signatures in pure Rust, in the byte order of Kazakh EDS (NCA RK) keys.
 //!
-//! - Hashes ([`Hash`], [`Hasher`], [`digest`]): Streebog-256/512 (GOST R 34.11-2012 = GOST
+//! - Hashes ([`Hash`](enum@Hash), [`Hasher`], [`digest`]): Streebog-256/512 (GOST R 34.11-2012 = GOST
 //!   34.11-2015) and GOST R 34.11-94 with the test S-box (= the Kazakh GOST 34.311-95).
 //! - Signatures ([`SigningKey`], [`VerifyingKey`]): GOST R 34.10-2012 (= GOST 34.310-2004 and
 //!   GOST 34.310-2015) on the curves of [`Curve`].

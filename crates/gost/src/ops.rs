@@ -7,8 +7,8 @@
 use elliptic_curve::ff::{Field, PrimeField};
 use elliptic_curve::group::Group;
 use elliptic_curve::ops::{Invert, LinearCombination, Reduce};
-use elliptic_curve::subtle::ConditionallySelectable;
 use elliptic_curve::point::AffineCoordinates;
+use elliptic_curve::subtle::ConditionallySelectable;
 use elliptic_curve::{CurveArithmetic, FieldBytes};
 use primeorder::{AffinePoint, PrimeCurveParams, ProjectivePoint};
 use zeroize::Zeroize;
@@ -86,11 +86,21 @@ pub(crate) fn point_from_le<C: PrimeCurveParams>(
     Ok(point)
 }
 
-/// Whether q·P = O, computed as (q-1)·P + P. For P of order q, 4q or 2q every intermediate sum
-/// has operands whose difference is a nonzero multiple of P below q, never a point of order 2,
-/// so the complete formulas give exact results (see `curves`).
+/// Whether q·P = O, for a point of a curve with cofactor 4.
+///
+/// The complete formulas are exceptional only when adding two points whose difference has order 2
+/// (Renes–Costello–Batina 2015, section 3), so the small-order points go first: a point of order 2
+/// has y = 0, and one of order 4 doubles (exactly: doubling has no exceptions) to one. Any other
+/// point has order q, 2q or 4q, and q·P is computed as (q-1)·P + P: there every addition adds
+/// multiples a·P and b·P with 0 < |a - b| < q, whose difference never has order 2, so the
+/// result is exact.
 fn in_subgroup<C: PrimeCurveParams>(point: &AffinePoint<C>) -> bool {
+    let has_order_2 = |p: &AffinePoint<C>| p.y().iter().all(|b| *b == 0);
     let p = ProjectivePoint::<C>::from(*point);
+    let twice = p.double().to_affine();
+    if has_order_2(point) || bool::from(twice.is_identity()) || has_order_2(&twice) {
+        return false;
+    }
     let minus_one = -Scalar::<C>::ONE;
     (p.mul(&minus_one) + p).is_identity().into()
 }

@@ -40,9 +40,18 @@ fn streebog_examples_of_the_standard() {
 #[test]
 fn gost94_test_sbox_examples() {
     let cases: [(&[u8], &str); 3] = [
-        (b"This is message, length=32 bytes", "b1c466d37519b82e8319819ff32595e047a28cb6f83eff1c6916a815a637fffa"),
-        (b"Suppose the original message has length = 50 bytes", "471aba57a60a770d3a76130635c1fbea4ef14de51f78b4ae57dd893b62f55208"),
-        (b"", "ce85b99cc46752fffee35cab9a7b0278abb4c2d2055cff685af4912c49490f8d"),
+        (
+            b"This is message, length=32 bytes",
+            "b1c466d37519b82e8319819ff32595e047a28cb6f83eff1c6916a815a637fffa",
+        ),
+        (
+            b"Suppose the original message has length = 50 bytes",
+            "471aba57a60a770d3a76130635c1fbea4ef14de51f78b4ae57dd893b62f55208",
+        ),
+        (
+            b"",
+            "ce85b99cc46752fffee35cab9a7b0278abb4c2d2055cff685af4912c49490f8d",
+        ),
     ];
     for (message, expected) in cases {
         assert_eq!(hex::encode(digest(Hash::Gost94Test, message)), expected);
@@ -105,11 +114,21 @@ const EXAMPLES: [Example; 2] = [
 fn signature_examples_of_gost_r_34_10_2012() {
     for ex in &EXAMPLES {
         let public = hazmat::public_key(ex.set, &le(ex.d)).expect("valid d");
-        assert_eq!(public, concat(le(ex.qx), le(ex.qy)), "{:?} public key", ex.set);
+        assert_eq!(
+            public,
+            concat(le(ex.qx), le(ex.qy)),
+            "{:?} public key",
+            ex.set
+        );
 
         let signature =
             hazmat::sign_with_k(ex.set, &le(ex.d), &le(ex.e), &le(ex.k)).expect("valid inputs");
-        assert_eq!(signature, concat(le(ex.r), le(ex.s)), "{:?} signature", ex.set);
+        assert_eq!(
+            signature,
+            concat(le(ex.r), le(ex.s)),
+            "{:?} signature",
+            ex.set
+        );
 
         hazmat::verify(ex.set, &public, &le(ex.e), &signature).expect("the example verifies");
 
