@@ -1,7 +1,10 @@
-//! BER decoding on top of `bcder`, which reads what the NCA writes: indefinite lengths and
-//! constructed (split) OCTET STRINGs. The grammar of PKCS#12 is walked by hand with closures,
-//! so nesting depth is fixed by this code, not by the input; unknown values are skipped by
-//! `bcder` without recursion.
+//! BER decoding on top of `bcder` (NLnet Labs), which reads what the NCA writes: indefinite
+//! lengths and constructed (split) OCTET STRINGs, with byte positions in its errors. BER is
+//! its primary mode; RustCrypto's `der` 0.8 also has a BER mode, not tried here.
+//!
+//! The grammar of PKCS#12 is walked by hand with closures, so the nesting depth is fixed by
+//! this code, not by the input; unknown values are skipped by `bcder` with a heap stack, not
+//! recursion (and the input is at most [`MAX_INPUT`](crate::MAX_INPUT) bytes).
 //!
 //! Every buffer is a [`Bytes`]; decrypted plaintext is wrapped by [`secret`] so that the
 //! values `bcder` hands out are slices of one zeroizing allocation, not copies.
@@ -72,6 +75,7 @@ pub(crate) struct AlgorithmId {
 pub(crate) fn take_algorithm(cons: &mut Cons<'_>) -> Result<AlgorithmId, DecErr> {
     cons.take_sequence(|cons| {
         let oid = take_oid(cons)?;
+        #[allow(clippy::redundant_closure)] // the closure is needed for its higher-ranked lifetime
         let params = cons.capture(|cons| skip_rest(cons))?.into_bytes();
         Ok(AlgorithmId { oid, params })
     })

@@ -5,7 +5,8 @@
 //! exactly (a second copy of `cms` beside the one the workspace uses), leaves the derived blocks
 //! in memory unzeroized, and encodes passwords through `BmpString`, which rejects characters
 //! outside the BMP that OpenSSL and Java both encode as UTF-16 surrogate pairs. The function is
-//! forty lines and is checked against OpenSSL below (the MACs and keys of real files).
+//! forty lines; it is checked against the published vectors below and, in the integration
+//! tests, against the MACs and keys of files made by the NCA and by OpenSSL.
 
 use digest::block_api::BlockSizeUser;
 use digest::{Digest, FixedOutputReset};

@@ -106,6 +106,17 @@ pub fn open(bytes: &[u8], password: &str) -> Result<Container, P12Error> {
             ),
         ));
     }
+    // The commonest mistake is another kind of file: say so plainly rather than in BER terms.
+    match bytes.first() {
+        None => return Err(P12Error::malformed("PFX", "the file is empty")),
+        Some(0x30) => {}
+        Some(other) => {
+            return Err(P12Error::malformed(
+                "PFX",
+                format!("expected a SEQUENCE (byte 0x30) at position 0, found 0x{other:02x}"),
+            ))
+        }
+    }
     let pfx = read_pfx(Bytes::copy_from_slice(bytes))?;
     let mut password = Password::new(password);
     let verified = match &pfx.mac {
@@ -454,4 +465,48 @@ fn key_algorithm(pkcs8: Bytes, structure: &'static str) -> Result<String, P12Err
             Ok(alg.oid)
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(der: u8, id: Option<&'static [u8]>) -> Cert {
+        Cert {
+            der: vec![der],
+            local_key_id: id.map(Bytes::from_static),
+        }
+    }
+
+    fn reader(key_id: Option<&'static [u8]>, certs: Vec<Cert>) -> Reader {
+        Reader {
+            password: Password::new(""),
+            verified: true,
+            keys: vec![Key {
+                pkcs8: Zeroizing::new(vec![0x30, 0x00]),
+                algorithm: "1.2.3".into(),
+                local_key_id: key_id.map(Bytes::from_static),
+            }],
+            certs,
+        }
+    }
+
+    #[test]
+    fn the_keys_certificate_comes_first_the_others_keep_their_order() {
+        let certs = vec![
+            cert(1, None),
+            cert(2, Some(b"other")),
+            cert(3, Some(b"mine")),
+            cert(4, None),
+        ];
+        let c = reader(Some(b"mine"), certs).finish().unwrap();
+        assert_eq!(c.certificates, vec![vec![3], vec![1], vec![2], vec![4]]);
+    }
+
+    #[test]
+    fn without_a_local_key_id_the_file_order_stays() {
+        let certs = vec![cert(1, None), cert(2, None)];
+        let c = reader(None, certs).finish().unwrap();
+        assert_eq!(c.certificates, vec![vec![1], vec![2]]);
+    }
 }

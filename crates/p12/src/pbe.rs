@@ -113,7 +113,7 @@ where
     C: BlockCipherDecrypt + BlockSizeUser,
 {
     let block = C::block_size();
-    if data.is_empty() || data.len() % block != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(block) {
         return Err(P12Error::malformed(
             structure,
             format!(

@@ -252,3 +252,62 @@ fn a_container_without_a_key_or_without_a_certificate_says_so() {
         "the key file holds no private key"
     );
 }
+
+#[test]
+fn pbes2_with_other_ciphers_and_macs_with_other_digests_open() {
+    let key = p256();
+    let cert = cert(&key, "variants", 13);
+    let ciphers = [
+        Nid::AES_128_CBC,
+        Nid::AES_192_CBC,
+        Nid::AES_256_CBC,
+        Nid::DES_EDE3_CBC,
+    ];
+    let digests = [
+        MessageDigest::sha1(),
+        MessageDigest::sha224(),
+        MessageDigest::sha256(),
+        MessageDigest::sha384(),
+        MessageDigest::sha512(),
+    ];
+    for (i, cipher) in ciphers.into_iter().enumerate() {
+        for (j, md) in digests.into_iter().enumerate() {
+            if i != j && j != 2 {
+                continue; // every cipher with SHA-256, every digest once
+            }
+            let der = Pkcs12::builder()
+                .pkey(&key)
+                .cert(&cert)
+                .key_algorithm(cipher)
+                .cert_algorithm(cipher)
+                .mac_md(md)
+                .build2("variant")
+                .unwrap()
+                .to_der()
+                .unwrap();
+            assert_roundtrip(&der, "variant", &key, &cert, EC);
+            assert_eq!(open(&der, "Variant").unwrap_err(), P12Error::WrongPassword);
+        }
+    }
+}
+
+#[test]
+fn an_unencrypted_key_bag_and_certificate_open() {
+    // NID -1 to PKCS12_create: the key in a plain keyBag, the certificate in a plain data safe.
+    let key = rsa();
+    let cert = cert(&key, "plain", 14);
+    let der = Pkcs12::builder()
+        .pkey(&key)
+        .cert(&cert)
+        .key_algorithm(Nid::from_raw(-1))
+        .cert_algorithm(Nid::from_raw(-1))
+        .build2("mac only")
+        .unwrap()
+        .to_der()
+        .unwrap();
+    // The key is in the clear: its DER is in the file as is.
+    let pkcs8 = key.private_key_to_pkcs8().unwrap();
+    assert!(der.windows(pkcs8.len()).any(|w| w == pkcs8));
+    assert_roundtrip(&der, "mac only", &key, &cert, RSA);
+    assert_eq!(open(&der, "no").unwrap_err(), P12Error::WrongPassword);
+}
