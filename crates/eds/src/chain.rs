@@ -123,7 +123,10 @@ fn link_of(cert: &Certificate, anchor: bool) -> Link {
 }
 
 /// Candidate issuers of `cert`: same name, and the key identifiers agree when both exist.
-fn candidates<'a>(cert: &Certificate, pool: &[(&'a Certificate, bool)]) -> Vec<(&'a Certificate, bool)> {
+fn candidates<'a>(
+    cert: &Certificate,
+    pool: &[(&'a Certificate, bool)],
+) -> Vec<(&'a Certificate, bool)> {
     let issuer = cert.issuer_der();
     let aki = cert.authority_key_id();
     let mut found: Vec<(&Certificate, bool)> = pool
@@ -184,9 +187,10 @@ pub fn validate<A: AsRef<Certificate>>(
         if depth > 0 {
             match current.basic_constraints() {
                 Some((true, _)) => {}
-                _ => link
-                    .problems
-                    .push("issues certificates but is not a CA (basicConstraints cA is not set)".to_owned()),
+                _ => link.problems.push(
+                    "issues certificates but is not a CA (basicConstraints cA is not set)"
+                        .to_owned(),
+                ),
             }
             if current.has_key_usage(KeyUsages::KeyCertSign) == Some(false) {
                 link.problems
@@ -195,7 +199,10 @@ pub fn validate<A: AsRef<Certificate>>(
         }
 
         if current.is_self_issued() {
-            match current.public_key().and_then(|k| current.verify_signed_by(&k)) {
+            match current
+                .public_key()
+                .and_then(|k| current.verify_signed_by(&k))
+            {
                 Ok(()) => {}
                 Err(e) if anchor => link.notes.push(format!("self-signature: {e}")),
                 Err(e) => link.problems.push(format!("self-signature: {e}")),
@@ -258,7 +265,10 @@ pub fn validate<A: AsRef<Certificate>>(
             if crl.issuer_der() != current.issuer_der().as_slice() {
                 continue;
             }
-            let verified = *crl_checked[index].get_or_insert_with(|| crl.verify_signed_by(issuer).is_ok());
+            let verified = match crl_checked.get_mut(index) {
+                Some(slot) => *slot.get_or_insert_with(|| crl.verify_signed_by(issuer).is_ok()),
+                None => crl.verify_signed_by(issuer).is_ok(),
+            };
             if !verified {
                 link.notes.push(format!(
                     "a CRL of {} does not verify under {}: ignored",

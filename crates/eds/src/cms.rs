@@ -5,8 +5,7 @@
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo,
-    SignerInfos,
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use const_oid::db::rfc5911::{
     ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME,
@@ -198,7 +197,10 @@ pub fn sign_detached_digest(
     .map_err(cms_err)
 }
 
-fn single_value<'a>(attrs: &'a SetOfVec<Attribute>, oid: ObjectIdentifier) -> Result<Option<&'a Any>, EdsError> {
+fn single_value(
+    attrs: &SetOfVec<Attribute>,
+    oid: ObjectIdentifier,
+) -> Result<Option<&Any>, EdsError> {
     let mut found = attrs.iter().filter(|a| a.oid == oid);
     let Some(attr) = found.next() else {
         return Ok(None);
@@ -256,7 +258,9 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
     let mut certificates = Vec::new();
     for choice in signed.certificates.iter().flat_map(|s| s.0.iter()) {
         if let CertificateChoices::Certificate(c) = choice {
-            let der = c.to_der().map_err(|e| EdsError::malformed("a CMS certificate", e))?;
+            let der = c
+                .to_der()
+                .map_err(|e| EdsError::malformed("a CMS certificate", e))?;
             certificates.push(Certificate::from_der(der)?);
         }
     }
@@ -269,9 +273,15 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
     // The versions RFC 5652 §5.1 and §5.3 fix, and the digest among digestAlgorithms: the
     // unsigned parts of the structure must say what the signed parts do.
     let sid_by_key = matches!(signer_info.sid, SignerIdentifier::SubjectKeyIdentifier(_));
-    let expected_signer_version = if sid_by_key { CmsVersion::V3 } else { CmsVersion::V1 };
+    let expected_signer_version = if sid_by_key {
+        CmsVersion::V3
+    } else {
+        CmsVersion::V1
+    };
     if signer_info.version != expected_signer_version {
-        return Err(cms_err("the SignerInfo version does not match its signer identifier"));
+        return Err(cms_err(
+            "the SignerInfo version does not match its signer identifier",
+        ));
     }
     let expected_version = if sid_by_key || signed.encap_content_info.econtent_type != ID_DATA {
         CmsVersion::V3
@@ -279,7 +289,9 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         CmsVersion::V1
     };
     if signed.version != expected_version {
-        return Err(cms_err("the SignedData version is not the one RFC 5652 requires"));
+        return Err(cms_err(
+            "the SignedData version is not the one RFC 5652 requires",
+        ));
     }
     if !signed
         .digest_algorithms
@@ -333,7 +345,9 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         .decode_as::<ObjectIdentifier>()
         .map_err(|e| EdsError::malformed("the contentType attribute", e))?;
     if content_type != signed.encap_content_info.econtent_type {
-        return Err(cms_err("the contentType attribute does not match the content"));
+        return Err(cms_err(
+            "the contentType attribute does not match the content",
+        ));
     }
     let message_digest = single_value(attrs, ID_MESSAGE_DIGEST)?
         .ok_or_else(|| cms_err("the CMS lacks the messageDigest signed attribute"))?
@@ -357,10 +371,9 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
             let ess: SigningCertificateV2 = value
                 .decode_as()
                 .map_err(|e| EdsError::malformed("the signingCertificateV2 attribute", e))?;
-            let first = ess
-                .certs
-                .first()
-                .ok_or_else(|| cms_err("the signingCertificateV2 attribute names no certificate"))?;
+            let first = ess.certs.first().ok_or_else(|| {
+                cms_err("the signingCertificateV2 attribute names no certificate")
+            })?;
             let hash_alg = match &first.hash_algorithm {
                 None => DigestAlgorithm::Sha256,
                 Some(a) => DigestAlgorithm::from_oid(&a.oid)?,

@@ -1,7 +1,7 @@
 //! Public and private keys: GOST (Kazakh byte order), RSA and ECDSA.
 
 use der::asn1::{ObjectIdentifier, OctetStringRef};
-use der::{Decode, Encode, Tagged};
+use der::{Decode, Tagged};
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::DecodePrivateKey;
@@ -63,10 +63,9 @@ impl PublicKey {
     /// The key of a SubjectPublicKeyInfo.
     pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, EdsError> {
         let key_oid = spki.algorithm.oid;
-        let bits = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or_else(|| EdsError::malformed("the public key", "a BIT STRING with unused bits"))?;
+        let bits = spki.subject_public_key.as_bytes().ok_or_else(|| {
+            EdsError::malformed("the public key", "a BIT STRING with unused bits")
+        })?;
         if is_gost_key(&key_oid) {
             let curve = gost_curve_param(&key_oid, spki.algorithm.parameters.as_ref())?;
             let xy = <&OctetStringRef>::from_der(bits)
@@ -221,10 +220,7 @@ impl PrivateKey {
             .map_err(|e| EdsError::malformed("the private key (PKCS#8)", e))?;
         let key_oid = info.algorithm.oid;
         if is_gost_key(&key_oid) {
-            let params = info
-                .algorithm
-                .parameters
-                .map(|p| der::Any::from(p));
+            let params = info.algorithm.parameters.map(der::Any::from);
             let curve = gost_curve_param(&key_oid, params.as_ref())?;
             let raw = info.private_key.as_bytes();
             // GOST 2015 keys wrap the little-endian scalar in a second OCTET STRING; GOST 2004
@@ -250,7 +246,11 @@ impl PrivateKey {
             if scalar.len() != curve.size() {
                 return Err(EdsError::malformed(
                     "the GOST private key",
-                    format!("a {}-byte scalar where {} were expected", scalar.len(), curve.size()),
+                    format!(
+                        "a {}-byte scalar where {} were expected",
+                        scalar.len(),
+                        curve.size()
+                    ),
                 ));
             }
             return Ok(PrivateKey::Gost {
@@ -269,14 +269,18 @@ impl PrivateKey {
                     .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
                 match curve {
                     Some(oid::P256) => {
-                        <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(der)
-                            .map(PrivateKey::P256)
-                            .map_err(|e| EdsError::malformed("the P-256 private key", e))
+                        <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(
+                            der,
+                        )
+                        .map(PrivateKey::P256)
+                        .map_err(|e| EdsError::malformed("the P-256 private key", e))
                     }
                     Some(oid::P384) => {
-                        <p384::ecdsa::SigningKey as p384::pkcs8::DecodePrivateKey>::from_pkcs8_der(der)
-                            .map(PrivateKey::P384)
-                            .map_err(|e| EdsError::malformed("the P-384 private key", e))
+                        <p384::ecdsa::SigningKey as p384::pkcs8::DecodePrivateKey>::from_pkcs8_der(
+                            der,
+                        )
+                        .map(PrivateKey::P384)
+                        .map_err(|e| EdsError::malformed("the P-384 private key", e))
                     }
                     Some(other) => Err(EdsError::UnknownAlgorithm(format!("(EC curve) {other}"))),
                     None => Err(EdsError::malformed(
@@ -392,7 +396,9 @@ impl Credential {
             }
         }
         let certificate = certificate.ok_or_else(|| {
-            EdsError::KeyMismatch("of the key file: none of its certificates is the key's".to_owned())
+            EdsError::KeyMismatch(
+                "of the key file: none of its certificates is the key's".to_owned(),
+            )
         })?;
         Ok(Credential {
             key,

@@ -15,7 +15,10 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 fn cert_der() -> Vec<u8> {
-    Certificate::parse(&fixture("cms/individual_signer.cer")).unwrap().der().to_vec()
+    Certificate::parse(&fixture("cms/individual_signer.cer"))
+        .unwrap()
+        .der()
+        .to_vec()
 }
 
 fn exercise_certificate(bytes: &[u8]) {
@@ -23,7 +26,13 @@ fn exercise_certificate(bytes: &[u8]) {
         let _ = cert.facts();
         let _ = cert.check_signing_usage();
         let anchors = tekseru_eds::anchor::training().unwrap();
-        let _ = chain::validate(&cert, &[cert.clone()], anchors, datetime!(2026-07-20 0:00 UTC), &[]);
+        let _ = chain::validate(
+            &cert,
+            std::slice::from_ref(&cert),
+            anchors,
+            datetime!(2026-07-20 0:00 UTC),
+            &[],
+        );
     }
 }
 
@@ -109,11 +118,30 @@ fn an_unknown_algorithm_is_named_and_not_verifiable() {
     der[at + alg.len() - 1] = 0x09;
     let cert = Certificate::from_der(der).unwrap();
     let issuer = &tekseru_eds::anchor::training().unwrap()[1].certificate;
-    let err = cert.verify_signed_by(&issuer.public_key().unwrap()).unwrap_err().to_string();
-    assert_eq!(err, "unknown algorithm (signature) 1.2.398.3.10.1.1.2.3.9: not verifiable here");
-    let report = chain::validate(&cert, &[], tekseru_eds::anchor::training().unwrap(), datetime!(2026-07-20 0:00 UTC), &[]);
+    let err = cert
+        .verify_signed_by(&issuer.public_key().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "unknown algorithm (signature) 1.2.398.3.10.1.1.2.3.9: not verifiable here"
+    );
+    let report = chain::validate(
+        &cert,
+        &[],
+        tekseru_eds::anchor::training().unwrap(),
+        datetime!(2026-07-20 0:00 UTC),
+        &[],
+    );
     assert!(!report.valid);
-    assert!(report.reasons.iter().any(|r| r.contains("not verifiable here")), "{:?}", report.reasons);
+    assert!(
+        report
+            .reasons
+            .iter()
+            .any(|r| r.contains("not verifiable here")),
+        "{:?}",
+        report.reasons
+    );
 }
 
 #[test]

@@ -55,7 +55,8 @@ fn issue(
     let mut name = X509Name::builder().unwrap();
     name.append_entry_by_nid(Nid::COMMONNAME, cn).unwrap();
     if !ca {
-        name.append_entry_by_nid(Nid::SERIALNUMBER, "IIN810315400008").unwrap();
+        name.append_entry_by_nid(Nid::SERIALNUMBER, "IIN810315400008")
+            .unwrap();
     }
     name.append_entry_by_nid(Nid::COUNTRYNAME, "KZ").unwrap();
     let name = name.build();
@@ -64,18 +65,31 @@ fn issue(
     b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(serial).unwrap()).unwrap())
         .unwrap();
     b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(issuer.map_or(&name, |i| i.cert.subject_name())).unwrap();
+    b.set_issuer_name(issuer.map_or(&name, |i| i.cert.subject_name()))
+        .unwrap();
     b.set_pubkey(key).unwrap();
     b.set_not_before(&time(from)).unwrap();
     b.set_not_after(&time(to)).unwrap();
     if ca {
         b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
             .unwrap();
-        b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build().unwrap())
-            .unwrap();
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .key_cert_sign()
+                .crl_sign()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
     } else {
         b.append_extension(
-            KeyUsage::new().critical().digital_signature().non_repudiation().build().unwrap(),
+            KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .non_repudiation()
+                .build()
+                .unwrap(),
         )
         .unwrap();
     }
@@ -107,11 +121,17 @@ fn crl(ca: &Ca, revoked: &[(u32, OffsetDateTime)]) -> Crl {
         tekseru_eds::algorithm::SignatureAlgorithm::Ecdsa(_) => None,
         _ => Some(Any::from(Null)),
     };
-    let signature = AlgorithmIdentifierOwned { oid: algorithm.oid(), parameters };
+    let signature = AlgorithmIdentifierOwned {
+        oid: algorithm.oid(),
+        parameters,
+    };
     let entries = revoked
         .iter()
         .map(|(serial, when)| RevokedCert {
-            serial_number: SerialNumber::<x509_cert::certificate::Rfc5280>::new(&serial.to_be_bytes()).unwrap(),
+            serial_number: SerialNumber::<x509_cert::certificate::Rfc5280>::new(
+                &serial.to_be_bytes(),
+            )
+            .unwrap(),
             revocation_date: utc(*when),
             crl_entry_extensions: None,
         })
@@ -122,7 +142,11 @@ fn crl(ca: &Ca, revoked: &[(u32, OffsetDateTime)]) -> Crl {
         issuer: Name::from_der(&ca.cert.subject_name().to_der().unwrap()).unwrap(),
         this_update: utc(datetime!(2024-01-01 0:00 UTC)),
         next_update: Some(utc(datetime!(2024-02-01 0:00 UTC))),
-        revoked_certificates: if entries.is_empty() { None } else { Some(entries) },
+        revoked_certificates: if entries.is_empty() {
+            None
+        } else {
+            Some(entries)
+        },
         crl_extensions: None,
     };
     let sig = key.sign(&tbs.to_der().unwrap()).unwrap();
@@ -142,14 +166,36 @@ struct Pki {
 
 fn pki() -> Pki {
     let root_key = rsa();
-    let root = issue("Test Root (RSA)", 1, &root_key, None, true, datetime!(2020-01-01 0:00 UTC), datetime!(2040-01-01 0:00 UTC));
-    let root_ca = Ca { cert: root, key: root_key };
+    let root = issue(
+        "Test Root (RSA)",
+        1,
+        &root_key,
+        None,
+        true,
+        datetime!(2020-01-01 0:00 UTC),
+        datetime!(2040-01-01 0:00 UTC),
+    );
+    let root_ca = Ca {
+        cert: root,
+        key: root_key,
+    };
     let int_key = ec(Nid::X9_62_PRIME256V1);
-    let int = issue("Test CA (P-256)", 2, &int_key, Some(&root_ca), true, datetime!(2020-01-01 0:00 UTC), datetime!(2035-01-01 0:00 UTC));
+    let int = issue(
+        "Test CA (P-256)",
+        2,
+        &int_key,
+        Some(&root_ca),
+        true,
+        datetime!(2020-01-01 0:00 UTC),
+        datetime!(2035-01-01 0:00 UTC),
+    );
     Pki {
         root: eds(&root_ca.cert),
         intermediate: eds(&int),
-        intermediate_ca: Ca { cert: int, key: int_key },
+        intermediate_ca: Ca {
+            cert: int,
+            key: int_key,
+        },
     }
 }
 
@@ -160,16 +206,30 @@ fn every_case_gets_its_verdict() {
     let p = pki();
     let anchors = [p.root.clone()];
     let inter = [p.intermediate.clone()];
-    let window = (datetime!(2024-01-01 0:00 UTC), datetime!(2025-01-01 0:00 UTC));
+    let window = (
+        datetime!(2024-01-01 0:00 UTC),
+        datetime!(2025-01-01 0:00 UTC),
+    );
 
     // A good RSA leaf and a good P-384 leaf.
     for (serial, key) in [(10, rsa()), (11, ec(Nid::SECP384R1))] {
-        let leaf = eds(&issue("Member", serial, &key, Some(&p.intermediate_ca), false, window.0, window.1));
+        let leaf = eds(&issue(
+            "Member",
+            serial,
+            &key,
+            Some(&p.intermediate_ca),
+            false,
+            window.0,
+            window.1,
+        ));
         let report = chain::validate(&leaf, &inter, &anchors, AT, &[]);
         assert!(report.valid, "{:?}", report.reasons);
         assert_eq!(report.links.len(), 3);
         assert!(report.links[2].anchor);
-        assert_eq!(report.links[1].basic_constraints.as_ref().map(|b| b.ca), Some(true));
+        assert_eq!(
+            report.links[1].basic_constraints.as_ref().map(|b| b.ca),
+            Some(true)
+        );
 
         // Sign and verify a CMS with it.
         let credential = Credential::new(eds_key(&key), leaf.clone(), vec![]).unwrap();
@@ -180,20 +240,64 @@ fn every_case_gets_its_verdict() {
     }
 
     // Without the intermediate: no path.
-    let leaf = eds(&issue("Member", 12, &rsa(), Some(&p.intermediate_ca), false, window.0, window.1));
+    let leaf = eds(&issue(
+        "Member",
+        12,
+        &rsa(),
+        Some(&p.intermediate_ca),
+        false,
+        window.0,
+        window.1,
+    ));
     let report = chain::validate(&leaf, &[], &anchors, AT, &[]);
     assert!(!report.valid && !report.trusted);
-    assert!(report.reasons[0].contains("no path to a trusted anchor"), "{:?}", report.reasons);
+    assert!(
+        report.reasons[0].contains("no path to a trusted anchor"),
+        "{:?}",
+        report.reasons
+    );
 
     // Expired at the time asked about, valid before.
-    let expired = eds(&issue("Member", 13, &rsa(), Some(&p.intermediate_ca), false, datetime!(2022-01-01 0:00 UTC), datetime!(2023-01-01 0:00 UTC)));
+    let expired = eds(&issue(
+        "Member",
+        13,
+        &rsa(),
+        Some(&p.intermediate_ca),
+        false,
+        datetime!(2022-01-01 0:00 UTC),
+        datetime!(2023-01-01 0:00 UTC),
+    ));
     let report = chain::validate(&expired, &inter, &anchors, AT, &[]);
     assert!(!report.valid);
-    assert!(report.reasons.iter().any(|r| r.starts_with("link 1 (Member): not valid at")), "{:?}", report.reasons);
-    assert!(chain::validate(&expired, &inter, &anchors, datetime!(2022-06-01 0:00 UTC), &[]).valid);
+    assert!(
+        report
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("link 1 (Member): not valid at")),
+        "{:?}",
+        report.reasons
+    );
+    assert!(
+        chain::validate(
+            &expired,
+            &inter,
+            &anchors,
+            datetime!(2022-06-01 0:00 UTC),
+            &[]
+        )
+        .valid
+    );
 
     // Not yet valid.
-    let future = eds(&issue("Member", 14, &rsa(), Some(&p.intermediate_ca), false, datetime!(2025-01-01 0:00 UTC), datetime!(2026-01-01 0:00 UTC)));
+    let future = eds(&issue(
+        "Member",
+        14,
+        &rsa(),
+        Some(&p.intermediate_ca),
+        false,
+        datetime!(2025-01-01 0:00 UTC),
+        datetime!(2026-01-01 0:00 UTC),
+    ));
     assert!(!chain::validate(&future, &inter, &anchors, AT, &[]).valid);
 
     // A wrong issuer: a CA with the same name but another key signed it.
@@ -201,21 +305,63 @@ fn every_case_gets_its_verdict() {
         cert: p.intermediate_ca.cert.clone(),
         key: ec(Nid::X9_62_PRIME256V1),
     };
-    let forged = eds(&issue("Member", 15, &rsa(), Some(&impostor), false, window.0, window.1));
+    let forged = eds(&issue(
+        "Member",
+        15,
+        &rsa(),
+        Some(&impostor),
+        false,
+        window.0,
+        window.1,
+    ));
     let report = chain::validate(&forged, &inter, &anchors, AT, &[]);
     assert!(!report.valid);
-    assert!(report.reasons.iter().any(|r| r.starts_with("link 1") && r.contains("does not verify")), "{:?}", report.reasons);
+    assert!(
+        report
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("link 1") && r.contains("does not verify")),
+        "{:?}",
+        report.reasons
+    );
 
     // Revoked before the time asked about, and after it.
-    let revoked = eds(&issue("Member", 16, &rsa(), Some(&p.intermediate_ca), false, window.0, window.1));
-    let list = crl(&p.intermediate_ca, &[(16, datetime!(2024-03-01 0:00 UTC)), (99, datetime!(2024-01-02 0:00 UTC))]);
+    let revoked = eds(&issue(
+        "Member",
+        16,
+        &rsa(),
+        Some(&p.intermediate_ca),
+        false,
+        window.0,
+        window.1,
+    ));
+    let list = crl(
+        &p.intermediate_ca,
+        &[
+            (16, datetime!(2024-03-01 0:00 UTC)),
+            (99, datetime!(2024-01-02 0:00 UTC)),
+        ],
+    );
     list.verify_signed_by(&p.intermediate).unwrap();
     assert_eq!(list.len(), 2);
     let crls = [list];
     let report = chain::validate(&revoked, &inter, &anchors, AT, &crls);
     assert!(!report.valid);
-    assert!(report.reasons.iter().any(|r| r.contains("revoked on 2024-03-01T00:00:00Z")), "{:?}", report.reasons);
-    let report = chain::validate(&revoked, &inter, &anchors, datetime!(2024-02-01 0:00 UTC), &crls);
+    assert!(
+        report
+            .reasons
+            .iter()
+            .any(|r| r.contains("revoked on 2024-03-01T00:00:00Z")),
+        "{:?}",
+        report.reasons
+    );
+    let report = chain::validate(
+        &revoked,
+        &inter,
+        &anchors,
+        datetime!(2024-02-01 0:00 UTC),
+        &crls,
+    );
     assert!(report.valid, "{:?}", report.reasons);
     assert!(report.leaf_revocation().is_some());
 
@@ -223,40 +369,88 @@ fn every_case_gets_its_verdict() {
     let forged_crl = [crl(&impostor, &[(16, datetime!(2024-03-01 0:00 UTC))])];
     let report = chain::validate(&revoked, &inter, &anchors, AT, &forged_crl);
     assert!(report.valid, "{:?}", report.reasons);
-    assert!(report.links[0].notes.iter().any(|n| n.contains("does not verify")));
+    assert!(report.links[0]
+        .notes
+        .iter()
+        .any(|n| n.contains("does not verify")));
 
     // A leaf used as an issuer: not a CA.
     let leaf_key = rsa();
-    let leaf_cert = issue("Member CA?", 17, &leaf_key, Some(&p.intermediate_ca), false, window.0, window.1);
-    let leaf_ca = Ca { cert: leaf_cert.clone(), key: leaf_key };
-    let below = eds(&issue("Below", 18, &rsa(), Some(&leaf_ca), false, window.0, window.1));
-    let report = chain::validate(&below, &[eds(&leaf_cert), p.intermediate.clone()], &anchors, AT, &[]);
+    let leaf_cert = issue(
+        "Member CA?",
+        17,
+        &leaf_key,
+        Some(&p.intermediate_ca),
+        false,
+        window.0,
+        window.1,
+    );
+    let leaf_ca = Ca {
+        cert: leaf_cert.clone(),
+        key: leaf_key,
+    };
+    let below = eds(&issue(
+        "Below",
+        18,
+        &rsa(),
+        Some(&leaf_ca),
+        false,
+        window.0,
+        window.1,
+    ));
+    let report = chain::validate(
+        &below,
+        &[eds(&leaf_cert), p.intermediate.clone()],
+        &anchors,
+        AT,
+        &[],
+    );
     assert!(!report.valid);
-    assert!(report.reasons.iter().any(|r| r.contains("not a CA")), "{:?}", report.reasons);
+    assert!(
+        report.reasons.iter().any(|r| r.contains("not a CA")),
+        "{:?}",
+        report.reasons
+    );
 }
 
 #[test]
 fn a_self_signed_leaf_is_not_trusted() {
     let p = pki();
     let key = rsa();
-    let own = eds(&issue("Test Root (RSA)", 1, &key, None, true, datetime!(2020-01-01 0:00 UTC), datetime!(2040-01-01 0:00 UTC)));
+    let own = eds(&issue(
+        "Test Root (RSA)",
+        1,
+        &key,
+        None,
+        true,
+        datetime!(2020-01-01 0:00 UTC),
+        datetime!(2040-01-01 0:00 UTC),
+    ));
     let report = chain::validate(&own, &[], &[p.root], AT, &[]);
     assert!(!report.valid);
-    assert!(report.reasons.iter().any(|r| r.contains("wrong root")), "{:?}", report.reasons);
+    assert!(
+        report.reasons.iter().any(|r| r.contains("wrong root")),
+        "{:?}",
+        report.reasons
+    );
 }
 
 #[test]
 fn a_crl_of_100000_entries_is_indexed() {
     let p = pki();
-    let revoked: Vec<(u32, OffsetDateTime)> =
-        (1..=100_000u32).map(|s| (s * 7, datetime!(2024-01-01 0:00 UTC))).collect();
+    let revoked: Vec<(u32, OffsetDateTime)> = (1..=100_000u32)
+        .map(|s| (s * 7, datetime!(2024-01-01 0:00 UTC)))
+        .collect();
     let list = crl(&p.intermediate_ca, &revoked);
     assert_eq!(list.len(), 100_000);
     let der = list.der().to_vec();
     let started = std::time::Instant::now();
     let parsed = Crl::from_der(der).unwrap();
     parsed.verify_signed_by(&p.intermediate).unwrap();
-    eprintln!("parsed and verified 100000 entries in {:?}", started.elapsed());
+    eprintln!(
+        "parsed and verified 100000 entries in {:?}",
+        started.elapsed()
+    );
     assert!(parsed.lookup(&(7u32 * 500).to_be_bytes()).is_some());
     assert!(parsed.lookup(&(7u32 * 500 + 1).to_be_bytes()).is_none());
 }
