@@ -296,7 +296,7 @@ pub fn validate<A: AsRef<Certificate>>(
                         rfc3339(at)
                     ));
                 }
-                link.revocation = Some(entry.clone());
+                link.revocation = Some(entry);
             }
         }
 
