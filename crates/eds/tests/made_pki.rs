@@ -454,3 +454,50 @@ fn a_crl_of_100000_entries_is_indexed() {
     assert!(parsed.lookup(&(7u32 * 500).to_be_bytes()).is_some());
     assert!(parsed.lookup(&(7u32 * 500 + 1).to_be_bytes()).is_none());
 }
+
+/// Our CMS verifies in OpenSSL, and OpenSSL's (as the act made them so far) verifies here.
+#[test]
+fn cms_interoperates_with_openssl() {
+    use openssl::cms::{CMSOptions, CmsContentInfo};
+    use openssl::stack::Stack;
+    use openssl::x509::store::X509StoreBuilder;
+
+    let p = pki();
+    let window = (datetime!(2024-01-01 0:00 UTC), datetime!(2025-01-01 0:00 UTC));
+    for (serial, key) in [(20, rsa()), (21, ec(Nid::X9_62_PRIME256V1))] {
+        let leaf = issue("Member", serial, &key, Some(&p.intermediate_ca), false, window.0, window.1);
+        let content = b"%PDF-1.7 the signed byte ranges".to_vec();
+
+        // Ours → OpenSSL.
+        let credential = Credential::new(eds_key(&key), eds(&leaf), vec![]).unwrap();
+        let ours = tekseru_eds::cms::sign_detached(&[&content], &credential, AT).unwrap();
+        let mut parsed = CmsContentInfo::from_der(&ours).unwrap();
+        let store = X509StoreBuilder::new().unwrap().build();
+        let certs = Stack::new().unwrap();
+        parsed
+            .verify(
+                Some(&certs),
+                Some(&store),
+                Some(&content),
+                None,
+                CMSOptions::NO_SIGNER_CERT_VERIFY | CMSOptions::BINARY,
+            )
+            .unwrap();
+
+        // OpenSSL → ours.
+        let theirs = CmsContentInfo::sign(
+            Some(&leaf),
+            Some(&key),
+            None,
+            Some(&content),
+            CMSOptions::DETACHED | CMSOptions::BINARY | CMSOptions::NOSMIMECAP,
+        )
+        .unwrap()
+        .to_der()
+        .unwrap();
+        let signed = tekseru_eds::cms::verify_detached(&theirs, &[&content]).unwrap();
+        assert!(signed.signer == eds(&leaf));
+        assert!(signed.signing_time.is_some());
+        assert!(tekseru_eds::cms::verify_detached(&theirs, &[b"other"]).is_err());
+    }
+}
