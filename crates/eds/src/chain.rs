@@ -65,6 +65,8 @@ pub struct Link {
     pub problems: Vec<String>,
     /// What was noticed without failing it (a revocation after the time asked about, …).
     pub notes: Vec<String>,
+    /// Whether a CRL of its issuer, verified under the issuer's key, was consulted.
+    pub revocation_checked: bool,
     /// Its CRL entry, when a CRL of its issuer lists it.
     pub revocation: Option<Revocation>,
 }
@@ -118,6 +120,7 @@ fn link_of(cert: &Certificate, anchor: bool) -> Link {
         ok: true,
         problems: Vec::new(),
         notes: Vec::new(),
+        revocation_checked: false,
         revocation: None,
     }
 }
@@ -276,6 +279,16 @@ pub fn validate<A: AsRef<Certificate>>(
                     short(issuer)
                 ));
                 continue;
+            }
+            link.revocation_checked = true;
+            if !crl.is_fresh_at(at) {
+                link.notes.push(format!(
+                    "the CRL of {} used ({} to {}) is not the one current at {}",
+                    short(issuer),
+                    rfc3339(crl.this_update()),
+                    crl.next_update().map(rfc3339).unwrap_or_else(|| "no nextUpdate".to_owned()),
+                    rfc3339(at)
+                ));
             }
             if let Some(entry) = crl.lookup_certificate(&current) {
                 let reason = entry
