@@ -286,7 +286,9 @@ pub fn validate<A: AsRef<Certificate>>(
                     "the CRL of {} used ({} to {}) is not the one current at {}",
                     short(issuer),
                     rfc3339(crl.this_update()),
-                    crl.next_update().map(rfc3339).unwrap_or_else(|| "no nextUpdate".to_owned()),
+                    crl.next_update()
+                        .map(rfc3339)
+                        .unwrap_or_else(|| "no nextUpdate".to_owned()),
                     rfc3339(at)
                 ));
             }

@@ -463,9 +463,20 @@ fn cms_interoperates_with_openssl() {
     use openssl::x509::store::X509StoreBuilder;
 
     let p = pki();
-    let window = (datetime!(2024-01-01 0:00 UTC), datetime!(2025-01-01 0:00 UTC));
+    let window = (
+        datetime!(2024-01-01 0:00 UTC),
+        datetime!(2025-01-01 0:00 UTC),
+    );
     for (serial, key) in [(20, rsa()), (21, ec(Nid::X9_62_PRIME256V1))] {
-        let leaf = issue("Member", serial, &key, Some(&p.intermediate_ca), false, window.0, window.1);
+        let leaf = issue(
+            "Member",
+            serial,
+            &key,
+            Some(&p.intermediate_ca),
+            false,
+            window.0,
+            window.1,
+        );
         let content = b"%PDF-1.7 the signed byte ranges".to_vec();
 
         // Ours → OpenSSL.

@@ -215,7 +215,10 @@ fn the_revoked_key_counts_before_its_revocation_and_not_after() {
     assert!(before.valid, "{:?}", before.reasons);
     assert!(before.leaf_revocation().is_some());
     assert!(before.links[0].revocation_checked);
-    assert!(!before.links[1].revocation_checked, "no CRL of the root was given");
+    assert!(
+        !before.links[1].revocation_checked,
+        "no CRL of the root was given"
+    );
     assert!(before.links[0]
         .notes
         .iter()
