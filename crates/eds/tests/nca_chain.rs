@@ -169,3 +169,63 @@ fn nca_gost_2022_under_root_gost_2022() {
 fn ucgo_gost_under_root_gost_2020() {
     check("ucgo_gost.cer", "root_gost_2020.cer");
 }
+
+/// Every shipped intermediate finds its own root among all the anchors, though the 2015 and
+/// 2020 roots share their names.
+#[test]
+fn every_intermediate_finds_its_root_among_all_anchors() {
+    let anchors = anchor::production().unwrap();
+    let cases = [
+        (
+            "nca_rsa.cer",
+            "root_rsa.cer",
+            datetime!(2020-01-01 0:00 UTC),
+        ),
+        (
+            "nca_gost.cer",
+            "root_gost.cer",
+            datetime!(2020-01-01 0:00 UTC),
+        ),
+        (
+            "nca_rsa_2022.cer",
+            "root_rsa_2020.cer",
+            datetime!(2024-01-01 0:00 UTC),
+        ),
+        (
+            "nca_gost_2022.cer",
+            "root_gost_2022.cer",
+            datetime!(2024-01-01 0:00 UTC),
+        ),
+        (
+            "ucgo_gost.cer",
+            "root_gost_2020.cer",
+            datetime!(2024-01-01 0:00 UTC),
+        ),
+        (
+            "btsd_gost.cer",
+            "root_gost_2020.cer",
+            datetime!(2024-01-01 0:00 UTC),
+        ),
+    ];
+    for (leaf, root, at) in cases {
+        let cert = &prod(leaf).certificate;
+        // Judge it as a non-anchor: pass every anchor but itself.
+        let others: Vec<Certificate> = anchors
+            .iter()
+            .map(|a| a.certificate.clone())
+            .filter(|c| c != cert)
+            .collect();
+        let report = chain::validate(cert, &[], &others, at, &[]);
+        assert!(report.valid, "{leaf}: {:?}", report.reasons);
+        assert_eq!(report.links[1].sha256, prod(root).sha256, "{leaf}");
+    }
+    // The 2015 generation expired in 2025: an act signed in 2020 is judged in 2020.
+    let later = chain::validate(
+        &prod("nca_gost.cer").certificate,
+        &[],
+        std::slice::from_ref(&prod("root_gost.cer").certificate),
+        datetime!(2026-01-01 0:00 UTC),
+        &[],
+    );
+    assert!(!later.valid);
+}
