@@ -497,6 +497,33 @@ impl Certificate {
             .and_then(|(_, a)| a.key_identifier.map(|k| k.as_bytes().to_vec()))
     }
 
+    /// The OIDs of critical extensions that path validation does not process (RFC 5280
+    /// §4.2: such a certificate must be rejected).
+    pub fn unknown_critical_extensions(&self) -> Vec<String> {
+        const KNOWN: [&str; 9] = [
+            "2.5.29.15", // keyUsage
+            "2.5.29.19", // basicConstraints
+            "2.5.29.37", // extKeyUsage
+            "2.5.29.32", // certificatePolicies
+            "2.5.29.14", // subjectKeyIdentifier
+            "2.5.29.35", // authorityKeyIdentifier
+            "2.5.29.17", // subjectAltName
+            "2.5.29.31", // cRLDistributionPoints
+            "2.5.29.46", // freshestCRL
+        ];
+        self.inner
+            .tbs_certificate()
+            .extensions()
+            .map(|exts| {
+                exts.iter()
+                    .filter(|e| e.critical)
+                    .map(|e| e.extn_id.to_string())
+                    .filter(|oid| !KNOWN.contains(&oid.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// SHA-256 of the DER.
     pub fn sha256(&self) -> [u8; 32] {
         sha2_011::Sha256::digest(&self.der).into()

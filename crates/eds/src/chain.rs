@@ -179,6 +179,11 @@ pub fn validate<A: AsRef<Certificate>>(
         trusted |= anchor;
         let mut link = link_of(&current, anchor);
 
+        for oid in current.unknown_critical_extensions() {
+            link.problems.push(format!(
+                "it has a critical extension {oid} that is not understood here"
+            ));
+        }
         if !current.is_valid_at(at) {
             link.problems.push(format!(
                 "not valid at {}: valid {} to {}",
@@ -194,6 +199,15 @@ pub fn validate<A: AsRef<Certificate>>(
                     "issues certificates but is not a CA (basicConstraints cA is not set)"
                         .to_owned(),
                 ),
+            }
+            if let Some((true, Some(limit))) = current.basic_constraints() {
+                // Intermediate CAs below this one on the path (the leaf is not one).
+                let below = depth.saturating_sub(1);
+                if usize::from(limit) < below {
+                    link.problems.push(format!(
+                        "its pathLenConstraint {limit} allows fewer CAs below it than the {below} on this path"
+                    ));
+                }
             }
             if current.has_key_usage(KeyUsages::KeyCertSign) == Some(false) {
                 link.problems

@@ -512,3 +512,145 @@ fn cms_interoperates_with_openssl() {
         assert!(tekseru_eds::cms::verify_detached(&theirs, &[b"other"]).is_err());
     }
 }
+
+#[test]
+fn path_length_and_unknown_critical_extensions_are_enforced() {
+    use openssl::asn1::{Asn1Object, Asn1OctetString};
+    use openssl::x509::X509Extension;
+
+    let root_key = rsa();
+    let mut b = X509::builder().unwrap();
+    let mut name = X509Name::builder().unwrap();
+    name.append_entry_by_nid(Nid::COMMONNAME, "Root pathlen 1")
+        .unwrap();
+    let name = name.build();
+    b.set_version(2).unwrap();
+    b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(1).unwrap()).unwrap())
+        .unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(&name).unwrap();
+    b.set_pubkey(&root_key).unwrap();
+    b.set_not_before(&time(datetime!(2020-01-01 0:00 UTC)))
+        .unwrap();
+    b.set_not_after(&time(datetime!(2040-01-01 0:00 UTC)))
+        .unwrap();
+    b.append_extension(
+        BasicConstraints::new()
+            .critical()
+            .ca()
+            .pathlen(1)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    b.append_extension(
+        KeyUsage::new()
+            .critical()
+            .key_cert_sign()
+            .crl_sign()
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    b.sign(&root_key, MessageDigest::sha256()).unwrap();
+    let root = Ca {
+        cert: b.build(),
+        key: root_key,
+    };
+
+    let int_key = rsa();
+    let int = issue(
+        "Sub CA",
+        2,
+        &int_key,
+        Some(&root),
+        true,
+        datetime!(2020-01-01 0:00 UTC),
+        datetime!(2035-01-01 0:00 UTC),
+    );
+    let int_ca = Ca {
+        cert: int.clone(),
+        key: int_key,
+    };
+    let leaf = eds(&issue(
+        "Member",
+        3,
+        &rsa(),
+        Some(&int_ca),
+        false,
+        datetime!(2024-01-01 0:00 UTC),
+        datetime!(2025-01-01 0:00 UTC),
+    ));
+    let anchors = [eds(&root.cert)];
+    let report = chain::validate(&leaf, &[eds(&int)], &anchors, AT, &[]);
+    // pathlen 1 allows one intermediate CA below the root: the Sub CA.
+    assert!(report.valid, "{:?}", report.reasons);
+    let sub_key = rsa();
+    let sub = issue(
+        "Sub Sub CA",
+        4,
+        &sub_key,
+        Some(&int_ca),
+        true,
+        datetime!(2020-01-01 0:00 UTC),
+        datetime!(2035-01-01 0:00 UTC),
+    );
+    let sub_ca = Ca {
+        cert: sub.clone(),
+        key: sub_key,
+    };
+    let deep = eds(&issue(
+        "Member",
+        5,
+        &rsa(),
+        Some(&sub_ca),
+        false,
+        datetime!(2024-01-01 0:00 UTC),
+        datetime!(2025-01-01 0:00 UTC),
+    ));
+    let report = chain::validate(&deep, &[eds(&int), eds(&sub)], &anchors, AT, &[]);
+    assert!(!report.valid);
+    assert!(
+        report
+            .reasons
+            .iter()
+            .any(|r| r.contains("pathLenConstraint 1")),
+        "{:?}",
+        report.reasons
+    );
+
+    // An unknown critical extension fails its link.
+    let key = rsa();
+    let mut b = X509::builder().unwrap();
+    let mut name = X509Name::builder().unwrap();
+    name.append_entry_by_nid(Nid::COMMONNAME, "Member").unwrap();
+    b.set_version(2).unwrap();
+    b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(6).unwrap()).unwrap())
+        .unwrap();
+    b.set_subject_name(&name.build()).unwrap();
+    b.set_issuer_name(int_ca.cert.subject_name()).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&time(datetime!(2024-01-01 0:00 UTC)))
+        .unwrap();
+    b.set_not_after(&time(datetime!(2025-01-01 0:00 UTC)))
+        .unwrap();
+    let odd = X509Extension::new_from_der(
+        &Asn1Object::from_str("1.2.3.4.5").unwrap(),
+        true,
+        &Asn1OctetString::new_from_bytes(&[0x05, 0x00]).unwrap(),
+    )
+    .unwrap();
+    b.append_extension(odd).unwrap();
+    b.sign(&int_ca.key, MessageDigest::sha256()).unwrap();
+    let odd_leaf = eds(&b.build());
+    let report = chain::validate(&odd_leaf, &[eds(&int)], &anchors, AT, &[]);
+    assert!(!report.valid);
+    assert!(
+        report
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("link 1") && r.contains("critical extension 1.2.3.4.5")),
+        "{:?}",
+        report.reasons
+    );
+}
