@@ -654,3 +654,77 @@ fn path_length_and_unknown_critical_extensions_are_enforced() {
         report.reasons
     );
 }
+
+#[test]
+fn an_issuer_loop_ends_with_a_verdict() {
+    // A is issued by B and B by A; neither is an anchor.
+    let (key_a, key_b) = (rsa(), rsa());
+    let named = |cn: &str| {
+        let mut n = X509Name::builder().unwrap();
+        n.append_entry_by_nid(Nid::COMMONNAME, cn).unwrap();
+        n.build()
+    };
+    let make = |subject: &str, issuer: &str, key: &PKey<Private>, signer: &PKey<Private>| {
+        let mut b = X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(7).unwrap()).unwrap())
+            .unwrap();
+        b.set_subject_name(&named(subject)).unwrap();
+        b.set_issuer_name(&named(issuer)).unwrap();
+        b.set_pubkey(key).unwrap();
+        b.set_not_before(&time(datetime!(2020-01-01 0:00 UTC)))
+            .unwrap();
+        b.set_not_after(&time(datetime!(2030-01-01 0:00 UTC)))
+            .unwrap();
+        b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+            .unwrap();
+        b.sign(signer, MessageDigest::sha256()).unwrap();
+        b.build()
+    };
+    let a = make("Loop A", "Loop B", &key_a, &key_b);
+    let b = make("Loop B", "Loop A", &key_b, &key_a);
+    let a_ca = Ca {
+        cert: a.clone(),
+        key: key_a.clone(),
+    };
+    let leaf = eds(&issue(
+        "Member",
+        8,
+        &rsa(),
+        Some(&a_ca),
+        false,
+        datetime!(2024-01-01 0:00 UTC),
+        datetime!(2025-01-01 0:00 UTC),
+    ));
+    let p = pki();
+    let report = chain::validate(&leaf, &[eds(&a), eds(&b)], &[p.root], AT, &[]);
+    assert!(!report.valid && !report.trusted);
+    assert!(
+        report.reasons.iter().any(|r| r.contains("issuer loop")),
+        "{:?}",
+        report.reasons
+    );
+    assert!(report.links.len() <= 3);
+}
+
+#[test]
+fn a_key_and_another_certificate_do_not_make_a_credential() {
+    let p = pki();
+    let key = rsa();
+    let leaf = issue(
+        "Member",
+        30,
+        &rsa(),
+        Some(&p.intermediate_ca),
+        false,
+        datetime!(2024-01-01 0:00 UTC),
+        datetime!(2025-01-01 0:00 UTC),
+    );
+    let err = Credential::new(eds_key(&key), eds(&leaf), vec![])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("the private key does not match the certificate"),
+        "{err}"
+    );
+}
