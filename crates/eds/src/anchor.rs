@@ -102,7 +102,11 @@ pub fn load(manifest: &str, files: &[(&str, &[u8])]) -> Result<Vec<Anchor>, EdsE
             return Err(fail(format!(
                 "anchors.toml says {:?} but the certificate is {}",
                 entry.role,
-                if self_signed { "self-issued" } else { "issued by another CA" }
+                if self_signed {
+                    "self-issued"
+                } else {
+                    "issued by another CA"
+                }
             )));
         }
         anchors.push(Anchor {

@@ -17,8 +17,7 @@ use crate::EdsError;
 /// EKU clientAuth.
 const EKU_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
 /// EKU emailProtection (NCA signing certificates carry it).
-const EKU_EMAIL_PROTECTION: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.4");
+const EKU_EMAIL_PROTECTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.4");
 /// The NCA RK arc of role OIDs.
 const ROLE_ARC: &str = "1.2.398.3.3.4.";
 
@@ -74,12 +73,18 @@ pub(crate) fn pem_or_der(what: &'static str, input: &[u8]) -> Result<Vec<Vec<u8>
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
-    if !input.get(text_start..).unwrap_or_default().starts_with(b"-----BEGIN") {
+    if !input
+        .get(text_start..)
+        .unwrap_or_default()
+        .starts_with(b"-----BEGIN")
+    {
         // Bare base64 (no PEM armour), as some NCA tools write certificates.
         let bare = input.first() != Some(&0x30)
             && !input.is_empty()
             && input.iter().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') || b.is_ascii_whitespace()
+                b.is_ascii_alphanumeric()
+                    || matches!(b, b'+' | b'/' | b'=')
+                    || b.is_ascii_whitespace()
             });
         if bare {
             use base64ct::Encoding as _;
@@ -94,7 +99,8 @@ pub(crate) fn pem_or_der(what: &'static str, input: &[u8]) -> Result<Vec<Vec<u8>
         }
         return Ok(vec![input.to_vec()]);
     }
-    let text = std::str::from_utf8(input).map_err(|_| EdsError::malformed(what, "PEM that is not text"))?;
+    let text = std::str::from_utf8(input)
+        .map_err(|_| EdsError::malformed(what, "PEM that is not text"))?;
     let mut blocks = Vec::new();
     let mut body: Option<String> = None;
     for line in text.lines() {
@@ -156,7 +162,8 @@ fn attribute_text(value: &der::Any) -> String {
         der::Tag::BmpString => {
             let units: Vec<u16> = bytes
                 .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .filter_map(|c| <[u8; 2]>::try_from(c).ok())
+                .map(u16::from_be_bytes)
                 .collect();
             String::from_utf16_lossy(&units)
         }
@@ -325,11 +332,19 @@ impl Certificate {
     }
 
     pub(crate) fn subject_der(&self) -> Vec<u8> {
-        self.inner.tbs_certificate().subject().to_der().unwrap_or_default()
+        self.inner
+            .tbs_certificate()
+            .subject()
+            .to_der()
+            .unwrap_or_default()
     }
 
     pub(crate) fn issuer_der(&self) -> Vec<u8> {
-        self.inner.tbs_certificate().issuer().to_der().unwrap_or_default()
+        self.inner
+            .tbs_certificate()
+            .issuer()
+            .to_der()
+            .unwrap_or_default()
     }
 
     /// The subject's common name.
@@ -444,7 +459,11 @@ impl Certificate {
             .get_extension::<CertificatePolicies>()
             .ok()
             .flatten()
-            .map(|(_, p)| p.0.iter().map(|i| i.policy_identifier.to_string()).collect())
+            .map(|(_, p)| {
+                p.0.iter()
+                    .map(|i| i.policy_identifier.to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -483,6 +502,33 @@ impl Certificate {
             .ok()
             .flatten()
             .and_then(|(_, a)| a.key_identifier.map(|k| k.as_bytes().to_vec()))
+    }
+
+    /// The OIDs of critical extensions that path validation does not process (RFC 5280
+    /// §4.2: such a certificate must be rejected).
+    pub fn unknown_critical_extensions(&self) -> Vec<String> {
+        const KNOWN: [&str; 9] = [
+            "2.5.29.15", // keyUsage
+            "2.5.29.19", // basicConstraints
+            "2.5.29.37", // extKeyUsage
+            "2.5.29.32", // certificatePolicies
+            "2.5.29.14", // subjectKeyIdentifier
+            "2.5.29.35", // authorityKeyIdentifier
+            "2.5.29.17", // subjectAltName
+            "2.5.29.31", // cRLDistributionPoints
+            "2.5.29.46", // freshestCRL
+        ];
+        self.inner
+            .tbs_certificate()
+            .extensions()
+            .map(|exts| {
+                exts.iter()
+                    .filter(|e| e.critical)
+                    .map(|e| e.extn_id.to_string())
+                    .filter(|oid| !KNOWN.contains(&oid.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// SHA-256 of the DER.

@@ -65,6 +65,8 @@ pub struct Link {
     pub problems: Vec<String>,
     /// What was noticed without failing it (a revocation after the time asked about, …).
     pub notes: Vec<String>,
+    /// Whether a CRL of its issuer, verified under the issuer's key, was consulted.
+    pub revocation_checked: bool,
     /// Its CRL entry, when a CRL of its issuer lists it.
     pub revocation: Option<Revocation>,
 }
@@ -118,12 +120,16 @@ fn link_of(cert: &Certificate, anchor: bool) -> Link {
         ok: true,
         problems: Vec::new(),
         notes: Vec::new(),
+        revocation_checked: false,
         revocation: None,
     }
 }
 
 /// Candidate issuers of `cert`: same name, and the key identifiers agree when both exist.
-fn candidates<'a>(cert: &Certificate, pool: &[(&'a Certificate, bool)]) -> Vec<(&'a Certificate, bool)> {
+fn candidates<'a>(
+    cert: &Certificate,
+    pool: &[(&'a Certificate, bool)],
+) -> Vec<(&'a Certificate, bool)> {
     let issuer = cert.issuer_der();
     let aki = cert.authority_key_id();
     let mut found: Vec<(&Certificate, bool)> = pool
@@ -173,6 +179,11 @@ pub fn validate<A: AsRef<Certificate>>(
         trusted |= anchor;
         let mut link = link_of(&current, anchor);
 
+        for oid in current.unknown_critical_extensions() {
+            link.problems.push(format!(
+                "it has a critical extension {oid} that is not understood here"
+            ));
+        }
         if !current.is_valid_at(at) {
             link.problems.push(format!(
                 "not valid at {}: valid {} to {}",
@@ -184,9 +195,19 @@ pub fn validate<A: AsRef<Certificate>>(
         if depth > 0 {
             match current.basic_constraints() {
                 Some((true, _)) => {}
-                _ => link
-                    .problems
-                    .push("issues certificates but is not a CA (basicConstraints cA is not set)".to_owned()),
+                _ => link.problems.push(
+                    "issues certificates but is not a CA (basicConstraints cA is not set)"
+                        .to_owned(),
+                ),
+            }
+            if let Some((true, Some(limit))) = current.basic_constraints() {
+                // Intermediate CAs below this one on the path (the leaf is not one).
+                let below = depth.saturating_sub(1);
+                if usize::from(limit) < below {
+                    link.problems.push(format!(
+                        "its pathLenConstraint {limit} allows fewer CAs below it than the {below} on this path"
+                    ));
+                }
             }
             if current.has_key_usage(KeyUsages::KeyCertSign) == Some(false) {
                 link.problems
@@ -195,7 +216,10 @@ pub fn validate<A: AsRef<Certificate>>(
         }
 
         if current.is_self_issued() {
-            match current.public_key().and_then(|k| current.verify_signed_by(&k)) {
+            match current
+                .public_key()
+                .and_then(|k| current.verify_signed_by(&k))
+            {
                 Ok(()) => {}
                 Err(e) if anchor => link.notes.push(format!("self-signature: {e}")),
                 Err(e) => link.problems.push(format!("self-signature: {e}")),
@@ -258,7 +282,10 @@ pub fn validate<A: AsRef<Certificate>>(
             if crl.issuer_der() != current.issuer_der().as_slice() {
                 continue;
             }
-            let verified = *crl_checked[index].get_or_insert_with(|| crl.verify_signed_by(issuer).is_ok());
+            let verified = match crl_checked.get_mut(index) {
+                Some(slot) => *slot.get_or_insert_with(|| crl.verify_signed_by(issuer).is_ok()),
+                None => crl.verify_signed_by(issuer).is_ok(),
+            };
             if !verified {
                 link.notes.push(format!(
                     "a CRL of {} does not verify under {}: ignored",
@@ -266,6 +293,18 @@ pub fn validate<A: AsRef<Certificate>>(
                     short(issuer)
                 ));
                 continue;
+            }
+            link.revocation_checked = true;
+            if !crl.is_fresh_at(at) {
+                link.notes.push(format!(
+                    "the CRL of {} used ({} to {}) is not the one current at {}",
+                    short(issuer),
+                    rfc3339(crl.this_update()),
+                    crl.next_update()
+                        .map(rfc3339)
+                        .unwrap_or_else(|| "no nextUpdate".to_owned()),
+                    rfc3339(at)
+                ));
             }
             if let Some(entry) = crl.lookup_certificate(&current) {
                 let reason = entry
@@ -286,7 +325,7 @@ pub fn validate<A: AsRef<Certificate>>(
                         rfc3339(at)
                     ));
                 }
-                link.revocation = Some(entry.clone());
+                link.revocation = Some(entry);
             }
         }
 

@@ -5,15 +5,14 @@
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo,
-    SignerInfos,
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use const_oid::db::rfc5911::{
     ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME,
 };
 use const_oid::ObjectIdentifier;
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Decode, Encode, Sequence, Tagged};
 use time::OffsetDateTime;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -198,7 +197,10 @@ pub fn sign_detached_digest(
     .map_err(cms_err)
 }
 
-fn single_value<'a>(attrs: &'a SetOfVec<Attribute>, oid: ObjectIdentifier) -> Result<Option<&'a Any>, EdsError> {
+fn single_value(
+    attrs: &SetOfVec<Attribute>,
+    oid: ObjectIdentifier,
+) -> Result<Option<&Any>, EdsError> {
     let mut found = attrs.iter().filter(|a| a.oid == oid);
     let Some(attr) = found.next() else {
         return Ok(None);
@@ -256,7 +258,9 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
     let mut certificates = Vec::new();
     for choice in signed.certificates.iter().flat_map(|s| s.0.iter()) {
         if let CertificateChoices::Certificate(c) = choice {
-            let der = c.to_der().map_err(|e| EdsError::malformed("a CMS certificate", e))?;
+            let der = c
+                .to_der()
+                .map_err(|e| EdsError::malformed("a CMS certificate", e))?;
             certificates.push(Certificate::from_der(der)?);
         }
     }
@@ -266,6 +270,51 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         .cloned()
         .ok_or_else(|| cms_err("the CMS does not carry the signer's certificate"))?;
 
+    // The versions RFC 5652 §5.1 and §5.3 fix, and the digest among digestAlgorithms: the
+    // unsigned parts of the structure must say what the signed parts do.
+    let sid_by_key = matches!(signer_info.sid, SignerIdentifier::SubjectKeyIdentifier(_));
+    let expected_signer_version = if sid_by_key {
+        CmsVersion::V3
+    } else {
+        CmsVersion::V1
+    };
+    if signer_info.version != expected_signer_version {
+        return Err(cms_err(
+            "the SignerInfo version does not match its signer identifier",
+        ));
+    }
+    let expected_version = if sid_by_key || signed.encap_content_info.econtent_type != ID_DATA {
+        CmsVersion::V3
+    } else {
+        CmsVersion::V1
+    };
+    if signed.version != expected_version {
+        return Err(cms_err(
+            "the SignedData version is not the one RFC 5652 requires",
+        ));
+    }
+    if !signed
+        .digest_algorithms
+        .iter()
+        .any(|a| a.oid == signer_info.digest_alg.oid)
+    {
+        return Err(cms_err(
+            "the signer's digest algorithm is missing from the SignedData digestAlgorithms",
+        ));
+    }
+    let plain = |a: &spki::AlgorithmIdentifierOwned| {
+        a.parameters
+            .as_ref()
+            .is_none_or(|p| p.tag() == der::Tag::Null && p.value().is_empty())
+    };
+    if !signed.digest_algorithms.iter().all(plain)
+        || !plain(&signer_info.digest_alg)
+        || !plain(&signer_info.signature_algorithm)
+    {
+        return Err(cms_err(
+            "an algorithm identifier of the CMS has parameters where none or NULL belong",
+        ));
+    }
     let digest_algorithm = DigestAlgorithm::from_oid(&signer_info.digest_alg.oid)?;
     let signature_algorithm =
         SignatureAlgorithm::from_cms(&signer_info.signature_algorithm.oid, digest_algorithm)?;
@@ -296,7 +345,9 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         .decode_as::<ObjectIdentifier>()
         .map_err(|e| EdsError::malformed("the contentType attribute", e))?;
     if content_type != signed.encap_content_info.econtent_type {
-        return Err(cms_err("the contentType attribute does not match the content"));
+        return Err(cms_err(
+            "the contentType attribute does not match the content",
+        ));
     }
     let message_digest = single_value(attrs, ID_MESSAGE_DIGEST)?
         .ok_or_else(|| cms_err("the CMS lacks the messageDigest signed attribute"))?
@@ -320,10 +371,9 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
             let ess: SigningCertificateV2 = value
                 .decode_as()
                 .map_err(|e| EdsError::malformed("the signingCertificateV2 attribute", e))?;
-            let first = ess
-                .certs
-                .first()
-                .ok_or_else(|| cms_err("the signingCertificateV2 attribute names no certificate"))?;
+            let first = ess.certs.first().ok_or_else(|| {
+                cms_err("the signingCertificateV2 attribute names no certificate")
+            })?;
             let hash_alg = match &first.hash_algorithm {
                 None => DigestAlgorithm::Sha256,
                 Some(a) => DigestAlgorithm::from_oid(&a.oid)?,

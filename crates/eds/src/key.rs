@@ -1,7 +1,7 @@
 //! Public and private keys: GOST (Kazakh byte order), RSA and ECDSA.
 
 use der::asn1::{ObjectIdentifier, OctetStringRef};
-use der::{Decode, Encode, Tagged};
+use der::{Decode, Tagged};
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::DecodePrivateKey;
@@ -63,10 +63,9 @@ impl PublicKey {
     /// The key of a SubjectPublicKeyInfo.
     pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, EdsError> {
         let key_oid = spki.algorithm.oid;
-        let bits = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or_else(|| EdsError::malformed("the public key", "a BIT STRING with unused bits"))?;
+        let bits = spki.subject_public_key.as_bytes().ok_or_else(|| {
+            EdsError::malformed("the public key", "a BIT STRING with unused bits")
+        })?;
         if is_gost_key(&key_oid) {
             let curve = gost_curve_param(&key_oid, spki.algorithm.parameters.as_ref())?;
             let xy = <&OctetStringRef>::from_der(bits)
@@ -191,31 +190,27 @@ impl PublicKey {
     }
 }
 
-/// A private key, from PKCS#8 DER.
-pub enum PrivateKey {
-    /// A GOST key: its curve and its little-endian scalar.
+/// A private key, from PKCS#8 DER. Opaque: the secret never leaves it except as signatures.
+pub struct PrivateKey(Secret);
+
+enum Secret {
     Gost {
-        /// The curve.
         curve: GostCurve,
-        /// The scalar, little-endian.
         scalar_le: Zeroizing<Vec<u8>>,
     },
-    /// An RSA key.
     Rsa(Box<rsa::PrivateKey>),
-    /// An ECDSA key on P-256.
     P256(p256::ecdsa::SigningKey),
-    /// An ECDSA key on P-384.
     P384(p384::ecdsa::SigningKey),
 }
 
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PrivateKey(")?;
-        f.write_str(match self {
-            PrivateKey::Gost { .. } => "GOST",
-            PrivateKey::Rsa(_) => "RSA",
-            PrivateKey::P256(_) => "P-256",
-            PrivateKey::P384(_) => "P-384",
+        f.write_str(match &self.0 {
+            Secret::Gost { .. } => "GOST",
+            Secret::Rsa(_) => "RSA",
+            Secret::P256(_) => "P-256",
+            Secret::P384(_) => "P-384",
         })?;
         f.write_str(")")
     }
@@ -229,10 +224,7 @@ impl PrivateKey {
             .map_err(|e| EdsError::malformed("the private key (PKCS#8)", e))?;
         let key_oid = info.algorithm.oid;
         if is_gost_key(&key_oid) {
-            let params = info
-                .algorithm
-                .parameters
-                .map(|p| der::Any::from(p));
+            let params = info.algorithm.parameters.map(der::Any::from);
             let curve = gost_curve_param(&key_oid, params.as_ref())?;
             let raw = info.private_key.as_bytes();
             // GOST 2015 keys wrap the little-endian scalar in a second OCTET STRING; GOST 2004
@@ -258,17 +250,21 @@ impl PrivateKey {
             if scalar.len() != curve.size() {
                 return Err(EdsError::malformed(
                     "the GOST private key",
-                    format!("a {}-byte scalar where {} were expected", scalar.len(), curve.size()),
+                    format!(
+                        "a {}-byte scalar where {} were expected",
+                        scalar.len(),
+                        curve.size()
+                    ),
                 ));
             }
-            return Ok(PrivateKey::Gost {
+            return Ok(PrivateKey(Secret::Gost {
                 curve,
                 scalar_le: scalar,
-            });
+            }));
         }
         match key_oid {
             oid::RSA_ENCRYPTION => rsa::PrivateKey::from_pkcs8_der(der)
-                .map(|k| PrivateKey::Rsa(Box::new(k)))
+                .map(|k| PrivateKey(Secret::Rsa(Box::new(k))))
                 .map_err(|e| EdsError::malformed("the RSA private key", e)),
             oid::EC_PUBLIC_KEY => {
                 let curve = info
@@ -277,14 +273,18 @@ impl PrivateKey {
                     .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
                 match curve {
                     Some(oid::P256) => {
-                        <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(der)
-                            .map(PrivateKey::P256)
-                            .map_err(|e| EdsError::malformed("the P-256 private key", e))
+                        <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(
+                            der,
+                        )
+                        .map(|k| PrivateKey(Secret::P256(k)))
+                        .map_err(|e| EdsError::malformed("the P-256 private key", e))
                     }
                     Some(oid::P384) => {
-                        <p384::ecdsa::SigningKey as p384::pkcs8::DecodePrivateKey>::from_pkcs8_der(der)
-                            .map(PrivateKey::P384)
-                            .map_err(|e| EdsError::malformed("the P-384 private key", e))
+                        <p384::ecdsa::SigningKey as p384::pkcs8::DecodePrivateKey>::from_pkcs8_der(
+                            der,
+                        )
+                        .map(|k| PrivateKey(Secret::P384(k)))
+                        .map_err(|e| EdsError::malformed("the P-384 private key", e))
                     }
                     Some(other) => Err(EdsError::UnknownAlgorithm(format!("(EC curve) {other}"))),
                     None => Err(EdsError::malformed(
@@ -300,44 +300,44 @@ impl PrivateKey {
     /// The signature algorithm this key signs with: its GOST algorithm, RSA with SHA-256,
     /// ECDSA with SHA-256 (P-256) or SHA-384 (P-384).
     pub fn signature_algorithm(&self) -> SignatureAlgorithm {
-        match self {
-            PrivateKey::Gost { curve, .. } => curve.signature(),
-            PrivateKey::Rsa(_) => SignatureAlgorithm::RsaPkcs1(DigestAlgorithm::Sha256),
-            PrivateKey::P256(_) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
-            PrivateKey::P384(_) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384),
+        match &self.0 {
+            Secret::Gost { curve, .. } => curve.signature(),
+            Secret::Rsa(_) => SignatureAlgorithm::RsaPkcs1(DigestAlgorithm::Sha256),
+            Secret::P256(_) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256),
+            Secret::P384(_) => SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384),
         }
     }
 
     /// The matching public key.
     pub fn public_key(&self) -> Result<PublicKey, EdsError> {
-        Ok(match self {
-            PrivateKey::Gost { curve, scalar_le } => PublicKey::Gost {
+        Ok(match &self.0 {
+            Secret::Gost { curve, scalar_le } => PublicKey::Gost {
                 curve: *curve,
                 xy_le: gost::public_key(*curve, scalar_le).map_err(EdsError::Signing)?,
             },
-            PrivateKey::Rsa(key) => PublicKey::Rsa(key.to_public_key()),
-            PrivateKey::P256(key) => PublicKey::P256(*key.verifying_key()),
-            PrivateKey::P384(key) => PublicKey::P384(*key.verifying_key()),
+            Secret::Rsa(key) => PublicKey::Rsa(key.to_public_key()),
+            Secret::P256(key) => PublicKey::P256(*key.verifying_key()),
+            Secret::P384(key) => PublicKey::P384(*key.verifying_key()),
         })
     }
 
     /// Signs a digest computed with [`PrivateKey::signature_algorithm`]'s digest. GOST:
     /// r‖s little-endian; RSA: PKCS#1 v1.5; ECDSA: DER `ECDSA-Sig-Value`.
     pub fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>, EdsError> {
-        match self {
-            PrivateKey::Gost { curve, scalar_le } => {
+        match &self.0 {
+            Secret::Gost { curve, scalar_le } => {
                 gost::sign(*curve, scalar_le, digest).map_err(EdsError::Signing)
             }
-            PrivateKey::Rsa(key) => key
+            Secret::Rsa(key) => key
                 .sign(rsa::Pkcs1v15Sign::new::<sha2_011::Sha256>(), digest)
                 .map_err(|e| EdsError::Signing(format!("RSA: {e}"))),
-            PrivateKey::P256(key) => {
+            Secret::P256(key) => {
                 let sig: p256::ecdsa::Signature = key
                     .sign_prehash(digest)
                     .map_err(|e| EdsError::Signing(format!("ECDSA: {e}")))?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
-            PrivateKey::P384(key) => {
+            Secret::P384(key) => {
                 let sig: p384::ecdsa::Signature = key
                     .sign_prehash(digest)
                     .map_err(|e| EdsError::Signing(format!("ECDSA: {e}")))?;
@@ -400,7 +400,9 @@ impl Credential {
             }
         }
         let certificate = certificate.ok_or_else(|| {
-            EdsError::KeyMismatch("of the key file: none of its certificates is the key's".to_owned())
+            EdsError::KeyMismatch(
+                "of the key file: none of its certificates is the key's".to_owned(),
+            )
         })?;
         Ok(Credential {
             key,

@@ -36,8 +36,13 @@ fn check(who: &str) {
 
         let mut changed = document.clone();
         changed[3] ^= 0x20;
-        let err = cms::verify_detached(&der, &[&changed]).err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|e| e.contains("messageDigest")), "{err:?}");
+        let err = cms::verify_detached(&der, &[&changed])
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("messageDigest")),
+            "{err:?}"
+        );
 
         let mut forged = der.clone();
         let n = forged.len() - 3000; // inside the signer's certificate or signature region
@@ -69,9 +74,12 @@ fn a_flipped_signature_bit_fails() {
     ];
     let at = der.windows(alg.len()).position(|w| w == alg).unwrap() + alg.len() + 5;
     der[at] ^= 0x01;
-    let err = cms::verify_detached(&der, &[&document]).err().map(|e| e.to_string());
+    let err = cms::verify_detached(&der, &[&document])
+        .err()
+        .map(|e| e.to_string());
     assert!(
-        err.as_deref().is_some_and(|e| e.contains("signature does not verify")),
+        err.as_deref()
+            .is_some_and(|e| e.contains("signature does not verify")),
         "{err:?}"
     );
 }

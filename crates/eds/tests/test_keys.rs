@@ -10,7 +10,10 @@ use tekseru_eds::{chain, cms, EdsError};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/kz-eds-test/keys/");
+const KEYS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../assets/kz-eds-test/keys/"
+);
 const CRL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/crl/");
 const PASSWORD: &str = "Qwerty12";
 
@@ -49,10 +52,19 @@ fn roundtrip(prefix: &str, at: OffsetDateTime, algorithm: SignatureAlgorithm) {
     assert!(report.valid, "{prefix}: {:?}", report.reasons);
     assert_eq!(report.links.len(), 3, "{prefix}: leaf, NCA TEST, root TEST");
 
-    let later = chain::validate(&signed.signer, &[], anchors, datetime!(2030-01-01 0:00 UTC), &[]);
+    let later = chain::validate(
+        &signed.signer,
+        &[],
+        anchors,
+        datetime!(2030-01-01 0:00 UTC),
+        &[],
+    );
     assert!(!later.valid);
     assert!(
-        later.reasons.iter().any(|r| r.starts_with("link 1") && r.contains("not valid at 2030")),
+        later
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("link 1") && r.contains("not valid at 2030")),
         "{prefix}: {:?}",
         later.reasons
     );
@@ -64,7 +76,11 @@ fn roundtrip(prefix: &str, at: OffsetDateTime, algorithm: SignatureAlgorithm) {
 
 #[test]
 fn gost_2015_512_roundtrip() {
-    roundtrip("GOST512_0d79", datetime!(2024-11-01 10:00 UTC), SignatureAlgorithm::Gost2015_512);
+    roundtrip(
+        "GOST512_0d79",
+        datetime!(2024-11-01 10:00 UTC),
+        SignatureAlgorithm::Gost2015_512,
+    );
 }
 
 #[test]
@@ -78,7 +94,11 @@ fn rsa_roundtrip() {
 
 #[test]
 fn gost_2004_roundtrip() {
-    roundtrip("GOSTKNCA_13a3", datetime!(2020-06-01 10:00 UTC), SignatureAlgorithm::Gost2004);
+    roundtrip(
+        "GOSTKNCA_13a3",
+        datetime!(2020-06-01 10:00 UTC),
+        SignatureAlgorithm::Gost2004,
+    );
 }
 
 #[test]
@@ -88,13 +108,21 @@ fn the_authentication_key_is_refused() {
         .err()
         .unwrap()
         .to_string();
-    assert!(err.starts_with("this is an authentication key (AUTH_…): keyUsage lacks nonRepudiation"), "{err}");
-    assert!(err.ends_with("sign with your signing key (RSA256_…/GOST512_…) instead"), "{err}");
+    assert!(
+        err.starts_with("this is an authentication key (AUTH_…): keyUsage lacks nonRepudiation"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("sign with your signing key (RSA256_…/GOST512_…) instead"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_wrong_password_says_so() {
-    let err = Credential::open_p12(&key_file("GOST512_0d79"), "qwerty12").err().unwrap();
+    let err = Credential::open_p12(&key_file("GOST512_0d79"), "qwerty12")
+        .err()
+        .unwrap();
     assert!(matches!(err, EdsError::WrongPassword), "{err}");
 }
 
@@ -105,10 +133,22 @@ fn certificate_facts() {
     assert_eq!(facts.iin.as_deref(), Some("123456789011"));
     assert_eq!(facts.common_name.as_deref(), Some("ТЕСТОВ ТЕСТ"));
     assert_eq!(facts.role.as_deref(), Some("individual"));
-    assert!(facts.not_before.starts_with("2024-10-29T"), "{}", facts.not_before);
-    assert!(facts.not_after.starts_with("2025-10-29T"), "{}", facts.not_after);
+    assert!(
+        facts.not_before.starts_with("2024-10-29T"),
+        "{}",
+        facts.not_before
+    );
+    assert!(
+        facts.not_after.starts_with("2025-10-29T"),
+        "{}",
+        facts.not_after
+    );
     assert_eq!(facts.serial.len(), 40);
-    assert!(facts.issuer.contains("(GOST) TEST 2022"), "{}", facts.issuer);
+    assert!(
+        facts.issuer.contains("(GOST) TEST 2022"),
+        "{}",
+        facts.issuer
+    );
     assert!(facts.key_usage.contains(&"nonRepudiation".to_owned()));
     assert_eq!(facts.public_key, "GOST 2015-512");
     assert_eq!(individual.certificate().role(), Some(Role::Individual));
@@ -134,12 +174,18 @@ fn the_test_crl_verifies_and_lists_the_revoked_key() {
     crl.verify_signed_by(issuer).unwrap();
     assert!(!crl.is_delta());
     assert_eq!(crl.len(), 54);
-    assert_eq!(crl.this_update().date(), time::macros::date!(2025 - 04 - 29));
+    assert_eq!(
+        crl.this_update().date(),
+        time::macros::date!(2025 - 04 - 29)
+    );
     let entry = crl.lookup_certificate(&revoked_leaf()).unwrap();
     assert_eq!(entry.date, datetime!(2024-10-29 11:45:53 UTC));
-    assert!(crl.lookup_certificate(open("GOST512_0d79").certificate()).is_none());
+    assert!(crl
+        .lookup_certificate(open("GOST512_0d79").certificate())
+        .is_none());
 
-    let delta = Crl::parse(&std::fs::read(format!("{CRL}nca_gost2022_d_test.crl")).unwrap()).unwrap();
+    let delta =
+        Crl::parse(&std::fs::read(format!("{CRL}nca_gost2022_d_test.crl")).unwrap()).unwrap();
     delta.verify_signed_by(issuer).unwrap();
     assert!(delta.is_delta());
 
@@ -147,7 +193,10 @@ fn the_test_crl_verifies_and_lists_the_revoked_key() {
     let mut der = crl.der().to_vec();
     let n = der.len() - 5;
     der[n] ^= 1;
-    assert!(Crl::from_der(der).unwrap().verify_signed_by(issuer).is_err());
+    assert!(Crl::from_der(der)
+        .unwrap()
+        .verify_signed_by(issuer)
+        .is_err());
 }
 
 #[test]
@@ -156,15 +205,32 @@ fn the_revoked_key_counts_before_its_revocation_and_not_after() {
     let crls = [crl];
     let anchors = anchor::training().unwrap();
     let leaf = revoked_leaf();
-    let before = chain::validate(&leaf, &[], anchors, datetime!(2024-10-29 11:44:30 UTC), &crls);
+    let before = chain::validate(
+        &leaf,
+        &[],
+        anchors,
+        datetime!(2024-10-29 11:44:30 UTC),
+        &crls,
+    );
     assert!(before.valid, "{:?}", before.reasons);
     assert!(before.leaf_revocation().is_some());
-    assert!(before.links[0].notes.iter().any(|n| n.contains("still counts")));
+    assert!(before.links[0].revocation_checked);
+    assert!(
+        !before.links[1].revocation_checked,
+        "no CRL of the root was given"
+    );
+    assert!(before.links[0]
+        .notes
+        .iter()
+        .any(|n| n.contains("still counts")));
 
     let after = chain::validate(&leaf, &[], anchors, datetime!(2024-11-01 10:00 UTC), &crls);
     assert!(!after.valid);
     assert!(
-        after.reasons.iter().any(|r| r.starts_with("link 1") && r.contains("revoked on 2024-10-29T11:45:53Z")),
+        after
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("link 1") && r.contains("revoked on 2024-10-29T11:45:53Z")),
         "{:?}",
         after.reasons
     );
@@ -173,17 +239,40 @@ fn the_revoked_key_counts_before_its_revocation_and_not_after() {
 #[test]
 fn a_test_certificate_fails_under_the_production_anchors() {
     let leaf = open("GOST512_0d79").certificate().clone();
-    let report = chain::validate(&leaf, &[], anchor::production().unwrap(), datetime!(2024-11-01 10:00 UTC), &[]);
+    let report = chain::validate(
+        &leaf,
+        &[],
+        anchor::production().unwrap(),
+        datetime!(2024-11-01 10:00 UTC),
+        &[],
+    );
     assert!(!report.valid && !report.trusted);
-    assert!(report.reasons.iter().any(|r| r.contains("wrong root")), "{:?}", report.reasons);
+    assert!(
+        report.reasons.iter().any(|r| r.contains("wrong root")),
+        "{:?}",
+        report.reasons
+    );
 
     // With the TEST intermediate and root given as mere intermediates: the path ends at a
     // self-signed root that is not an anchor.
-    let training: Vec<Certificate> = anchor::training().unwrap().iter().map(|a| a.certificate.clone()).collect();
-    let report = chain::validate(&leaf, &training, anchor::production().unwrap(), datetime!(2024-11-01 10:00 UTC), &[]);
+    let training: Vec<Certificate> = anchor::training()
+        .unwrap()
+        .iter()
+        .map(|a| a.certificate.clone())
+        .collect();
+    let report = chain::validate(
+        &leaf,
+        &training,
+        anchor::production().unwrap(),
+        datetime!(2024-11-01 10:00 UTC),
+        &[],
+    );
     assert!(!report.valid);
     assert!(
-        report.reasons.iter().any(|r| r.contains("not a trusted anchor (wrong root)")),
+        report
+            .reasons
+            .iter()
+            .any(|r| r.contains("not a trusted anchor (wrong root)")),
         "{:?}",
         report.reasons
     );
