@@ -29,7 +29,7 @@ pub use crate::{
     act::{dissent, latest_act, render, sign, status, ActStatus, Rendered},
     data::{act_data, today},
     error::{Result, WorkflowError},
-    timeline::{procedure_of, record_event, timeline},
+    timeline::{procedure_of, recommend, record_event, remediation, timeline, Remediation},
     trust::{add_trusted_root, trusted_roots},
 };
 
