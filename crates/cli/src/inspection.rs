@@ -199,7 +199,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
             let mut store = store.open(false)?;
             tekseru_workflow::recommend(&mut store, &id, &text, term, agreed_term)?;
             let inspection = store.inspection(&id)?;
-            let all = tekseru_workflow::remediation(&inspection, tekseru_workflow::today())?;
+            let all = tekseru_workflow::remediation(&inspection)?;
             let Some(added) = all.last() else {
                 anyhow::bail!("the recommendation was not kept");
             };

@@ -97,12 +97,19 @@ pub struct Remediation {
     pub explanation: Vec<String>,
 }
 
-/// Each recommendation's remediation term and due dates, counted from its own term.
-pub fn remediation(inspection: &Inspection, today: Date) -> Result<Vec<Remediation>> {
+/// Each recommendation's remediation term and due dates, counted from its own term. The
+/// dates depend only on the recorded events, never on today's date.
+pub fn remediation(inspection: &Inspection) -> Result<Vec<Remediation>> {
+    // Due dates do not depend on the day they are looked at; the last recorded event is a
+    // day the calendar covers (with no event there is nothing to count from).
+    let today = inspection.events.iter().map(|e| e.date).max();
     let mut out = Vec::new();
     for (i, r) in inspection.recommendations.iter().enumerate() {
-        let t = timeline_for(inspection, set_term(r), today)?;
-        let step = |id: &str| t.steps.iter().find(|s| s.id == id);
+        let t = match today {
+            Some(today) => Some(timeline_for(inspection, set_term(r), today)?),
+            None => None,
+        };
+        let step = |id: &str| t.as_ref().and_then(|t| t.steps.iter().find(|s| s.id == id));
         let reported = step(REPORTED);
         let follow_up = step(FOLLOW_UP);
         let counted_term = match set_term(r) {
@@ -125,7 +132,9 @@ pub fn remediation(inspection: &Inspection, today: Date) -> Result<Vec<Remediati
             explanation: reported
                 .into_iter()
                 .chain(follow_up)
-                .flat_map(|s| s.explanation.iter().cloned())
+                .flat_map(|s| s.notes.iter())
+                .filter(|n| n.key.starts_with("due_"))
+                .map(|n| n.render(tekseru_calendar::timeline::MESSAGES))
                 .collect(),
         });
     }

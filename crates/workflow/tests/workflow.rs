@@ -499,7 +499,12 @@ fn each_recommendation_counts_its_own_term_and_an_agreed_one_replaces_it() {
     .unwrap();
     let inspection = f.store.inspection(&f.id).unwrap();
     let today = time::macros::date!(2024 - 06 - 10);
-    let plan = workflow::remediation(&inspection, today).unwrap();
+    let plan = workflow::remediation(&inspection).unwrap();
+    assert!(
+        plan[0].explanation[0].contains("224/НҚ §23 ¶1"),
+        "{:?}",
+        plan[0].explanation
+    );
     // 20 WD from Mon 3 June 2024: Mon 1 July; the §23 ¶2 follow-up 2 WD later, Wed 3 July.
     assert_eq!(
         (
