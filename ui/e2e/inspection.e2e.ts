@@ -110,7 +110,7 @@ describe("an inspection from start to a signed, adopted act", () => {
     expect(await field("[data-testid=measure-input]")).toBeNull();
     await s.clickOn("[data-testid=verdict-complies]");
     await s.until("ups verdict", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес");
-    expect(await text("[data-testid=progress]")).toContain("2 / 24");
+    expect(await text("[data-testid=progress]")).toContain("2 / 26");
 
     await s.clickOn("[data-testid='item-server-room.ceiling-height']");
     expect(await field("[data-testid=note]")).toBe("2,31 м, лазерлік өлшегішпен");
@@ -131,7 +131,7 @@ describe("an inspection from start to a signed, adopted act", () => {
     const items = await s.execute<string[]>(
       "return [...document.querySelectorAll('[data-item]')].map((e) => e.dataset.item)",
     );
-    expect(items).toHaveLength(24);
+    expect(items).toHaveLength(26);
     for (const id of items) {
       if (id === "server-room.ceiling-height" || id === "server-room.ups") continue;
       await s.clickOn(`[data-testid='item-${id}']`);
@@ -149,7 +149,7 @@ describe("an inspection from start to a signed, adopted act", () => {
       }
       await s.until(`verdict of ${id}`, () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес");
     }
-    expect(await text("[data-testid=progress]")).toContain("24 / 24");
+    expect(await text("[data-testid=progress]")).toContain("26 / 26");
     expect(await text("[data-testid=progress]")).toContain("1 сәйкес емес");
   });
 

@@ -84,6 +84,10 @@ pub struct ActData {
     /// Recommendations.
     #[serde(default)]
     pub recommendations: Vec<Recommendation>,
+    /// The mark a revocation act carries when no violation is found (224/НҚ §22 ¶5), as the
+    /// checklist words it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_violations_mark: Option<Bilingual>,
     /// Dissent notes of members who do not sign.
     #[serde(default)]
     pub dissents: Vec<Dissent>,
@@ -132,6 +136,9 @@ pub struct Basis {
     pub source_name: Bilingual,
     /// The paragraphs that apply (e.g. `§12`, `§21–22`).
     pub paragraphs: String,
+    /// Which wording of the legal act was applied, as the checklist names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wording: Option<Bilingual>,
     /// The order forming the commission (number and date), as printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commission_order: Option<String>,

@@ -81,6 +81,12 @@ impl Writer<'_> {
         }
     }
 
+    /// A date in the official form of the act's languages ("2026 жылғы 2 желтоқсан",
+    /// "2 декабря 2026 г."); "kk / ru" in both-language mode.
+    fn date(&self, date: time::Date) -> String {
+        self.label(&official_date(date))
+    }
+
     /// A label stacked in a cell: kk, then ru on the next line.
     fn stacked(&self, text: &Bilingual) -> String {
         match self.languages {
@@ -105,6 +111,14 @@ impl Writer<'_> {
         let text = format!("{}: {value}", self.label(name));
         self.layout.paragraph(&text, Style::BODY, Align::Left);
     }
+}
+
+/// A date in the official form, in Kazakh and Russian.
+fn official_date(date: time::Date) -> Bilingual {
+    bi(
+        &tekseru_core::dates::official(date, "kk"),
+        &tekseru_core::dates::official(date, "ru"),
+    )
 }
 
 fn verdict_text(verdict: Option<Verdict>) -> Bilingual {
@@ -273,11 +287,11 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         Align::Center,
     );
     w.layout.space(6.0);
-    let date = data.end.to_string();
+    let date = official_date(data.end);
     w.text(
         &bi(
-            &format!("{}, {date}", data.place.kk),
-            &format!("{}, {date}", data.place.ru),
+            &format!("{}, {}", data.place.kk, date.kk),
+            &format!("{}, {}", data.place.ru, date.ru),
         ),
         Style::BODY,
         Align::Center,
@@ -294,6 +308,12 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
             w.label(&data.basis.source_name)
         ),
     );
+    if let Some(wording) = &data.basis.wording {
+        w.field(
+            &bi("Қағидалардың редакциясы", "Редакция Правил"),
+            &w.label(wording),
+        );
+    }
     if let Some(order) = &data.basis.commission_order {
         w.field(
             &bi(
@@ -371,7 +391,13 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     }
     w.field(
         &bi("Тексеру мерзімі", "Сроки проверки"),
-        &format!("{} — {}", data.start, data.end),
+        &{
+            let (start, end) = (official_date(data.start), official_date(data.end));
+            w.label(&bi(
+                &format!("{} — {}", start.kk, end.kk),
+                &format!("{} — {}", start.ru, end.ru),
+            ))
+        },
     );
 
     // 5. Documentary check.
@@ -587,25 +613,25 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         );
         w.text(&t, Style::BODY, Align::Left);
     }
-    if revocation && data.findings.is_empty() {
-        w.text(
-            &bi("Бұзушылықтар анықталған жоқ.", "Нарушений не выявлено."),
-            Style::BOLD,
-            Align::Left,
-        );
+    if let (true, true, Some(mark)) = (
+        revocation,
+        data.findings.is_empty(),
+        &data.no_violations_mark,
+    ) {
+        w.text(mark, Style::BOLD, Align::Left);
     }
     if !data.recommendations.is_empty() {
         w.heading(&format!("{section}."), &bi("Ұсынымдар", "Рекомендации"));
         section += 1;
         for (i, r) in data.recommendations.iter().enumerate() {
-            let deadline = |word: &str| {
+            let deadline = |word: &str, lang: &str| {
                 r.deadline
-                    .map(|d| format!(" ({word} {d})"))
+                    .map(|d| format!(" ({word} {})", tekseru_core::dates::official(d, lang)))
                     .unwrap_or_default()
             };
             let t = bi(
-                &format!("{}) {}{}", i + 1, r.text.kk, deadline("мерзімі:")),
-                &format!("{}) {}{}", i + 1, r.text.ru, deadline("срок:")),
+                &format!("{}) {}{}", i + 1, r.text.kk, deadline("мерзімі:", "kk")),
+                &format!("{}) {}{}", i + 1, r.text.ru, deadline("срок:", "ru")),
             );
             w.text(&t, Style::BODY, Align::Left);
         }
@@ -859,14 +885,15 @@ pub fn render_dissent(
         Style::TITLE,
         Align::Center,
     );
+    let date = official_date(data.end);
     let about = bi(
         &format!(
             "№ {} акт бойынша ({}, {})",
-            data.act_number, data.ca.name, data.end
+            data.act_number, data.ca.name, date.kk
         ),
         &format!(
             "к акту № {} ({}, {})",
-            data.act_number, data.ca.name, data.end
+            data.act_number, data.ca.name, date.ru
         ),
     );
     w.text(&about, Style::BODY, Align::Center);
@@ -895,7 +922,7 @@ pub fn render_dissent(
     );
     w.layout.paragraph(&reason, Style::BODY, Align::Left);
     w.layout.space(20.0);
-    w.field(&bi("Күні", "Дата"), &data.end.to_string());
+    w.field(&bi("Күні", "Дата"), &w.date(data.end));
     w.field(&bi("Қолы", "Подпись"), "____________________");
     let label = match options.languages {
         Languages::One(Lang::Ru) => "Стр.",

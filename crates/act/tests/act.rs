@@ -78,6 +78,71 @@ fn extracted_text_matches_the_golden_files() {
     }
 }
 
+/// A revocation act that found no violation carries the checklist's own mark (224/НҚ §22 ¶5),
+/// word for word, and its dates in the official form.
+#[test]
+fn a_revocation_act_without_violations_prints_the_checklists_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let checklist = tekseru_core::catalog::embedded()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == "ca-revocation-examination")
+        .unwrap();
+    let mark = &checklist
+        .procedure
+        .as_ref()
+        .unwrap()
+        .no_violations_mark
+        .as_ref()
+        .unwrap()
+        .text;
+    let mut data = demo();
+    data.rule = tekseru_core::quorum::Rule::Revocation;
+    data.findings.clear();
+    data.no_violations_mark = Some(tekseru_act::Bilingual {
+        kk: mark.kk.clone(),
+        ru: mark.ru.clone(),
+    });
+    for (name, lang, expected, date) in [
+        (
+            "act-revocation-kk",
+            Lang::Kk,
+            &mark.kk,
+            "2026 жылғы 20 қараша",
+        ),
+        ("act-revocation-ru", Lang::Ru, &mark.ru, "20 ноября 2026 г."),
+    ] {
+        let pdf = write(
+            dir.path(),
+            &format!("{name}.pdf"),
+            &render_act(&data, &options(Languages::One(lang))).unwrap(),
+        );
+        let raw = text(&pdf, "-raw");
+        let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(expected.as_str()),
+            "{name}: no mark «{expected}»"
+        );
+        assert!(flat.contains(date), "{name}: no official date «{date}»");
+        assert!(
+            !flat.contains("Нарушений не выявлено."),
+            "{name}: the old words"
+        );
+        let body = text(&pdf, "-layout");
+        let golden = repo().join(format!("crates/act/tests/golden/{name}.txt"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &body).unwrap();
+        }
+        let expected = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", golden.display()));
+        assert!(
+            body == expected,
+            "{name}: text differs from {} (UPDATE_GOLDEN=1 refreshes it)",
+            golden.display()
+        );
+    }
+}
+
 #[test]
 fn kazakh_letters_come_back_exactly_from_pdftotext() {
     let dir = tempfile::tempdir().unwrap();

@@ -52,6 +52,28 @@ pub struct Deadline {
     pub reference: String,
     /// Kazakh words of the law there.
     pub quote: String,
+    /// When set, the term is the one an earlier act sets (e.g. a recommendation's own term,
+    /// 224/НҚ §23 ¶1), given to the timeline as an input of this name; `working_days` is
+    /// then the most it may be, and the term counted when none is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<SetBy>,
+    /// When set, a longer term agreed between the CA and the provider may replace it
+    /// (224/НҚ §21 ¶4, §22 ¶8): where the law allows that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed: Option<LegalBasis>,
+}
+
+/// A term set by an earlier act rather than by the law itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetBy {
+    /// The name of the timeline's input that gives the term, e.g. `recommendation`.
+    pub input: String,
+    /// Where the law says the act sets the term.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Kazakh words of the law there.
+    pub quote: String,
 }
 
 /// One step of a procedure.
@@ -69,6 +91,10 @@ pub struct Step {
     pub closed_day: Option<LegalBasis>,
     /// The step is needed only when this earlier step was not done on time.
     pub unless_on_time: Option<String>,
+    /// …or when one of these earlier steps is recorded, even if that one was on time.
+    pub needed_if_recorded: Vec<String>,
+    /// Further places in the law that describe the step.
+    pub also: Vec<LegalBasis>,
 }
 
 /// A procedure: its steps in order.
@@ -134,6 +160,10 @@ struct RawStep {
     deadline: Vec<Spanned<Deadline>>,
     closed_day: Option<Spanned<LegalBasis>>,
     unless_on_time: Option<Spanned<String>>,
+    #[serde(default)]
+    needed_if_recorded: Vec<Spanned<String>>,
+    #[serde(default)]
+    also: Vec<Spanned<LegalBasis>>,
 }
 
 impl Procedures {
@@ -250,6 +280,21 @@ impl Procedures {
                         ));
                     }
                     check(d_at, &d.reference, &d.quote)?;
+                    if let Some(set) = &d.set_by {
+                        if set.input.trim().is_empty() {
+                            return Err(err(d_at, format!("step '{id}': `set_by.input` is empty")));
+                        }
+                        check(d_at, &set.reference, &set.quote)?;
+                    }
+                    if let Some(agreed) = &d.agreed {
+                        if d.set_by.is_none() {
+                            return Err(err(
+                                d_at,
+                                format!("step '{id}': an `agreed` term replaces a term set by an act; add `set_by`"),
+                            ));
+                        }
+                        check(d_at, &agreed.reference, &agreed.quote)?;
+                    }
                     deadlines.push(d);
                 }
                 let closed_day = match s.closed_day {
@@ -271,6 +316,29 @@ impl Procedures {
                     }
                     None => None,
                 };
+                let mut needed_if_recorded = Vec::new();
+                for n in s.needed_if_recorded {
+                    if !earlier(n.get_ref()) {
+                        return Err(err(
+                            n.span().start,
+                            format!("`needed_if_recorded` '{}' is not an earlier step of procedure '{pid}'", n.get_ref()),
+                        ));
+                    }
+                    needed_if_recorded.push(n.into_inner());
+                }
+                if !needed_if_recorded.is_empty() && unless_on_time.is_none() {
+                    return Err(err(
+                        at,
+                        format!(
+                            "step '{id}': `needed_if_recorded` only qualifies `unless_on_time`"
+                        ),
+                    ));
+                }
+                let mut also = Vec::new();
+                for a in s.also {
+                    check(a.span().start, &a.get_ref().reference, &a.get_ref().quote)?;
+                    also.push(a.into_inner());
+                }
                 steps.push(Step {
                     id,
                     title: s.title,
@@ -281,6 +349,8 @@ impl Procedures {
                     deadlines,
                     closed_day,
                     unless_on_time,
+                    needed_if_recorded,
+                    also,
                 });
             }
             procedures.push(Procedure {

@@ -107,16 +107,43 @@ pub struct Timeline {
     pub late: Vec<String>,
 }
 
-/// Computes the timeline of `procedure` from `events` (step id → date) on `today`.
+/// A term an earlier act set, given to the timeline for a deadline with `set_by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SetTerm {
+    /// The term, in working days.
+    pub working_days: u32,
+    /// Whether it is a longer term agreed between the CA and the provider (224/НҚ §21 ¶4,
+    /// §22 ¶8) rather than the one the act set.
+    pub agreed: bool,
+}
+
+/// Computes the timeline of `procedure` from `events` (step id → date) on `today`, with no
+/// terms set by earlier acts (see [`timeline_with`]).
+pub fn timeline(
+    calendar: &Calendar,
+    procedure: &Procedure,
+    events: &BTreeMap<String, Date>,
+    today: Date,
+) -> Result<Timeline, CalendarError> {
+    timeline_with(calendar, procedure, events, &BTreeMap::new(), today)
+}
+
+/// Computes the timeline of `procedure` from `events` (step id → date) on `today`; `terms`
+/// gives, by input name, the terms earlier acts set (e.g. `recommendation`: a
+/// recommendation's own remediation term, 224/НҚ §23 ¶1).
 ///
 /// A deadline of `n` working days after a step ends on [`Calendar::add_working_days`] of
 /// that step's date (`n = 0`: the same day); a step bound by several deadlines is due on the
 /// earliest. An event recorded on a day off, for a step whose law says so (224/НҚ §7 ¶2),
 /// counts from the next working day. An unknown step id is an error.
-pub fn timeline(
+/// A deadline with `set_by` counts the given term (an agreed one only where the deadline
+/// allows it), citing where the law lets the act set it; without one it counts its
+/// `working_days`, the most the act may set.
+pub fn timeline_with(
     calendar: &Calendar,
     procedure: &Procedure,
     events: &BTreeMap<String, Date>,
+    terms: &BTreeMap<String, SetTerm>,
     today: Date,
 ) -> Result<Timeline, CalendarError> {
     for id in events.keys() {
@@ -178,8 +205,33 @@ pub fn timeline(
                 waiting_for.push(Reason::new(waiting, &[("after", d.after.clone())]));
                 continue;
             };
-            let candidate = calendar.add_working_days(anchor, d.working_days)?;
-            let key = match (d.working_days, d.from) {
+            let set = d
+                .set_by
+                .as_ref()
+                .and_then(|s| terms.get(&s.input).map(|t| (s, *t)));
+            let (working_days, reference, quote) = match set {
+                Some((_, t)) if t.agreed => match &d.agreed {
+                    Some(basis) => (t.working_days, &basis.reference, &basis.quote),
+                    None => {
+                        return Err(CalendarError::Events(format!(
+                            "step '{}': an agreed term is given, but the law allows none here",
+                            step.id
+                        )))
+                    }
+                },
+                Some((s, t)) if t.working_days <= d.working_days => {
+                    (t.working_days, &s.reference, &s.quote)
+                }
+                Some((_, t)) => {
+                    return Err(CalendarError::Events(format!(
+                        "step '{}': a term of {} working days exceeds the {} allowed by {}",
+                        step.id, t.working_days, d.working_days, d.reference
+                    )))
+                }
+                None => (d.working_days, &d.reference, &d.quote),
+            };
+            let candidate = calendar.add_working_days(anchor, working_days)?;
+            let key = match (working_days, d.from) {
                 (0, _) => "due_same_day".to_owned(),
                 (n, Anchor::Event) => counted("due_after_event", n.into()),
                 (n, Anchor::Due) => counted("due_after_due", n.into()),
@@ -189,11 +241,11 @@ pub fn timeline(
                 &[
                     ("due", candidate.to_string()),
                     ("weekday", candidate.weekday().to_string()),
-                    ("n", d.working_days.to_string()),
+                    ("n", working_days.to_string()),
                     ("after", d.after.clone()),
                     ("anchor", anchor.to_string()),
-                    ("reference", d.reference.clone()),
-                    ("quote", d.quote.clone()),
+                    ("reference", reference.clone()),
+                    ("quote", quote.clone()),
                 ],
             ));
             due = Some(due.map_or(candidate, |x: Date| x.min(candidate)));
@@ -222,7 +274,11 @@ pub fn timeline(
         let not_needed = step
             .unless_on_time
             .as_deref()
-            .is_some_and(|u| on_time.get(u).copied().unwrap_or(false));
+            .is_some_and(|u| on_time.get(u).copied().unwrap_or(false))
+            && !step
+                .needed_if_recorded
+                .iter()
+                .any(|n| events.contains_key(n));
         let (status, left, late_by) = match (recorded, due) {
             (Some(date), Some(due)) if date > due => {
                 let by = calendar.working_days_between(due, date)?;

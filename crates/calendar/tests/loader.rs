@@ -248,6 +248,30 @@ fn a_deadline_must_count_from_an_earlier_step() {
 }
 
 #[test]
+fn the_terms_a_recommendation_sets_are_checked_against_the_law_too() {
+    let text = PROCEDURES.replacen(
+        "quote = \"ұсынымда белгіленген бұзушылықтарды жою мерзімі\"",
+        "quote = \"ұсынымда белгіленген 20 жұмыс күні\"",
+        1,
+    );
+    let line = line_of(&text, "input = \"recommendation\"");
+    assert_eq!(
+        procedure_error(&text),
+        format!("procedure.toml:{line}: quote 'ұсынымда белгіленген 20 жұмыс күні' is not in 224/НҚ §23 ¶1: copy the words of the law there")
+    );
+    let text = PROCEDURES.replacen(
+        "needed_if_recorded = [\"disagreement-unjustified\"]",
+        "needed_if_recorded = [\"revocation-decision\"]",
+        1,
+    );
+    let line = line_of(&text, "needed_if_recorded");
+    assert_eq!(
+        procedure_error(&text),
+        format!("procedure.toml:{line}: `needed_if_recorded` 'revocation-decision' is not an earlier step of procedure 'revocation'")
+    );
+}
+
+#[test]
 fn crosscheck_explanations_are_part_of_the_schema() {
     let explained =
         format!("{GOOD}\n[[crosscheck]]\ndate = 2025-06-06\nreason = \"announced date\"\n");

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use tekseru_calendar::timeline::{timeline, Status, Timeline};
+use tekseru_calendar::timeline::{timeline, timeline_with, SetTerm, Status, Timeline};
 use tekseru_calendar::{Calendar, Procedures};
 use time::macros::date;
 use time::Date;
@@ -216,4 +216,104 @@ fn a_date_recorded_in_the_future_or_before_its_anchor_is_pointed_out() {
         ]
     );
     assert_eq!(notified.basis.reference, "224/НҚ §24 ¶1");
+}
+
+fn run_with_term(events: &[(&str, Date)], term: SetTerm, today: Date) -> Timeline {
+    let cal = Calendar::embedded().unwrap();
+    let procedure = Procedures::embedded().unwrap().get("revocation").unwrap();
+    let events: BTreeMap<String, Date> =
+        events.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+    let terms = BTreeMap::from([("recommendation".to_owned(), term)]);
+    timeline_with(cal, procedure, &events, &terms, today).unwrap()
+}
+
+/// A recommendation of 20 WD received Mon 3 June 2024: 4–7 (4), 10–14 (9), 17–21 (14),
+/// 24–28 (19), Mon 1 July (20) → the report is due Mon 1 July (§23 ¶1); the follow-up
+/// request (§23 ¶2) 2 WD later: Tue 2 (1), Wed 3 (2) → Wed 3 July.
+#[test]
+fn the_follow_up_counts_from_the_recommendations_own_term() {
+    let received = [("recommendations-received", date!(2024 - 06 - 03))];
+    let own = SetTerm {
+        working_days: 20,
+        agreed: false,
+    };
+    let t = run_with_term(&received, own, date!(2024 - 06 - 10));
+    let reported = step(&t, "remediation-reported");
+    assert_eq!(reported.due, Some(date!(2024 - 07 - 01)));
+    assert!(
+        reported.explanation[0].contains("20 working days after 'recommendations-received'")
+            && reported.explanation[0].contains("224/НҚ §23 ¶1"),
+        "{:?}",
+        reported.explanation
+    );
+    assert_eq!(
+        step(&t, "follow-up-request").due,
+        Some(date!(2024 - 07 - 03))
+    );
+}
+
+/// An agreed term of 90 WD replaces it (§22 ¶8): 60 WD end Tue 27 August (above); then Wed 28
+/// (61), Thu 29 (62), Fri 30 Constitution Day off, 2–6 Sep (67), 9–13 (72), 16–20 (77), 23–27
+/// (82), Mon 30 (83), 1–4 Oct (87), 7 (88), 8 (89), Wed 9 October (90). Follow-up: Thu 10
+/// (1), Fri 11 October (2).
+#[test]
+fn an_agreed_longer_term_replaces_the_recommendations_own() {
+    let received = [("recommendations-received", date!(2024 - 06 - 03))];
+    let agreed = SetTerm {
+        working_days: 90,
+        agreed: true,
+    };
+    let t = run_with_term(&received, agreed, date!(2024 - 06 - 10));
+    let reported = step(&t, "remediation-reported");
+    assert_eq!(reported.due, Some(date!(2024 - 10 - 09)));
+    assert!(reported.explanation[0].contains("224/НҚ §22 ¶8"));
+    assert_eq!(
+        step(&t, "follow-up-request").due,
+        Some(date!(2024 - 10 - 11))
+    );
+    // Without an agreement, no recommendation may set more than 60 WD (§21 ¶2).
+    let cal = Calendar::embedded().unwrap();
+    let procedure = Procedures::embedded().unwrap().get("revocation").unwrap();
+    let events = BTreeMap::from([("recommendations-received".to_owned(), date!(2024 - 06 - 03))]);
+    let too_long = BTreeMap::from([(
+        "recommendation".to_owned(),
+        SetTerm {
+            working_days: 61,
+            agreed: false,
+        },
+    )]);
+    let err = timeline_with(cal, procedure, &events, &too_long, date!(2024 - 06 - 10)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "step 'remediation-reported': a term of 61 working days exceeds the 60 allowed by 224/НҚ §21 ¶2"
+    );
+}
+
+/// The examination notice (§21 ¶5) is needed only when the explanation is missing after 30
+/// WD, or the CA's disagreement with the violation is unjustified.
+#[test]
+fn the_examination_notice_follows_a_late_explanation_or_an_unjustified_disagreement() {
+    let on_time = [
+        ("complaint-received", date!(2024 - 05 - 02)),
+        ("explanation-requested", date!(2024 - 05 - 06)),
+        ("explanation-received", date!(2024 - 05 - 20)),
+    ];
+    let t = run("revocation", &on_time, date!(2024 - 06 - 03));
+    assert_eq!(step(&t, "examination-notice").status, Status::NotNeeded);
+    let mut disputed = on_time.to_vec();
+    disputed.push(("disagreement-unjustified", date!(2024 - 05 - 24)));
+    let t = run("revocation", &disputed, date!(2024 - 06 - 03));
+    assert_eq!(step(&t, "examination-notice").status, Status::NoTerm);
+    // The steps after the act: the CA's objections, the provider's reply, the decision.
+    for id in [
+        "objections-received",
+        "objections-answered",
+        "revocation-decision",
+    ] {
+        assert_eq!(step(&t, id).status, Status::NoTerm, "{id}");
+    }
+    let procedure = Procedures::embedded().unwrap().get("revocation").unwrap();
+    let decision = procedure.step("revocation-decision").unwrap();
+    assert_eq!(decision.basis.reference, "224/НҚ §22 ¶6");
+    assert_eq!(decision.also[0].reference, "224/НҚ §23 ¶3");
 }

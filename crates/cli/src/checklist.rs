@@ -41,7 +41,11 @@ struct Summary<'a> {
     version: &'a str,
     title: &'a Localized,
     source: String,
-    effective_from: String,
+    /// `null` when the text does not let us state it (see `effective_note`).
+    effective_from: Option<String>,
+    effective_note: &'a str,
+    /// The wording of the act applied, in English.
+    wording: Option<&'a str>,
     items: usize,
 }
 
@@ -57,7 +61,9 @@ pub(crate) fn run(cmd: ChecklistCmd, json: bool) -> anyhow::Result<ExitCode> {
                         version: &c.version,
                         title: &c.title,
                         source: source_line(c),
-                        effective_from: c.source.effective_from.to_string(),
+                        effective_from: c.source.effective_from.map(|d| d.to_string()),
+                        effective_note: &c.source.effective_note,
+                        wording: c.source.wording.as_ref().map(|w| w.text.en.as_str()),
                         items: c.items().count(),
                     })
                     .collect();
@@ -133,11 +139,17 @@ fn source_line(c: &Checklist) -> String {
 
 fn print_human(c: &Checklist, lang: &str) -> std::io::Result<()> {
     out!("{} — {} (version {})", c.id, c.title.get(lang), c.version);
-    out!(
-        "{}; applies from {}",
-        source_line(c),
-        c.source.effective_from
-    );
+    match c.source.effective_from {
+        Some(d) => out!("{}; applies from {d}", source_line(c)),
+        None => out!(
+            "{}; effective date not stated: {}",
+            source_line(c),
+            c.source.effective_note
+        ),
+    }
+    if let Some(w) = &c.source.wording {
+        out!("wording applied: {}", w.text.get(lang));
+    }
     for (n, section) in c.sections.iter().enumerate() {
         out!("\n{}. {}", n + 1, section.title.get(lang));
         for (m, item) in section.items.iter().enumerate() {

@@ -54,6 +54,23 @@ pub(crate) enum InspectionCmd {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Add a recommendation with its remediation term, in working days from its receipt
+    /// (224/НҚ §21 ¶2, §23 ¶1); the CA's report and the §23 ¶2 follow-up count from it.
+    Recommend {
+        /// The inspection's id.
+        id: String,
+        /// What to do.
+        text: String,
+        /// The remediation term the recommendation sets, in working days.
+        #[arg(long)]
+        term: u32,
+        /// A longer term agreed between the CA and the provider (224/НҚ §21 ¶4, §22 ¶8;
+        /// revocation only): then the one counted and printed.
+        #[arg(long)]
+        agreed_term: Option<u32>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Show an inspection.
     Show {
         /// The inspection's id.
@@ -166,6 +183,43 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                 crate::print_json(&answer)?;
             } else {
                 out!("{item}: {}", verdict_text(answer.verdict));
+            }
+        }
+        InspectionCmd::Recommend {
+            id,
+            text,
+            term,
+            agreed_term,
+            store,
+        } => {
+            anyhow::ensure!(
+                !text.trim().is_empty(),
+                "the recommendation's text is empty: say what the CA must do"
+            );
+            let mut store = store.open(false)?;
+            tekseru_workflow::recommend(&mut store, &id, &text, term, agreed_term)?;
+            let inspection = store.inspection(&id)?;
+            let all = tekseru_workflow::remediation(&inspection)?;
+            let Some(added) = all.last() else {
+                anyhow::bail!("the recommendation was not kept");
+            };
+            if json {
+                crate::print_json(added)?;
+            } else {
+                let agreed = added
+                    .agreed_term
+                    .map(|a| format!(", agreed {a}"))
+                    .unwrap_or_default();
+                let due = |d: Option<time::Date>| {
+                    d.map_or_else(|| "when the CA receives it".to_owned(), |d| d.to_string())
+                };
+                out!(
+                    "recommendation {}: {} working days{agreed}; report due {}, follow-up due {}",
+                    added.number,
+                    added.counted_term,
+                    due(added.report_due),
+                    due(added.follow_up_due)
+                );
             }
         }
         InspectionCmd::Show { id, store } => {

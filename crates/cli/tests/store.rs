@@ -541,3 +541,86 @@ fn an_act_is_rendered_from_the_store_and_verified_against_its_trusted_roots() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_recommendation_is_recorded_with_its_term_and_an_agreed_longer_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = repo("assets/demo/revocation-adopted.json");
+    let id = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "new",
+            "--checklist",
+            "ca-revocation-examination",
+            "--ca",
+            "«Сенім» КО",
+            "--bin",
+            "050440001000",
+            "--site",
+            "Астана",
+            "--roster",
+            roster.to_str().unwrap(),
+            "--json",
+        ],
+    ))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "recommend",
+            &id,
+            "Журналды тігу",
+            "--term",
+            "20",
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        (&first["number"], &first["term"], &first["counted_term"]),
+        (&Value::from(1), &Value::from(20), &Value::from(20))
+    );
+    // Not received yet: nothing to count from.
+    assert!(first["report_due"].is_null());
+    let second = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "recommend",
+            &id,
+            "Резервтік АБК орнату",
+            "--term",
+            "30",
+            "--agreed-term",
+            "90",
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        (
+            &second["number"],
+            &second["agreed_term"],
+            &second["counted_term"]
+        ),
+        (&Value::from(2), &Value::from(90), &Value::from(90))
+    );
+    let refused = run(
+        dir.path(),
+        &["inspection", "recommend", &id, "Тым ұзақ", "--term", "61"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("a deadline of 61 working days exceeds the 60 allowed by 224/НҚ §21 ¶2"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let shown = json(&run(dir.path(), &["inspection", "show", &id, "--json"]));
+    let recs = shown["recommendations"].as_array().unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[1]["agreed_working_days"], 90);
+    assert!(recs[0].get("agreed_working_days").is_none());
+}

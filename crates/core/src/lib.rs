@@ -37,6 +37,7 @@ assert_eq!(outcome.reasons[0],
 
 pub mod catalog;
 mod checklist;
+pub mod dates;
 pub mod explain;
 mod identity;
 pub mod law;
@@ -46,7 +47,7 @@ mod roster;
 pub use crate::{
     checklist::{
         Checklist, ChecklistError, ChecklistErrorKind, DeadlineLimit, InventorySpec, Item,
-        ItemKind, Localized, Mark, MeasureRule, Op, Procedure, Section, Source, Verdict,
+        ItemKind, Localized, Mark, MeasureRule, Op, Procedure, Section, Source, Verdict, Wording,
     },
     identity::{Bin, IdentityError, Iin},
     roster::{Body, Member, Role, Roster},

@@ -98,6 +98,11 @@ fn each_bad_file_names_its_line_and_problem() {
             "edited-PID.toml:3: unknown field `colour`, expected one of `id`, `version`, `title`, `rule`, `source`, `sections`, `procedure`",
         ),
         (
+            "effective_note = \"test fixture\"",
+            "effective_note = \"test fixture\"\nwording = { quote = \"2023 жылғы редакция\", text = { kk = \"р\", ru = \"р\", en = \"w\" } }",
+            "edited-PID.toml:14: `wording.quote` '2023 жылғы редакция' is not in the cited text '../../../../checklists/sources/000_e988696a9b771066.txt'",
+        ),
+        (
             "title = { kk = \"Шағын\"",
             "title = { kk = \"Шағын",
             "edited-PID.toml:3: invalid inline table: expected `}`",

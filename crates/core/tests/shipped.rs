@@ -55,15 +55,23 @@ fn onsite_covers_every_check_of_paragraph_12() {
             "no item cites §12({sub})"
         );
     }
-    // The eight server-room requirements, each its own item.
+    // The eight server-room requirements, each its own item; ¶5 is two requirements (the
+    // bond to the building's main grounding electrode, and a conduit of at least 1.5 cm).
     for indent in 2..=9 {
         let r = format!("224/НҚ §12(15) ¶{indent}");
         assert_eq!(
             c.items().filter(|(_, i)| i.reference == r).count(),
-            1,
-            "exactly one item should cite {r}"
+            if indent == 5 { 2 } else { 1 },
+            "items citing {r}"
         );
     }
+    let bond = c.item("server-room.grounding-bond").expect("the bond item");
+    assert_eq!(
+        (bond.kind, bond.reference.as_str()),
+        (ItemKind::Check, "224/НҚ §12(15) ¶5")
+    );
+    // The commission reviews the acts of earlier checks (§12 ¶2).
+    assert!(cites(&c, "224/НҚ §12 ¶2"), "no item cites §12 ¶2");
     let ceiling = c
         .items()
         .find(|(_, i)| i.reference == "224/НҚ §12(15) ¶6")
@@ -75,7 +83,7 @@ fn onsite_covers_every_check_of_paragraph_12() {
     assert_eq!((rule.op, rule.value), (Op::AtLeast, 2.44));
     let conduit = c
         .items()
-        .find(|(_, i)| i.reference == "224/НҚ §12(15) ¶5")
+        .find(|(_, i)| i.reference == "224/НҚ §12(15) ¶5" && i.kind == ItemKind::Measure)
         .unwrap()
         .1;
     assert_eq!(conduit.kind, ItemKind::Measure);
@@ -129,6 +137,69 @@ fn revocation_examination_has_the_mark_and_the_60_day_limit() {
             cites(&c, &format!("224/НҚ §12({sub})")),
             "no item cites §12({sub})"
         );
+    }
+    // The ground of §19(2): recommendations left unfulfilled without good reason, and harm
+    // to users, each its own item.
+    assert_eq!(
+        c.items()
+            .filter(|(_, i)| i.reference == "224/НҚ §19(2)")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn each_checklist_names_the_wording_it_cites_and_states_no_date_it_cannot_know() {
+    for c in catalog::embedded().unwrap_or_else(|e| panic!("{e}")) {
+        let wording = c.source.wording.as_ref().expect("the wording applied");
+        assert!(wording.text.ru.contains("2022"), "{}", c.id);
+        // The 2022 order's day and publication are blank in the text: no date is claimed,
+        // and the old 2020-06-01 (the date of the order 224/НҚ itself) is gone.
+        assert_eq!(c.source.effective_from, None, "{}", c.id);
+        assert!(c.source.effective_note.contains("blank"), "{}", c.id);
+    }
+}
+
+#[test]
+fn translations_keep_what_the_law_says() {
+    let onsite = shipped("ca-accreditation-onsite");
+    let documents = shipped("ca-accreditation-documents");
+    let all: Vec<_> = [&onsite, &documents]
+        .into_iter()
+        .flat_map(|c| c.items().map(|(_, i)| i.clone()))
+        .collect();
+    for item in &all {
+        assert!(
+            !item.text.ru.contains("проводник"),
+            "{}: the law says кондуит only",
+            item.id
+        );
+        assert!(
+            !item.text.en.contains("root keys"),
+            "{}: the law says main keys",
+            item.id
+        );
+    }
+    let chain = onsite.item("pki.chain-building").unwrap();
+    assert!(chain.text.ru.starts_with("Проверка построения"));
+    let text = |id: &str| documents.item(id).unwrap().text.clone();
+    assert!(text("documents.crypto-conformity")
+        .ru
+        .contains("и его пользователями"));
+    assert!(text("documents.module-scheme")
+        .ru
+        .contains("Утверждённая удостоверяющим центром"));
+    assert!(text("documents.servers-hsm-data")
+        .ru
+        .contains("основных и резервных аппаратно-программных комплексов"));
+    for id in [
+        "documents.is-policy",
+        "documents.regulations",
+        "documents.certificate-policy",
+        "documents.statute",
+    ] {
+        assert!(text(id).kk.to_lowercase().contains("бекітілген"), "{id}");
+        assert!(text(id).ru.starts_with("Утверждён"), "{id}");
     }
 }
 

@@ -99,6 +99,17 @@ pub struct Recommendation {
     pub text: String,
     /// The deadline, in working days from receipt.
     pub deadline_working_days: Option<u32>,
+    /// A longer term agreed between the CA and the provider (224/НҚ §21 ¶4, §22 ¶8), in
+    /// working days from receipt; when set, it is the term counted and printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed_working_days: Option<u32>,
+}
+
+impl Recommendation {
+    /// The term counted: the agreed one when there is one, else the recommendation's own.
+    pub fn term(&self) -> Option<u32> {
+        self.agreed_working_days.or(self.deadline_working_days)
+    }
 }
 
 /// A member who does not sign, and why (224/НҚ §13: the member notifies the provider).

@@ -355,9 +355,30 @@ impl Store {
                     n + 1
                 )));
             }
+            if let Some(agreed) = r.agreed_working_days {
+                let Some(own) = r.deadline_working_days else {
+                    return Err(StoreError::Invalid(format!(
+                        "recommendation {}: an agreed term replaces the recommendation's own term; give that term first",
+                        n + 1
+                    )));
+                };
+                if checklist.rule != tekseru_core::quorum::Rule::Revocation {
+                    return Err(StoreError::Invalid(format!(
+                        "recommendation {}: a term agreed with the CA exists only in the revocation procedure (224/НҚ §21 ¶4, §22 ¶8)",
+                        n + 1
+                    )));
+                }
+                if agreed <= own {
+                    return Err(StoreError::Invalid(format!(
+                        "recommendation {}: the agreed term ({agreed} working days) must be longer than the recommendation's own ({own})",
+                        n + 1
+                    )));
+                }
+            }
             clean.push(Recommendation {
                 text,
                 deadline_working_days: r.deadline_working_days,
+                agreed_working_days: r.agreed_working_days,
             });
         }
         let findings = tekseru_core::nfc(findings.trim());

@@ -161,7 +161,7 @@ fn a_measurement_takes_its_verdict_from_the_rule() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "checklist ca-accreditation-onsite 2026.1 has no item 'no.such-item'"
+        "checklist ca-accreditation-onsite 2026.2 has no item 'no.such-item'"
     );
     // A note alone keeps the verdict.
     let a = store
@@ -181,7 +181,7 @@ fn a_measurement_takes_its_verdict_from_the_rule() {
     let summary = &store.inspections().unwrap()[0];
     assert_eq!(
         (summary.answered, summary.total, summary.failing),
-        (1, 24, 0)
+        (1, 26, 0)
     );
 }
 
@@ -316,6 +316,7 @@ fn recommendations_respect_the_procedures_limit() {
         vec![Recommendation {
             text: "Журналды тігу".into(),
             deadline_working_days: Some(d),
+            agreed_working_days: None,
         }]
     };
     store.set_conclusions(&id, "f", "c", rec(60)).unwrap();
@@ -325,6 +326,47 @@ fn recommendations_respect_the_procedures_limit() {
         "recommendation 1: a deadline of 61 working days exceeds the 60 allowed by 224/НҚ §21 ¶2"
     );
     assert_eq!(store.inspection(&id).unwrap().recommendations, rec(60));
+}
+
+#[test]
+fn an_agreed_longer_term_is_kept_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-revocation-examination");
+    let rec = |own, agreed| {
+        vec![Recommendation {
+            text: "Резервтік АБК орнату".into(),
+            deadline_working_days: own,
+            agreed_working_days: agreed,
+        }]
+    };
+    // Longer than the 60 of §21 ¶2: §22 ¶8 lets the CA and the provider agree on it.
+    store
+        .set_conclusions(&id, "f", "c", rec(Some(20), Some(90)))
+        .unwrap();
+    let kept = store.inspection(&id).unwrap().recommendations;
+    assert_eq!(kept, rec(Some(20), Some(90)));
+    assert_eq!(kept[0].term(), Some(90));
+    let err = store
+        .set_conclusions(&id, "f", "c", rec(Some(20), Some(20)))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "recommendation 1: the agreed term (20 working days) must be longer than the recommendation's own (20)"
+    );
+    let err = store
+        .set_conclusions(&id, "f", "c", rec(None, Some(90)))
+        .unwrap_err();
+    assert!(err.to_string().contains("give that term first"), "{err}");
+    assert!(store.verify(&id).unwrap().intact());
+    let accreditation = new_inspection(&mut store, "ca-accreditation-onsite");
+    let err = store
+        .set_conclusions(&accreditation, "f", "c", rec(Some(20), Some(90)))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("only in the revocation procedure"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -752,4 +794,70 @@ fn a_large_file_is_imported_whether_or_not_another_connection_is_open() {
         );
     }
     assert!(other.verify(&id).unwrap().intact());
+}
+
+/// The on-site checklist 2026.1 as tekseru before 2026.2 stored it (serialized by that
+/// version's code): one merged §12(15) ¶5 item, and `effective_from` 2020-06-01.
+const ONSITE_2026_1: &str = include_str!("data/onsite-2026.1.json");
+
+#[test]
+fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies() {
+    let old: tekseru_core::Checklist = serde_json::from_str(ONSITE_2026_1).unwrap();
+    // Read and written again, the old copy is byte for byte what the old code wrote, so
+    // its audit entries still hash to what was recorded.
+    let original: serde_json::Value = serde_json::from_str(ONSITE_2026_1).unwrap();
+    assert_eq!(serde_json::to_value(&old).unwrap(), original);
+    assert_eq!(old.version, "2026.1");
+    assert!(old.item("server-room.grounding-bond").is_none());
+
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+        let id = store
+            .new_inspection(NewInspection {
+                checklist: old,
+                ca_name: "«Сенім» КО".into(),
+                bin: Bin::parse("050440001000").unwrap(),
+                site: "Астана".into(),
+                roster: roster(),
+            })
+            .unwrap();
+        let merged = store
+            .answer(
+                &id,
+                "server-room.grounding-conduit",
+                AnswerChange {
+                    value: Some(Some(2.0)),
+                    ..AnswerChange::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(merged.verdict, Some(Verdict::Complies));
+        // The new item does not exist in the old copy.
+        let err = store
+            .answer(
+                &id,
+                "server-room.grounding-bond",
+                AnswerChange {
+                    verdict: Some(Some(Verdict::Fails)),
+                    ..AnswerChange::default()
+                },
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("has no item"), "{err}");
+        id
+    };
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let inspection = store.inspection(&id).unwrap();
+    assert_eq!(inspection.checklist.version, "2026.1");
+    assert_eq!(inspection.checklist.items().count(), 24);
+    assert!(store.verify(&id).unwrap().intact());
+    // A new inspection gets the new version, with ¶5 as two items.
+    let new = catalog::embedded()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == "ca-accreditation-onsite")
+        .unwrap();
+    assert_eq!(new.version, "2026.2");
+    assert!(new.item("server-room.grounding-bond").is_some());
 }

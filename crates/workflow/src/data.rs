@@ -161,6 +161,11 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
             source_act: checklist.source.act.clone(),
             source_name: bilingual(&checklist.source.name),
             paragraphs: paragraphs_of(checklist),
+            wording: checklist
+                .source
+                .wording
+                .as_ref()
+                .map(|w| bilingual(&w.text)),
             commission_order: None,
             application: recorded(application_step).map(|d| d.to_string()),
         },
@@ -168,8 +173,14 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
         rule: checklist.rule,
         settings: Default::default(),
         documentary_check: recorded("documentary-check-done").map(|d| Bilingual {
-            kk: format!("Құжаттық тексеру {d} аяқталды (224/НҚ §12 ¶1)."),
-            ru: format!("Документарная проверка завершена {d} (224/НҚ §12 ¶1)."),
+            kk: format!(
+                "Құжаттық тексеру {} аяқталды (224/НҚ §12 ¶1).",
+                tekseru_core::dates::official(d, "kk")
+            ),
+            ru: format!(
+                "Документарная проверка завершена {} (224/НҚ §12 ¶1).",
+                tekseru_core::dates::official(d, "ru")
+            ),
         }),
         items,
         photos: Vec::new(),
@@ -178,17 +189,13 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
         recommendations: inspection
             .recommendations
             .iter()
-            .map(|r| Recommendation {
-                text: match r.deadline_working_days {
-                    Some(n) => Bilingual {
-                        kk: format!("{} — {n} жұмыс күні ішінде", r.text),
-                        ru: format!("{} — в течение {n} рабочих дней", r.text),
-                    },
-                    None => same(&r.text),
-                },
-                deadline: None,
-            })
+            .map(|r| recommendation(r, recorded("recommendations-received")))
             .collect(),
+        no_violations_mark: checklist
+            .procedure
+            .as_ref()
+            .and_then(|p| p.no_violations_mark.as_ref())
+            .map(|m| bilingual(&m.text)),
         dissents: inspection
             .dissents
             .iter()
@@ -209,6 +216,42 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
             })
             .collect(),
     }
+}
+
+/// A recommendation as the act prints it: its text and term, the agreed longer term instead
+/// when there is one (224/НҚ §21 ¶4, §22 ¶8), and the last day of the term when the CA's
+/// receipt of the recommendations is recorded.
+fn recommendation(r: &tekseru_store::Recommendation, received: Option<Date>) -> Recommendation {
+    let text = match (r.agreed_working_days, r.deadline_working_days) {
+        (Some(agreed), own) => {
+            let own_kk = own
+                .map(|n| format!(", ұсынымда белгіленген {n} жұмыс күнінің орнына"))
+                .unwrap_or_default();
+            let own_ru = own
+                .map(|n| format!(", вместо установленных рекомендацией {n} рабочих дней"))
+                .unwrap_or_default();
+            Bilingual {
+                kk: format!(
+                    "{} — келісім бойынша айқындалған мерзім: {agreed} жұмыс күні ішінде{own_kk} (224/НҚ §22 ¶8)",
+                    r.text
+                ),
+                ru: format!(
+                    "{} — срок, определённый по соглашению: в течение {agreed} рабочих дней{own_ru} (224/НҚ §22 ¶8)",
+                    r.text
+                ),
+            }
+        }
+        (None, Some(n)) => Bilingual {
+            kk: format!("{} — {n} жұмыс күні ішінде", r.text),
+            ru: format!("{} — в течение {n} рабочих дней", r.text),
+        },
+        (None, None) => same(&r.text),
+    };
+    let deadline = match (received, r.term(), tekseru_calendar::Calendar::embedded()) {
+        (Some(from), Some(n), Ok(calendar)) => calendar.add_working_days(from, n).ok(),
+        _ => None,
+    };
+    Recommendation { text, deadline }
 }
 
 /// The act's number: the inspection id's first eight characters, upper case.

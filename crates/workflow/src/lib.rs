@@ -32,7 +32,7 @@ pub use crate::{
     data::{act_data, today},
     error::{Result, WorkflowError},
     ncalayer::NcaLayerSigner,
-    timeline::{procedure_of, record_event, timeline},
+    timeline::{procedure_of, recommend, record_event, remediation, timeline, Remediation},
     trust::{add_trusted_root, trusted_roots},
 };
 

@@ -413,3 +413,176 @@ fn a_step_the_procedure_does_not_have_is_refused() {
         "the act is dated the last day on site"
     );
 }
+
+#[test]
+fn unbonded_equipment_with_a_two_centimetre_conduit_fails_the_inspection() {
+    let mut f = decided();
+    // 224/НҚ §12(15) ¶5 asks for both: a bond to the building's main grounding electrode and
+    // a conduit of at least 1.5 cm. A wide conduit does not make up for a missing bond.
+    f.store
+        .answer(
+            &f.id,
+            "server-room.grounding-bond",
+            AnswerChange {
+                verdict: Some(Some(Verdict::Fails)),
+                note: Some(Some("негізгі электродқа қосылмаған".into())),
+                ..AnswerChange::default()
+            },
+        )
+        .unwrap();
+    let conduit = f
+        .store
+        .answer(
+            &f.id,
+            "server-room.grounding-conduit",
+            AnswerChange {
+                value: Some(Some(2.0)),
+                ..AnswerChange::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(conduit.verdict, Some(Verdict::Complies), "2 cm ≥ 1.5 cm");
+    let inspection = f.store.inspection(&f.id).unwrap();
+    assert_eq!(inspection.summary().failing, 2, "the ceiling and the bond");
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    let bond: Vec<&str> = data
+        .findings
+        .iter()
+        .map(|f| f.get(Lang::Ru))
+        .filter(|f| f.contains("§12(15) ¶5"))
+        .collect();
+    assert_eq!(bond.len(), 1, "{:?}", data.findings);
+    assert!(bond[0].contains("основному электроду"), "{}", bond[0]);
+}
+
+fn revocation() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector").unwrap();
+    let checklist = catalog::embedded()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == "ca-revocation-examination")
+        .unwrap();
+    let id = store
+        .new_inspection(NewInspection {
+            checklist,
+            ca_name: "«Сенім» КО ЖШС".into(),
+            bin: Bin::parse("050440001000").unwrap(),
+            site: "Астана қ., Мәңгілік Ел, 55".into(),
+            roster: roster(),
+        })
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        store,
+        id,
+    }
+}
+
+#[test]
+fn each_recommendation_counts_its_own_term_and_an_agreed_one_replaces_it() {
+    let mut f = revocation();
+    workflow::recommend(&mut f.store, &f.id, "Журналды тігу", 20, None).unwrap();
+    workflow::recommend(&mut f.store, &f.id, "Резервтік АБК орнату", 30, Some(90)).unwrap();
+    workflow::record_event(
+        &mut f.store,
+        &f.id,
+        "recommendations-received",
+        time::macros::date!(2024 - 06 - 03),
+    )
+    .unwrap();
+    let inspection = f.store.inspection(&f.id).unwrap();
+    let today = time::macros::date!(2024 - 06 - 10);
+    let plan = workflow::remediation(&inspection).unwrap();
+    assert!(
+        plan[0].explanation[0].contains("224/НҚ §23 ¶1"),
+        "{:?}",
+        plan[0].explanation
+    );
+    // 20 WD from Mon 3 June 2024: Mon 1 July; the §23 ¶2 follow-up 2 WD later, Wed 3 July.
+    assert_eq!(
+        (
+            plan[0].counted_term,
+            plan[0].report_due,
+            plan[0].follow_up_due
+        ),
+        (
+            20,
+            Some(time::macros::date!(2024 - 07 - 01)),
+            Some(time::macros::date!(2024 - 07 - 03))
+        )
+    );
+    // The agreed 90 WD replace the recommendation's 30: Wed 9 October, follow-up Fri 11.
+    assert_eq!(
+        (plan[1].term, plan[1].agreed_term, plan[1].counted_term),
+        (Some(30), Some(90), 90)
+    );
+    assert_eq!(
+        plan[1].report_due,
+        Some(time::macros::date!(2024 - 10 - 09))
+    );
+    assert_eq!(
+        plan[1].follow_up_due,
+        Some(time::macros::date!(2024 - 10 - 11))
+    );
+    // The procedure's own timeline waits for the first report due.
+    let timeline = workflow::timeline(&inspection, today).unwrap();
+    let reported = timeline
+        .steps
+        .iter()
+        .find(|s| s.id == "remediation-reported")
+        .unwrap();
+    assert_eq!(reported.due, Some(time::macros::date!(2024 - 07 - 01)));
+    // The act prints the term counted, and its last day.
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert_eq!(
+        data.recommendations[0].text.ru,
+        "Журналды тігу — в течение 20 рабочих дней"
+    );
+    assert_eq!(
+        data.recommendations[1].text.ru,
+        "Резервтік АБК орнату — срок, определённый по соглашению: в течение 90 рабочих дней, вместо установленных рекомендацией 30 рабочих дней (224/НҚ §22 ¶8)"
+    );
+    assert_eq!(
+        data.recommendations[1].deadline,
+        Some(time::macros::date!(2024 - 10 - 09))
+    );
+}
+
+#[test]
+fn a_revocation_act_without_violations_carries_the_checklists_mark() {
+    let f = revocation();
+    let inspection = f.store.inspection(&f.id).unwrap();
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    let mark = &inspection
+        .checklist
+        .procedure
+        .as_ref()
+        .unwrap()
+        .no_violations_mark
+        .as_ref()
+        .unwrap()
+        .text;
+    let printed = data.no_violations_mark.as_ref().unwrap();
+    assert_eq!((&printed.kk, &printed.ru), (&mark.kk, &mark.ru));
+    let wording = data.basis.wording.as_ref().expect("the wording applied");
+    assert!(wording.ru.contains("2022"), "{}", wording.ru);
+}

@@ -96,6 +96,8 @@ export interface Evidence {
 export interface Recommendation {
   text: string;
   deadline_working_days: number | null;
+  /** A longer term agreed between the CA and the provider (224/НҚ §21 ¶4, §22 ¶8; revocation only). */
+  agreed_working_days?: number | null;
 }
 
 export interface InspectionSummary {

@@ -68,12 +68,25 @@ pub struct Source {
     pub date: Date,
     /// Number in the state register of normative legal acts.
     pub registration: String,
-    /// The date the cited wording applies from.
-    pub effective_from: Date,
-    /// Where `effective_from` comes from.
+    /// The date the cited wording applies from, when the text lets us state it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<Date>,
+    /// Where `effective_from` comes from, or why it is not stated.
     pub effective_note: String,
+    /// Which wording of the act the checklist cites (printed in the act).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wording: Option<Wording>,
     /// The cited text's file, relative to the checklist file.
     pub text: String,
+}
+
+/// The wording of the legal act a checklist cites, e.g. the one an amending order restated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wording {
+    /// Words of the cited text (anywhere in it, the amending order included) that say so.
+    pub quote: String,
+    /// The wording's name, as the act prints it.
+    pub text: Localized,
 }
 
 /// A section of a checklist.

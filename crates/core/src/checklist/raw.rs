@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::{
     Checklist, ChecklistError, ChecklistErrorKind as Kind, DeadlineLimit, InventorySpec, Item,
-    ItemKind, Localized, Mark, MeasureRule, Procedure, Section, Source,
+    ItemKind, Localized, Mark, MeasureRule, Procedure, Section, Source, Wording,
 };
 use crate::law::{fold, LegalRef, LegalText};
 use crate::quorum::Rule;
@@ -43,10 +43,18 @@ struct RawSource {
     number: String,
     date: Spanned<String>,
     registration: String,
-    effective_from: Spanned<String>,
+    effective_from: Option<Spanned<String>>,
     effective_note: String,
+    wording: Option<Spanned<RawWording>>,
     text: String,
     body_starts_at: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWording {
+    quote: String,
+    text: Spanned<RawLocalized>,
 }
 
 #[derive(Deserialize)]
@@ -286,8 +294,31 @@ pub(super) fn parse(
         number: src.number.clone(),
         date: ctx.date(&src.date, "date")?,
         registration: src.registration.clone(),
-        effective_from: ctx.date(&src.effective_from, "effective_from")?,
+        effective_from: match &src.effective_from {
+            Some(d) => Some(ctx.date(d, "effective_from")?),
+            None => None,
+        },
         effective_note: src.effective_note.clone(),
+        wording: match &src.wording {
+            None => None,
+            Some(w) => {
+                let r = w.get_ref();
+                let folded = fold(&r.quote);
+                if folded.is_empty() || !fold(&law_text).contains(&folded) {
+                    return ctx.err(
+                        w.span(),
+                        Kind::BadValue(format!(
+                            "`wording.quote` '{}' is not in the cited text '{}'",
+                            r.quote, src.text
+                        )),
+                    );
+                }
+                Some(Wording {
+                    quote: r.quote.clone(),
+                    text: ctx.localized(&r.text, "the wording's name")?,
+                })
+            }
+        },
         text: src.text.clone(),
     };
 
