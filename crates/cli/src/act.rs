@@ -223,7 +223,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             } else {
                 out!(
                     "act revision {} ({}), {} page(s), {} signature(s), {} trusted root(s)",
-                    &status.revision.sha256[..12],
+                    tekseru_store::audit::short(&status.revision.sha256),
                     status.revision.kind,
                     status.pages,
                     status.signatures.len(),

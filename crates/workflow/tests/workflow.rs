@@ -413,3 +413,135 @@ fn a_step_the_procedure_does_not_have_is_refused() {
         "the act is dated the last day on site"
     );
 }
+
+/// Opens the store's database directly, with its key and page settings, as someone with the
+/// passphrase but without tekseru would (to inject a failure).
+fn raw(dir: &std::path::Path) -> rusqlite::Connection {
+    let header: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("store.toml")).unwrap()).unwrap();
+    let salt = header["salt"].as_str().unwrap();
+    let salt: Vec<u8> = (0..salt.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(salt.get(i..i + 2).unwrap(), 16).unwrap())
+        .collect();
+    let params = argon2::Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
+    let mut key = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(b"pass phrase", &salt, &mut key)
+        .unwrap();
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let conn = rusqlite::Connection::open(dir.join("tekseru.db")).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{hex}'\"; PRAGMA cipher_page_size = {}; PRAGMA cipher_hmac_algorithm = {};",
+        header["page_size"],
+        header["hmac"].as_str().unwrap()
+    ))
+    .unwrap();
+    conn
+}
+
+fn note(text: &str) -> AnswerChange {
+    AnswerChange {
+        note: Some(Some(text.into())),
+        ..AnswerChange::default()
+    }
+}
+
+#[test]
+fn a_failure_between_sealing_and_keeping_the_act_leaves_nothing_half_done() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    f.store
+        .answer(&f.id, "server-room.ups", note("батарея ескі"))
+        .unwrap();
+    let before = f.store.inspection(&f.id).unwrap();
+    assert_eq!(before.amendments, 1);
+    // The process dies once the act is rendered, while it is being kept: the database refuses
+    // the act's row, as a kill at that point would leave it.
+    raw(f.store.dir())
+        .execute_batch(
+            "CREATE TRIGGER die BEFORE INSERT ON act \
+             BEGIN SELECT RAISE(ABORT, 'killed while keeping the act'); END;",
+        )
+        .unwrap();
+    let err = workflow::render(
+        &mut f.store,
+        &f.id,
+        Languages::Both,
+        OffsetDateTime::now_utc(),
+        &mut |_, _| true,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("killed while keeping the act"),
+        "{err}"
+    );
+    let after = f.store.inspection(&f.id).unwrap();
+    assert_eq!(after.audit_head, before.audit_head, "nothing was written");
+    assert_eq!(after.seal, before.seal);
+    assert_eq!(after.acts, before.acts);
+    assert_eq!(
+        after.amendments, 1,
+        "the older act still does not show the inspection"
+    );
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(err.to_string().contains("render the act again"), "{err}");
+    raw(f.store.dir())
+        .execute_batch("DROP TRIGGER die")
+        .unwrap();
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+    assert!(f.store.verify(&f.id).unwrap().intact());
+}
+
+#[test]
+fn a_second_writer_during_rendering_leaves_no_stale_act_to_sign() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    let first = render(&mut f);
+    f.store
+        .answer(&f.id, "server-room.ups", note("батарея ескі"))
+        .unwrap();
+    // The CLI, beside the app, changes the inspection while the app renders its act.
+    let mut other = Store::open(f.store.dir(), "pass phrase").unwrap();
+    let id = f.id.clone();
+    let mut written = false;
+    let err = workflow::render(
+        &mut f.store,
+        &f.id,
+        Languages::Both,
+        OffsetDateTime::now_utc(),
+        &mut |_, _| {
+            if !written {
+                written = true;
+                other
+                    .answer(&id, "server-room.ups", note("батарея жаңа"))
+                    .unwrap();
+            }
+            true
+        },
+    )
+    .unwrap_err();
+    assert!(written);
+    assert!(
+        err.to_string()
+            .contains("the inspection changed while the act was being rendered"),
+        "{err}"
+    );
+    let after = f.store.inspection(&f.id).unwrap();
+    assert_eq!(after.acts.len(), 1, "no act was kept");
+    assert_eq!(after.acts[0], first.revision);
+    assert_eq!(after.amendments, 2, "the stored act shows neither change");
+    assert_ne!(
+        after.seal.as_ref().map(|s| &s.head),
+        Some(&after.audit_head)
+    );
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(err.to_string().contains("render the act again"), "{err}");
+    assert!(f.store.verify(&f.id).unwrap().intact());
+    // Rendered again, the act shows both changes and is signed.
+    let again = render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+    assert_ne!(again.revision.sha256, first.revision.sha256);
+}
