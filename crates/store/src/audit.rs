@@ -87,6 +87,14 @@ pub enum Change {
         /// The head sealed.
         head: String,
     },
+    /// A root certificate was trusted in this store: from now on, signatures that chain to
+    /// it count in every inspection's act, so each inspection's trail records it.
+    RootTrusted {
+        /// SHA-256 of its DER encoding, hex.
+        sha256: String,
+        /// Its subject.
+        subject: String,
+    },
 }
 
 impl Change {
@@ -105,6 +113,9 @@ impl Change {
             }
             Change::ActStored { act } => format!("stored the {} act", act.kind),
             Change::Sealed { head } => format!("sealed at {}", short(head)),
+            Change::RootTrusted { sha256, subject } => {
+                format!("trusted the root certificate {subject} ({})", short(sha256))
+            }
         }
     }
 
@@ -339,6 +350,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
             inspection.events.push(event.clone());
         }
         Change::ActStored { act } => inspection.acts.push(act.clone()),
+        Change::RootTrusted { .. } => {}
         Change::Sealed { head } => {
             inspection.seal = Some(Seal {
                 head: head.clone(),

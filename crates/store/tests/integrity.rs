@@ -305,3 +305,34 @@ fn a_number_json_cannot_hold_is_an_error_never_null() {
         "audit entry #2 cannot be encoded: its value is not a finite number"
     );
 }
+
+#[test]
+fn trusting_a_root_is_recorded_in_every_inspections_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let a = new_inspection(&mut store);
+    let b = new_inspection(&mut store);
+    assert!(store
+        .add_trusted_root(b"root der", "CN=Test root", "-----BEGIN CERTIFICATE-----")
+        .unwrap());
+    assert!(!store
+        .add_trusted_root(b"root der", "CN=Test root", "-----BEGIN CERTIFICATE-----")
+        .unwrap());
+    for id in [&a, &b] {
+        let trail = store.audit_trail(id).unwrap();
+        let trusted: Vec<&Change> = trail
+            .iter()
+            .map(|e| &e.change)
+            .filter(|c| matches!(c, Change::RootTrusted { .. }))
+            .collect();
+        assert_eq!(trusted.len(), 1, "recorded once");
+        assert_eq!(
+            trusted[0].describe(),
+            "trusted the root certificate CN=Test root (f1e2e4b7d4f4)".replace(
+                "f1e2e4b7d4f4",
+                &store.trusted_roots().unwrap()[0].sha256[..12]
+            )
+        );
+        assert!(store.verify(id).unwrap().intact());
+    }
+}
