@@ -269,9 +269,10 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             let member = iin(&member)?;
             let bytes =
                 std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
-            let key =
-                std::fs::read(&p12).with_context(|| format!("cannot read '{}'", p12.display()))?;
-            let Ok(password) = std::env::var(&password_env) else {
+            let key = zeroize::Zeroizing::new(
+                std::fs::read(&p12).with_context(|| format!("cannot read '{}'", p12.display()))?,
+            );
+            let Ok(password) = std::env::var(&password_env).map(zeroize::Zeroizing::new) else {
                 bail!("the environment variable {password_env} (--password-env) is not set");
             };
             let signer = Pkcs12Signer::open(&key, &password)
