@@ -164,13 +164,45 @@ pub(crate) fn add_dropped_evidence(
         std::mem::take(&mut *state.dropped.lock().map_err(|_| {
             Failure::from("the list of dropped files is unusable; restart tekseru")
         })?);
-    if let Some(other) = paths.iter().find(|p| !dropped.contains(p)) {
-        return Err(Failure::from(format!(
+    only_dropped(&paths, &dropped)?;
+    import(&app, &state, &id, item.as_deref(), &paths)
+}
+
+/// Refuses any path that is not among the files of the last drop.
+fn only_dropped(paths: &[PathBuf], dropped: &[PathBuf]) -> Result<()> {
+    match paths.iter().find(|p| !dropped.contains(p)) {
+        Some(other) => Err(Failure::from(format!(
             "'{}' was not dropped on the window; drop it again",
             other.display()
-        )));
+        ))),
+        None => Ok(()),
     }
-    import(&app, &state, &id, item.as_deref(), &paths)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_window_can_import_only_files_it_was_given_by_a_drop() {
+        let dropped = [
+            PathBuf::from("/home/i/photo.jpg"),
+            PathBuf::from("/home/i/log.txt"),
+        ];
+        assert!(only_dropped(&dropped[..1], &dropped).is_ok());
+        let err = only_dropped(
+            &[dropped[0].clone(), PathBuf::from("/home/i/.ssh/id_ed25519")],
+            &dropped,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "'/home/i/.ssh/id_ed25519' was not dropped on the window; drop it again"
+        );
+        assert!(only_dropped(&dropped[..1], &[]).is_err());
+    }
 }
 
 /// Imports files as evidence of an item, one transaction each, with progress; a cancel

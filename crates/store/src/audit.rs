@@ -366,6 +366,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_hash_is_shortened_by_characters_never_inside_one() {
+        assert_eq!(short("0ead3fa972ef83b08fabbe4a"), "0ead3fa972ef");
+        assert_eq!(short("aбвгдеёжзийклмн"), "aбвгдеёжзийк");
+        assert_eq!(short("ab"), "ab");
+        assert_eq!(short(""), "");
+    }
+
+    #[test]
     fn canonical_encoding_sorts_keys_at_every_depth() {
         let value: Value =
             serde_json::json!({"b": 1, "a": {"d": [1, {"z": 0, "y": null}], "c": "é"}});
