@@ -545,3 +545,60 @@ fn a_second_writer_during_rendering_leaves_no_stale_act_to_sign() {
     sign(&mut f, &root, CHAIR).unwrap();
     assert_ne!(again.revision.sha256, first.revision.sha256);
 }
+
+/// A member's key that, while it signs, lets another writer change the inspection (the
+/// command line beside the app).
+struct SignsWhileAnotherWrites {
+    key: Pkcs12Signer,
+    other: std::cell::RefCell<Store>,
+    id: String,
+}
+
+impl tekseru_act::Signer for SignsWhileAnotherWrites {
+    fn certificate(&self) -> Result<Vec<u8>, tekseru_act::ActError> {
+        self.key.certificate()
+    }
+
+    fn sign_detached(&self, data: &[u8]) -> Result<Vec<u8>, tekseru_act::ActError> {
+        self.other
+            .borrow_mut()
+            .answer(&self.id, "server-room.ups", note("батарея жаңа"))
+            .unwrap();
+        self.key.sign_detached(data)
+    }
+}
+
+#[test]
+fn a_signature_made_while_another_writer_changes_the_inspection_is_not_kept() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    let signer = SignsWhileAnotherWrites {
+        key: signer(&root, CHAIR),
+        other: std::cell::RefCell::new(Store::open(f.store.dir(), "pass phrase").unwrap()),
+        id: f.id.clone(),
+    };
+    let err = workflow::sign(
+        &mut f.store,
+        &f.id,
+        &iin(CHAIR),
+        &signer,
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the inspection changed while the act was being signed"),
+        "{err}"
+    );
+    let after = f.store.inspection(&f.id).unwrap();
+    assert_eq!(
+        after.acts.len(),
+        1,
+        "no signed revision of the older act was kept"
+    );
+    assert_eq!(after.amendments, 1);
+    assert!(f.store.verify(&f.id).unwrap().intact());
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+}
