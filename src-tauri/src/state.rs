@@ -104,3 +104,27 @@ fn data_dir() -> PathBuf {
     };
     base.join("tekseru")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn where_the_store_stands_is_known_while_a_long_task_holds_it() {
+        let state = AppState::new();
+        *state.inspector.lock().unwrap() = Some("Inspector".into());
+        let slot = state.slot().unwrap();
+        // A long import holds the store; the unlock screen's question is answered at once.
+        let started = std::time::Instant::now();
+        std::thread::scope(|s| {
+            let asked = s.spawn(|| state.unlocked_inspector());
+            assert_eq!(asked.join().unwrap().as_deref(), Some("Inspector"));
+        });
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        drop(slot);
+        state.set_store(None).unwrap();
+        assert_eq!(state.unlocked_inspector(), None);
+    }
+}

@@ -1102,3 +1102,43 @@ fn an_audit_entry_copied_from_another_inspection_is_named() {
     );
     assert!(store.verify(&a).unwrap().intact());
 }
+
+#[test]
+fn an_entry_that_drops_its_inspection_after_the_trail_named_it_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&id, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    drop(store);
+    // Entry #2 rewritten without its inspection, as format 1 wrote it, every hash made to fit.
+    let raw = raw(dir.path());
+    let (text, prev): (String, String) = raw
+        .query_row(
+            "SELECT entry, prev FROM audit WHERE inspection = ?1 AND seq = 2",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut entry: tekseru_store::audit::Entry = serde_json::from_str(&text).unwrap();
+    entry.inspection = None;
+    let hash = entry.hash(&prev).unwrap();
+    let text = String::from_utf8(entry.canonical().unwrap()).unwrap();
+    raw.execute(
+        "UPDATE audit SET entry = ?2, hash = ?3 WHERE inspection = ?1 AND seq = 2",
+        rusqlite::params![id, text, hash],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE inspection SET head = ?2 WHERE id = ?1",
+        rusqlite::params![id, hash],
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(
+        store.verify(&id).unwrap().problems,
+        ["audit entry #2 (answered item 'server-room.ups') does not name its inspection although an earlier entry does: it was not written by tekseru"]
+    );
+}
