@@ -1,3 +1,43 @@
+//! Builds the app's context, declaring its commands so that the window is granted only the
+//! ones its capability (`capabilities/default.json`) lists.
+
+/// Every command of the app (`main.rs`'s `generate_handler!`); each gets `allow-…` and
+/// `deny-…` permissions, and none is open to the window unless its capability allows it.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "checklists",
+    "checklist",
+    "measure_verdict",
+    "quorum",
+    "store_state",
+    "create_store",
+    "unlock",
+    "lock",
+    "cancel",
+    "inspections",
+    "new_inspection",
+    "inspection",
+    "answer",
+    "set_conclusions",
+    "add_evidence",
+    "add_dropped_evidence",
+    "thumbnail",
+    "timeline",
+    "record_event",
+    "render_act",
+    "act_status",
+    "act_page",
+    "choose_key",
+    "sign_act",
+    "dissent",
+    "add_trusted_root",
+    "export_act",
+];
+
 fn main() {
-    tauri_build::build();
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .unwrap_or_else(|e| panic!("tauri-build: {e:#}"));
 }

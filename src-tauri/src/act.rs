@@ -1,13 +1,16 @@
 //! The act: render, preview, sign in turn, dissent, trusted roots, export.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::Path;
 use std::process::Command;
 
 use base64::Engine;
 use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
 use tekseru_act::Pkcs12Signer;
 use tekseru_core::Iin;
 use tekseru_workflow::ActStatus;
+use zeroize::Zeroizing;
 
 use crate::commands::{Failure, Result};
 use crate::session::reporter;
@@ -102,22 +105,61 @@ pub(crate) fn act_page(state: State<'_, AppState>, id: String, page: u32) -> Res
     Ok(url)
 }
 
-/// Signs the latest act as `member` with their PKCS#12 key file; the password is used once
-/// and never kept.
+/// Asks the user for their PKCS#12 key file in the system's dialog (titled `title`, opened
+/// here: the window never names a file) and keeps the choice for the next signature;
+/// returns the file's name to show, `None` when the dialog is cancelled.
+#[tauri::command(async)]
+pub(crate) fn choose_key(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    title: String,
+) -> Result<Option<String>> {
+    let Some(file) = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .add_filter("PKCS#12", &["p12", "pfx"])
+        .blocking_pick_file()
+    else {
+        return Ok(None);
+    };
+    let path = file
+        .into_path()
+        .map_err(|e| Failure::from(format!("the file dialog gave no file path: {e}")))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    *state
+        .key_file
+        .lock()
+        .map_err(|_| Failure::from("the chosen key is unusable; restart tekseru"))? = Some(path);
+    Ok(Some(name))
+}
+
+/// Signs the latest act as `member` with the key file chosen with `choose_key`; the
+/// password is used once, never kept, and wiped from memory.
 #[tauri::command(async)]
 pub(crate) fn sign_act(
     state: State<'_, AppState>,
     id: String,
     member: String,
-    p12: PathBuf,
-    password: String,
+    password: Zeroizing<String>,
 ) -> Result<Option<ActStatus>> {
     let member = iin(&member)?;
-    let key = std::fs::read(&p12)
-        .map_err(|e| Failure::from(format!("cannot read the key file '{}': {e}", p12.display())))?;
+    let p12 = state
+        .key_file
+        .lock()
+        .map_err(|_| Failure::from("the chosen key is unusable; restart tekseru"))?
+        .take()
+        .ok_or_else(|| Failure::from("choose the key file first"))?;
+    let key = Zeroizing::new(std::fs::read(&p12).map_err(|e| {
+        Failure::from(format!("cannot read the key file '{}': {e}", p12.display()))
+    })?);
     let signer = Pkcs12Signer::open(&key, &password)
         .map_err(|e| Failure::from(format!("key file '{}': {e}", p12.display())))?;
     drop(password);
+    drop(key);
     state.with_store(|store| {
         tekseru_workflow::sign(
             store,
@@ -174,30 +216,54 @@ pub(crate) fn dissent(
     })
 }
 
-/// Trusts the root certificate(s) of a PEM file; returns how many were new.
+/// Asks the user for PEM files in the system's dialog (titled `title`, opened here) and
+/// trusts the root certificates they hold; returns how many were new (0 when cancelled).
 #[tauri::command(async)]
-pub(crate) fn add_trusted_root(state: State<'_, AppState>, pem: PathBuf) -> Result<usize> {
-    let bytes = std::fs::read(&pem)
-        .map_err(|e| Failure::from(format!("cannot read '{}': {e}", pem.display())))?;
-    state.with_store(|store| {
-        Ok(tekseru_workflow::add_trusted_root(
-            store,
-            &pem.display().to_string(),
-            &bytes,
-            tekseru_workflow::clock::now()?,
-        )?)
-    })
+pub(crate) fn add_trusted_root(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    title: String,
+) -> Result<usize> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .add_filter("PEM, DER", &["pem", "crt", "cer", "der"])
+        .blocking_pick_files()
+        .unwrap_or_default();
+    let mut added = 0;
+    for file in picked {
+        let pem = file
+            .into_path()
+            .map_err(|e| Failure::from(format!("the file dialog gave no file path: {e}")))?;
+        let bytes = std::fs::read(&pem)
+            .map_err(|e| Failure::from(format!("cannot read '{}': {e}", pem.display())))?;
+        added += state.with_store(|store| {
+            Ok(tekseru_workflow::add_trusted_root(
+                store,
+                &pem.display().to_string(),
+                &bytes,
+                tekseru_workflow::clock::now()?,
+            )?)
+        })?;
+    }
+    Ok(added)
 }
 
-/// Writes the latest act (or, with `sha256`, a given revision such as a dissent notice) to
-/// a file the user chose.
+/// Asks where to save the latest act (or, with `sha256`, a given revision such as a dissent
+/// notice) in the system's dialog (titled `title`, suggesting `file_name`), opened here, and
+/// writes it there atomically: a temporary file in the same directory, renamed over the
+/// target once complete, so that a crash or a full disk never leaves a half-written act.
+/// Returns whether it was saved (not when the dialog is cancelled).
 #[tauri::command(async)]
 pub(crate) fn export_act(
+    app: AppHandle,
     state: State<'_, AppState>,
     id: String,
-    path: PathBuf,
     sha256: Option<String>,
-) -> Result<()> {
+    title: String,
+    file_name: String,
+) -> Result<bool> {
     let pdf = state.with_store(|store| {
         let inspection = store.inspection(&id)?;
         match sha256 {
@@ -210,6 +276,63 @@ pub(crate) fn export_act(
                 .pdf),
         }
     })?;
-    std::fs::write(&path, pdf)
-        .map_err(|e| Failure::from(format!("cannot write '{}': {e}", path.display())))
+    let Some(file) = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .set_file_name(file_name)
+        .add_filter("PDF", &["pdf"])
+        .blocking_save_file()
+    else {
+        return Ok(false);
+    };
+    let path = file
+        .into_path()
+        .map_err(|e| Failure::from(format!("the file dialog gave no file path: {e}")))?;
+    write_atomically(&path, &pdf)?;
+    Ok(true)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, synced, then
+/// renamed over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let failed =
+        |e: std::io::Error| Failure::from(format!("cannot write '{}': {e}", path.display()));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tekseru-export")
+        .tempfile_in(dir)
+        .map_err(failed)?;
+    tmp.write_all(bytes).map_err(failed)?;
+    tmp.as_file().sync_all().map_err(failed)?;
+    tmp.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn an_export_replaces_the_file_whole_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("act.pdf");
+        std::fs::write(&path, b"an older act, longer than the new one").unwrap();
+        write_atomically(&path, b"%PDF-1.7 new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.7 new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["act.pdf"]);
+        // A directory that does not exist: an error naming the file, and nothing written.
+        let missing = dir.path().join("no-such-dir").join("act.pdf");
+        let err = write_atomically(&missing, b"x").unwrap_err();
+        assert!(err.message.contains("no-such-dir"), "{}", err.message);
+    }
 }

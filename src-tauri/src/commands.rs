@@ -7,7 +7,7 @@ use tekseru_core::{catalog, quorum, Checklist, Localized, MeasureRule, Roster, V
 /// An error as the UI sees it.
 #[derive(Debug, Serialize)]
 pub(crate) struct Failure {
-    message: String,
+    pub(crate) message: String,
 }
 
 impl<E: std::fmt::Display> From<E> for Failure {
@@ -26,7 +26,7 @@ pub(crate) struct AppInfo {
     version: &'static str,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub(crate) fn app_info() -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
@@ -42,7 +42,7 @@ pub(crate) struct ChecklistSummary {
     items: usize,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub(crate) fn checklists() -> Result<Vec<ChecklistSummary>> {
     Ok(catalog::embedded()?
         .into_iter()
@@ -55,7 +55,7 @@ pub(crate) fn checklists() -> Result<Vec<ChecklistSummary>> {
         .collect())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub(crate) fn checklist(id: String) -> Result<Checklist> {
     catalog::embedded()?
         .into_iter()
@@ -64,13 +64,13 @@ pub(crate) fn checklist(id: String) -> Result<Checklist> {
 }
 
 /// The verdict of a measurement under its rule, as the inspector types it.
-#[tauri::command]
+#[tauri::command(async)]
 pub(crate) fn measure_verdict(rule: MeasureRule, value: f64) -> Verdict {
     rule.verdict(value)
 }
 
 /// Whether the act is adopted with these members' signatures, and why.
-#[tauri::command]
+#[tauri::command(async)]
 pub(crate) fn quorum(
     rule: quorum::Rule,
     roster: Roster,

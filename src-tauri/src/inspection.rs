@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_dialog::DialogExt;
 use tekseru_core::{catalog, Bin, Localized, Roster};
 use tekseru_store::{
     Answer, AnswerChange, Evidence, InspectionSummary, NewInspection, Recommendation,
@@ -115,26 +116,117 @@ pub(crate) fn set_conclusions(
     })
 }
 
-/// Imports files as evidence of an item, one transaction each, with progress; a cancel
-/// stops at the next chunk and the file being imported leaves no trace.
+/// Asks the user for files in the system's file dialog (titled `title`, opened here: the
+/// window never names a file) and imports them as evidence of an item; nothing when the
+/// dialog is cancelled.
 #[tauri::command(async)]
 pub(crate) fn add_evidence(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
     item: Option<String>,
+    title: String,
+) -> Result<Vec<Evidence>> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title(title)
+        .blocking_pick_files()
+        .unwrap_or_default();
+    let paths = picked
+        .into_iter()
+        .map(|f| {
+            f.into_path()
+                .map_err(|e| Failure::from(format!("the file dialog gave no file path: {e}")))
+        })
+        .collect::<Result<Vec<PathBuf>>>()?;
+    import(&app, &state, &id, item.as_deref(), &paths)
+}
+
+/// Notes the files dropped on the window (called for the window system's drop event).
+pub(crate) fn dropped(window: &tauri::Window, paths: &[PathBuf]) {
+    if let Ok(mut dropped) = window.state::<AppState>().dropped.lock() {
+        *dropped = paths.to_vec();
+    }
+}
+
+/// Imports files dropped on the window as evidence of an item. Only files of the last drop,
+/// as the window system reported it, are imported: the window cannot name any other file.
+#[tauri::command(async)]
+pub(crate) fn add_dropped_evidence(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    item: Option<String>,
     paths: Vec<PathBuf>,
 ) -> Result<Vec<Evidence>> {
+    let dropped =
+        std::mem::take(&mut *state.dropped.lock().map_err(|_| {
+            Failure::from("the list of dropped files is unusable; restart tekseru")
+        })?);
+    only_dropped(&paths, &dropped)?;
+    import(&app, &state, &id, item.as_deref(), &paths)
+}
+
+/// Refuses any path that is not among the files of the last drop.
+fn only_dropped(paths: &[PathBuf], dropped: &[PathBuf]) -> Result<()> {
+    match paths.iter().find(|p| !dropped.contains(p)) {
+        Some(other) => Err(Failure::from(format!(
+            "'{}' was not dropped on the window; drop it again",
+            other.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_window_can_import_only_files_it_was_given_by_a_drop() {
+        let dropped = [
+            PathBuf::from("/home/i/photo.jpg"),
+            PathBuf::from("/home/i/log.txt"),
+        ];
+        assert!(only_dropped(&dropped[..1], &dropped).is_ok());
+        let err = only_dropped(
+            &[dropped[0].clone(), PathBuf::from("/home/i/.ssh/id_ed25519")],
+            &dropped,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "'/home/i/.ssh/id_ed25519' was not dropped on the window; drop it again"
+        );
+        assert!(only_dropped(&dropped[..1], &[]).is_err());
+    }
+}
+
+/// Imports files as evidence of an item, one transaction each, with progress; a cancel
+/// stops at the next chunk and the file being imported leaves no trace.
+fn import(
+    app: &AppHandle,
+    state: &AppState,
+    id: &str,
+    item: Option<&str>,
+    paths: &[PathBuf],
+) -> Result<Vec<Evidence>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
     let cancel = state.start_task();
     state.with_store(|store| {
         let mut added = Vec::new();
-        for path in &paths {
+        for path in paths {
             let label = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let mut progress = reporter(&app, "evidence", &label, &cancel);
-            added.push(store.add_evidence(&id, item.as_deref(), path, &mut progress)?);
+            let mut progress = reporter(app, "evidence", &label, &cancel);
+            added.push(store.add_evidence(id, item, path, &mut progress)?);
         }
         Ok(added)
     })

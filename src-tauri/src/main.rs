@@ -19,6 +19,11 @@ fn main() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                inspection::dropped(window, paths);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::checklists,
@@ -36,12 +41,14 @@ fn main() {
             inspection::answer,
             inspection::set_conclusions,
             inspection::add_evidence,
+            inspection::add_dropped_evidence,
             inspection::thumbnail,
             inspection::timeline,
             inspection::record_event,
             act::render_act,
             act::act_status,
             act::act_page,
+            act::choose_key,
             act::sign_act,
             act::dissent,
             act::add_trusted_root,

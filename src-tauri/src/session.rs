@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use tekseru_store::Store;
+use zeroize::Zeroizing;
 
 use crate::commands::{Failure, Result};
 use crate::state::{AppState, DEMO_PASSPHRASE};
@@ -20,14 +21,16 @@ pub(crate) struct StoreState {
     demo_passphrase: Option<&'static str>,
 }
 
-#[tauri::command]
+/// Where the store stands. Never waits for the store (a long import or render may hold it),
+/// and runs off the main thread.
+#[tauri::command(async)]
 pub(crate) fn store_state(state: State<'_, AppState>) -> Result<StoreState> {
-    let slot = state.slot()?;
+    let inspector = state.unlocked_inspector();
     Ok(StoreState {
         exists: Store::exists(&state.data_dir),
-        unlocked: slot.is_some(),
+        unlocked: inspector.is_some(),
         data_dir: state.data_dir.display().to_string(),
-        inspector: slot.as_ref().map(|s| s.inspector().name.clone()),
+        inspector,
         demo_passphrase: state.demo.then_some(DEMO_PASSPHRASE),
     })
 }
@@ -35,32 +38,29 @@ pub(crate) fn store_state(state: State<'_, AppState>) -> Result<StoreState> {
 #[tauri::command(async)]
 pub(crate) fn create_store(
     state: State<'_, AppState>,
-    passphrase: String,
+    passphrase: Zeroizing<String>,
     inspector: String,
 ) -> Result<()> {
-    if passphrase.chars().count() < 8 {
-        return Err(Failure::from(
-            "the passphrase is too short: use at least 8 characters",
-        ));
-    }
     if inspector.trim().is_empty() {
         return Err(Failure::from("give the inspector's name"));
     }
+    // The passphrase policy is the store's own (Store::create).
     let store = Store::create(&state.data_dir, &passphrase, inspector.trim())?;
-    *state.slot()? = Some(store);
-    Ok(())
+    state.set_store(Some(store))
 }
 
 #[tauri::command(async)]
-pub(crate) fn unlock(state: State<'_, AppState>, passphrase: String) -> Result<()> {
+pub(crate) fn unlock(state: State<'_, AppState>, passphrase: Zeroizing<String>) -> Result<()> {
     let store = Store::open(&state.data_dir, &passphrase)?;
-    *state.slot()? = Some(store);
-    Ok(())
+    state.set_store(Some(store))
 }
 
-#[tauri::command]
+/// Locks the store: asks a running long task to stop, then drops the store once it has (off
+/// the main thread, which never waits for the store).
+#[tauri::command(async)]
 pub(crate) fn lock(state: State<'_, AppState>) -> Result<()> {
-    *state.slot()? = None;
+    state.cancel.store(true, Ordering::SeqCst);
+    state.set_store(None)?;
     if let Ok(mut pages) = state.pages.lock() {
         pages.clear();
     }
@@ -68,7 +68,7 @@ pub(crate) fn lock(state: State<'_, AppState>) -> Result<()> {
 }
 
 /// Asks the running long task to stop.
-#[tauri::command]
+#[tauri::command(async)]
 pub(crate) fn cancel(state: State<'_, AppState>) {
     state.cancel.store(true, Ordering::SeqCst);
 }

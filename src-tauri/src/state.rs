@@ -20,10 +20,20 @@ pub(crate) struct AppState {
     pub(crate) data_dir: PathBuf,
     /// Demo mode: the store is made with a sample inspection and its passphrase is shown.
     pub(crate) demo: bool,
-    /// The unlocked store; `None` while locked. Held by one command at a time.
+    /// The unlocked store; `None` while locked. Held by one command at a time, for minutes
+    /// during an import or a render: nothing that answers the window at once waits for it.
     store: Mutex<Option<Store>>,
+    /// The unlocked store's inspector, `None` while locked: what the unlock screen shows,
+    /// readable while a long task holds the store.
+    pub(crate) inspector: Mutex<Option<String>>,
     /// Set by `cancel`; the running long task stops at its next step.
     pub(crate) cancel: Arc<AtomicBool>,
+    /// The key file the user chose in the dialog for the next signature (chosen here, in
+    /// Rust: the window never names a file).
+    pub(crate) key_file: Mutex<Option<PathBuf>>,
+    /// The files of the last drop on the window, as the window system reported them: the
+    /// only paths the window may ask to import.
+    pub(crate) dropped: Mutex<Vec<PathBuf>>,
     /// Rendered pages of acts as data URLs, by (act SHA-256, page).
     pub(crate) pages: Mutex<HashMap<(String, u32), String>>,
 }
@@ -35,7 +45,10 @@ impl AppState {
             data_dir: data_dir(),
             demo,
             store: Mutex::new(None),
+            inspector: Mutex::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
+            key_file: Mutex::new(None),
+            dropped: Mutex::new(Vec::new()),
             pages: Mutex::new(HashMap::new()),
         }
     }
@@ -45,6 +58,22 @@ impl AppState {
         self.store.lock().map_err(|_| {
             Failure::from("an earlier command failed while holding the store; restart tekseru")
         })
+    }
+
+    /// Puts the store in its slot (`None`: locks it), and notes its inspector.
+    pub(crate) fn set_store(&self, store: Option<Store>) -> Result<()> {
+        let name = store.as_ref().map(|s| s.inspector().name.clone());
+        let mut slot = self.slot()?;
+        *slot = store;
+        if let Ok(mut inspector) = self.inspector.lock() {
+            *inspector = name;
+        }
+        Ok(())
+    }
+
+    /// The unlocked store's inspector, `None` while locked; never waits for the store.
+    pub(crate) fn unlocked_inspector(&self) -> Option<String> {
+        self.inspector.lock().ok().and_then(|i| i.clone())
     }
 
     /// Runs `f` with the unlocked store, or fails with "locked".
@@ -74,4 +103,28 @@ fn data_dir() -> PathBuf {
             .join(".local/share"),
     };
     base.join("tekseru")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn where_the_store_stands_is_known_while_a_long_task_holds_it() {
+        let state = AppState::new();
+        *state.inspector.lock().unwrap() = Some("Inspector".into());
+        let slot = state.slot().unwrap();
+        // A long import holds the store; the unlock screen's question is answered at once.
+        let started = std::time::Instant::now();
+        std::thread::scope(|s| {
+            let asked = s.spawn(|| state.unlocked_inspector());
+            assert_eq!(asked.join().unwrap().as_deref(), Some("Inspector"));
+        });
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        drop(slot);
+        state.set_store(None).unwrap();
+        assert_eq!(state.unlocked_inspector(), None);
+    }
 }

@@ -243,7 +243,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             } else {
                 out!(
                     "act revision {} ({}), {} page(s), {} signature(s), {} trusted root(s)",
-                    &status.revision.sha256[..12],
+                    tekseru_store::audit::short(&status.revision.sha256),
                     status.revision.kind,
                     status.pages,
                     status.signatures.len(),
@@ -297,8 +297,10 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             let signer: Box<dyn tekseru_act::Signer> = match (p12, ncalayer) {
                 (_, true) => Box::new(tekseru_workflow::NcaLayerSigner::from_env()?),
                 (Some(p12), false) => {
-                    let key = std::fs::read(&p12)
-                        .with_context(|| format!("cannot read '{}'", p12.display()))?;
+                    let key = zeroize::Zeroizing::new(
+                        std::fs::read(&p12)
+                            .with_context(|| format!("cannot read '{}'", p12.display()))?,
+                    );
                     let Some(password_env) = password_env else {
                         bail!("give --password-env VAR: the environment variable holding the key file's password");
                     };

@@ -238,6 +238,11 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                 crate::print_json(&list)?;
             } else {
                 for i in &list {
+                    if let Some(reason) = &i.damaged {
+                        out!("{}  DAMAGED: {reason}", i.id);
+                        out!("    {} (BIN {}), {}", i.ca_name, i.bin, i.site);
+                        continue;
+                    }
                     out!(
                         "{}  {}  {} {}  {}/{} answered, {} failing{}",
                         i.id,
@@ -308,7 +313,7 @@ fn print_human(i: &Inspection) -> std::io::Result<()> {
     for e in &i.evidence {
         out!(
             "  evidence {} {} ({} bytes) → {}",
-            &e.sha256[..12],
+            tekseru_store::audit::short(&e.sha256),
             e.name,
             e.bytes,
             e.item.as_deref().unwrap_or("(inspection)")

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use tekseru_store::Store;
+use zeroize::Zeroizing;
 
 /// Where the store is and how to unlock it.
 #[derive(clap::Args, Clone)]
@@ -50,17 +51,20 @@ impl StoreArgs {
 }
 
 /// The passphrase from `TEKSERU_PASSPHRASE`, else asked on the terminal (twice for a new
-/// store). Never echoed, never stored.
-fn passphrase(prompt: &str, confirm: bool) -> anyhow::Result<String> {
+/// store). Never echoed, never stored, wiped from memory when dropped.
+fn passphrase(prompt: &str, confirm: bool) -> anyhow::Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var("TEKSERU_PASSPHRASE") {
-        return Ok(p);
+        return Ok(Zeroizing::new(p));
     }
     if !std::io::stdin().is_terminal() {
         bail!("no passphrase: set TEKSERU_PASSPHRASE or run tekseru in a terminal");
     }
-    let first = rpassword::prompt_password(prompt).context("cannot read the passphrase")?;
+    let first =
+        Zeroizing::new(rpassword::prompt_password(prompt).context("cannot read the passphrase")?);
     if confirm {
-        let again = rpassword::prompt_password("Again: ").context("cannot read the passphrase")?;
+        let again = Zeroizing::new(
+            rpassword::prompt_password("Again: ").context("cannot read the passphrase")?,
+        );
         if again != first {
             bail!("the passphrases differ; nothing was created");
         }

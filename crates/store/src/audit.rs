@@ -1,7 +1,9 @@
 //! The audit trail: every change to an inspection, appended to a hash-chained log.
 //!
 //! An entry's hash is SHA-256 over the previous entry's hash (32 zero bytes for the first)
-//! followed by the entry's canonical JSON encoding (object keys sorted, no spaces). The trail
+//! followed by the entry's canonical JSON encoding (object keys sorted, no spaces). Entries
+//! written since version 2 of the entry format also name their inspection (`"inspection"`);
+//! entries of version 1, without it, hash exactly as they always did. The trail
 //! is also the inspection's ground truth: replaying it gives the inspection, and `verify`
 //! compares that with the tables the app reads, so an edit behind the app's back shows.
 
@@ -85,6 +87,14 @@ pub enum Change {
         /// The head sealed.
         head: String,
     },
+    /// A root certificate was trusted in this store: from now on, signatures that chain to
+    /// it count in every inspection's act, so each inspection's trail records it.
+    RootTrusted {
+        /// SHA-256 of its DER encoding, hex.
+        sha256: String,
+        /// Its subject.
+        subject: String,
+    },
 }
 
 impl Change {
@@ -93,18 +103,32 @@ impl Change {
         match self {
             Change::Created { ca_name, .. } => format!("created the inspection of {ca_name}"),
             Change::Answered { item, .. } => format!("answered item '{item}'"),
-            Change::EvidenceAdded { evidence } => format!(
-                "attached '{}' ({})",
-                evidence.name,
-                &evidence.sha256[..12.min(evidence.sha256.len())]
-            ),
+            Change::EvidenceAdded { evidence } => {
+                format!("attached '{}' ({})", evidence.name, short(&evidence.sha256))
+            }
             Change::ConclusionsSet { .. } => "set findings, conclusions and recommendations".into(),
             Change::DissentRecorded { iin, .. } => format!("recorded the dissent of {iin}"),
             Change::EventRecorded { event } => {
                 format!("recorded step '{}' on {}", event.step, event.date)
             }
             Change::ActStored { act } => format!("stored the {} act", act.kind),
-            Change::Sealed { head } => format!("sealed at {}", &head[..12.min(head.len())]),
+            Change::Sealed { head } => format!("sealed at {}", short(head)),
+            Change::RootTrusted { sha256, subject } => {
+                format!("trusted the root certificate {subject} ({})", short(sha256))
+            }
+        }
+    }
+
+    /// The first non-finite number it holds, by name: JSON has none, and serde would write
+    /// `null` in its place, so that the entry would not read back.
+    fn non_finite(&self) -> Option<&'static str> {
+        match self {
+            Change::Answered { value: Some(v), .. } if !v.is_finite() => Some("value"),
+            Change::EvidenceAdded { evidence } => match evidence.gps {
+                Some(g) if !g.lat.is_finite() || !g.lon.is_finite() => Some("gps"),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -120,6 +144,10 @@ impl Change {
 /// One entry of the audit trail.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
+    /// The inspection (entry format 2); `None` in entries of format 1, written before the
+    /// trail named it, which hash as they always did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection: Option<String>,
     /// 1, 2, 3, … within the inspection.
     pub seq: u64,
     /// When (RFC 3339, UTC).
@@ -133,25 +161,58 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry's canonical encoding: JSON with sorted keys and no spaces.
-    pub fn canonical(&self) -> Vec<u8> {
-        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+    /// The entry's canonical encoding: JSON with sorted keys and no spaces. An entry that
+    /// JSON cannot hold faithfully (a number that is not finite) is an error, never `null`.
+    pub fn canonical(&self) -> Result<Vec<u8>, EncodingError> {
+        if let Some(field) = self.change.non_finite() {
+            return Err(EncodingError {
+                seq: self.seq,
+                reason: format!("its {field} is not a finite number"),
+            });
+        }
+        let value = serde_json::to_value(self).map_err(|e| EncodingError {
+            seq: self.seq,
+            reason: e.to_string(),
+        })?;
         let mut out = Vec::new();
-        write_canonical(&value, &mut out);
-        out
+        write_canonical(&value, &mut out).map_err(|e| EncodingError {
+            seq: self.seq,
+            reason: e.to_string(),
+        })?;
+        Ok(out)
     }
 
-    /// This entry's hash after `prev`.
-    pub fn hash(&self, prev: &str) -> String {
+    /// This entry's hash after `prev` (hex; text that is not hex counts as no bytes, and the
+    /// hash then differs from any stored one).
+    pub fn hash(&self, prev: &str) -> Result<String, EncodingError> {
         let prev = crate::key::unhex(prev).unwrap_or_default();
         let mut h = Sha256::new();
         h.update(&prev);
-        h.update(self.canonical());
-        hex(&h.finalize())
+        h.update(self.canonical()?);
+        Ok(hex(&h.finalize()))
     }
 }
 
-fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+/// An audit entry that cannot be encoded, so neither hashed nor stored.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("audit entry #{seq} cannot be encoded: {reason}")]
+pub struct EncodingError {
+    /// The entry's number.
+    pub seq: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// The first 12 characters of a hash, as messages show it; never splits a character, whatever
+/// a tampered store holds.
+pub fn short(hash: &str) -> &str {
+    match hash.char_indices().nth(12) {
+        Some((at, _)) => hash.get(..at).unwrap_or(hash),
+        None => hash,
+    }
+}
+
+fn write_canonical(value: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
@@ -161,10 +222,10 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend(serde_json::to_vec(key).unwrap_or_default());
+                out.extend(serde_json::to_vec(key)?);
                 out.push(b':');
                 if let Some(v) = map.get(key) {
-                    write_canonical(v, out);
+                    write_canonical(v, out)?;
                 }
             }
             out.push(b'}');
@@ -175,12 +236,13 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_canonical(v, out);
+                write_canonical(v, out)?;
             }
             out.push(b']');
         }
-        other => out.extend(serde_json::to_vec(other).unwrap_or_default()),
+        other => out.extend(serde_json::to_vec(other)?),
     }
+    Ok(())
 }
 
 /// The inspection that a trail describes, or why it describes none.
@@ -288,6 +350,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
             inspection.events.push(event.clone());
         }
         Change::ActStored { act } => inspection.acts.push(act.clone()),
+        Change::RootTrusted { .. } => {}
         Change::Sealed { head } => {
             inspection.seal = Some(Seal {
                 head: head.clone(),
@@ -303,11 +366,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_hash_is_shortened_by_characters_never_inside_one() {
+        assert_eq!(short("0ead3fa972ef83b08fabbe4a"), "0ead3fa972ef");
+        assert_eq!(short("aбвгдеёжзийклмн"), "aбвгдеёжзийк");
+        assert_eq!(short("ab"), "ab");
+        assert_eq!(short(""), "");
+    }
+
+    #[test]
     fn canonical_encoding_sorts_keys_at_every_depth() {
         let value: Value =
             serde_json::json!({"b": 1, "a": {"d": [1, {"z": 0, "y": null}], "c": "é"}});
         let mut out = Vec::new();
-        write_canonical(&value, &mut out);
+        write_canonical(&value, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"a":{"c":"é","d":[1,{"y":null,"z":0}]},"b":1}"#

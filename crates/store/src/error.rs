@@ -31,6 +31,9 @@ pub enum StoreError {
     /// take, …).
     #[error("{0}")]
     Invalid(String),
+    /// The inspection changed (another writer) since the state an act was made from.
+    #[error("inspection '{0}' changed while its act was being made (another window or the command line wrote to it); nothing was kept")]
+    HeadMoved(String),
     /// No evidence with this hash in the inspection.
     #[error("no evidence {sha256} in inspection '{inspection}'")]
     NoEvidence {
@@ -56,6 +59,9 @@ pub enum StoreError {
     /// The database refused an operation.
     #[error("the store's database: {0}")]
     Db(rusqlite::Error),
+    /// A change cannot be recorded faithfully in the audit trail; nothing was written.
+    #[error(transparent)]
+    Encoding(#[from] crate::audit::EncodingError),
     /// The store holds data this version cannot read.
     #[error("the store's data is damaged: {0} (run `tekseru audit verify`)")]
     Corrupt(String),

@@ -512,12 +512,20 @@ fn exif_of(path: &Path) -> (Option<String>, Option<Gps>) {
             .map_or(1.0, |_| -1.0);
         Some(sign * value)
     };
-    let gps = match (
+    let gps = gps(
         coordinate(exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef, "S"),
         coordinate(exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef, "W"),
-    ) {
-        (Some(lat), Some(lon)) => Some(Gps { lat, lon }),
-        _ => None,
-    };
+    );
     (captured, gps)
+}
+
+/// A position from EXIF coordinates, or none when they are not one: a zero denominator gives
+/// an infinite or NaN coordinate, a damaged file one off the globe.
+fn gps(lat: Option<f64>, lon: Option<f64>) -> Option<Gps> {
+    let (lat, lon) = (lat?, lon?);
+    let on_globe = lat.is_finite()
+        && lon.is_finite()
+        && (-90.0..=90.0).contains(&lat)
+        && (-180.0..=180.0).contains(&lon);
+    on_globe.then_some(Gps { lat, lon })
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::error::{Result, StoreError};
 
@@ -13,6 +14,18 @@ pub(crate) const HEADER: &str = "store.toml";
 const M_COST_KIB: u32 = 19 * 1024;
 const T_COST: u32 = 2;
 const P_COST: u32 = 1;
+
+/// The most a header may ask of the KDF: unlocking reads the cost from `store.toml`, which
+/// anyone can edit, and must not be made to exhaust the laptop's memory or take minutes.
+const MAX_M_COST_KIB: u32 = 256 * 1024;
+const MAX_T_COST: u32 = 16;
+const MAX_P_COST: u32 = 8;
+/// Salt sizes a header may name, bytes.
+const MIN_SALT: usize = 16;
+const MAX_SALT: usize = 64;
+
+/// The shortest passphrase a new store takes, in characters.
+pub(crate) const MIN_PASSPHRASE_CHARS: usize = 8;
 
 /// The format of new stores. Format 1 used SQLCipher's default page (4 KiB, HMAC-SHA512);
 /// format 2 names its page size and HMAC in the header: 64 KiB pages with HMAC-SHA256 import
@@ -40,19 +53,23 @@ pub(crate) struct Header {
     hmac: Option<String>,
 }
 
-/// A 256-bit database key. Never written anywhere; dropped with the store.
-pub(crate) struct Key([u8; 32]);
+/// A 256-bit database key. Never written anywhere; wiped (with a write the compiler keeps)
+/// when dropped, as is every copy of it in text.
+pub(crate) struct Key(Zeroizing<[u8; 32]>);
 
 impl Key {
-    /// The key as SQLCipher's raw-key literal: `x'…'`.
-    pub(crate) fn pragma_literal(&self) -> String {
-        format!("\"x'{}'\"", hex(&self.0))
-    }
-}
-
-impl Drop for Key {
-    fn drop(&mut self) {
-        self.0 = [0; 32];
+    /// The statement that gives SQLCipher the raw key: `PRAGMA key = "x'…'";`, in a string
+    /// that is wiped when dropped (allocated once, so no reallocation leaves a copy behind).
+    pub(crate) fn pragma(&self) -> Zeroizing<String> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = Zeroizing::new(String::with_capacity(64 + 24));
+        text.push_str("PRAGMA key = \"x'");
+        for b in self.0.iter() {
+            text.push(char::from(HEX[usize::from(b >> 4)]));
+            text.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        text.push_str("'\";");
+        text
     }
 }
 
@@ -99,6 +116,25 @@ impl Header {
         }
         if header.kdf != "argon2id" {
             return Err(bad(format!("unknown key derivation '{}'", header.kdf)));
+        }
+        if header.m_cost_kib > MAX_M_COST_KIB
+            || header.t_cost > MAX_T_COST
+            || header.p_cost > MAX_P_COST
+        {
+            return Err(bad(format!(
+                "the key derivation asks for {} KiB, {} passes and {} lanes; at most {MAX_M_COST_KIB} KiB, {MAX_T_COST} passes and {MAX_P_COST} lanes are allowed",
+                header.m_cost_kib, header.t_cost, header.p_cost
+            )));
+        }
+        match unhex(&header.salt) {
+            Some(salt) if (MIN_SALT..=MAX_SALT).contains(&salt.len()) => {}
+            Some(salt) => {
+                return Err(bad(format!(
+                    "the salt has {} bytes; it must have {MIN_SALT} to {MAX_SALT}",
+                    salt.len()
+                )))
+            }
+            None => return Err(bad("the salt is not hexadecimal".to_owned())),
         }
         match (header.format, header.page_size, header.hmac.as_deref()) {
             (1, None, None) => {}
@@ -150,9 +186,9 @@ impl Header {
             })?;
         let argon =
             argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-        let mut key = [0u8; 32];
+        let mut key = Zeroizing::new([0u8; 32]);
         argon
-            .hash_password_into(passphrase.as_bytes(), &salt, &mut key)
+            .hash_password_into(passphrase.as_bytes(), &salt, key.as_mut())
             .map_err(|e| StoreError::Invalid(format!("cannot derive the key: {e}")))?;
         Ok(Key(key))
     }

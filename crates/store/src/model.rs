@@ -196,7 +196,7 @@ pub struct InspectionSummary {
     /// The CA's name.
     pub ca_name: String,
     /// The CA's BIN.
-    pub bin: Bin,
+    pub bin: String,
     /// The site.
     pub site: String,
     /// The checklist's id, pinned at creation.
@@ -215,6 +215,9 @@ pub struct InspectionSummary {
     pub failing: usize,
     /// Whether an act was rendered from it (and not amended since).
     pub sealed: bool,
+    /// Why the inspection cannot be read, when its data is damaged; the other fields then
+    /// hold what could be read (the counts are 0). Other inspections are not affected.
+    pub damaged: Option<String>,
 }
 
 /// An inspection, whole.
@@ -273,7 +276,7 @@ impl Inspection {
         InspectionSummary {
             id: self.id.clone(),
             ca_name: self.ca_name.clone(),
-            bin: self.bin,
+            bin: self.bin.to_string(),
             site: self.site.clone(),
             checklist_id: self.checklist.id.clone(),
             checklist_version: self.checklist.version.clone(),
@@ -283,6 +286,7 @@ impl Inspection {
             total,
             failing,
             sealed: self.seal.is_some() && self.amendments == 0,
+            damaged: None,
         }
     }
 

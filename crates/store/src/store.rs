@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use crate::audit::{self, Change, Entry, GENESIS};
 use crate::error::{Result, StoreError};
-use crate::key::{hex, Header};
+use crate::key::{hex, Header, MIN_PASSPHRASE_CHARS};
 use crate::model::{
     ActRevision, Answer, AnswerChange, Dissent, Evidence, Inspection, InspectionSummary, Inspector,
     InventoryRow, NewInspection, ProcedureEvent, Recommendation, Seal,
@@ -53,13 +53,16 @@ impl Store {
         Header::path(dir).exists()
     }
 
-    /// Creates a store in `dir` (made if missing) for this laptop's inspector.
+    /// Creates a store in `dir` (made if missing) for this laptop's inspector. The passphrase
+    /// has at least 8 characters (spaces around it do not count).
     pub fn create(dir: &Path, passphrase: &str, inspector: &str) -> Result<Store> {
         if Store::exists(dir) || dir.join(DB).exists() {
             return Err(StoreError::AlreadyExists(dir.to_path_buf()));
         }
-        if passphrase.is_empty() {
-            return Err(StoreError::Invalid("the passphrase is empty".into()));
+        if passphrase.trim().chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "the passphrase is too short: use at least {MIN_PASSPHRASE_CHARS} characters"
+            )));
         }
         let inspector = inspector.trim();
         if inspector.is_empty() {
@@ -180,16 +183,62 @@ impl Store {
         Ok(id)
     }
 
-    /// Every inspection, newest first.
+    /// Every inspection, newest first. An inspection whose data is damaged is listed with
+    /// the reason ([`InspectionSummary::damaged`]); it never hides the others.
     pub fn inspections(&self) -> Result<Vec<InspectionSummary>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM inspection ORDER BY created_at DESC, id")?;
-        let ids: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
+        let mut stmt = self.conn.prepare(
+            "SELECT CAST(id AS TEXT), CAST(ca_name AS TEXT), CAST(bin AS TEXT), CAST(site AS TEXT), \
+             CAST(created_at AS TEXT), CAST(created_by AS TEXT) \
+             FROM inspection ORDER BY created_at DESC, id",
+        )?;
+        let rows: Vec<[Option<String>; 6]> = stmt
+            .query_map([], |r| {
+                Ok([
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ])
+            })?
             .collect::<rusqlite::Result<_>>()?;
-        ids.iter()
-            .map(|id| Ok(load(&self.conn, id)?.summary()))
+        Ok(rows
+            .into_iter()
+            .map(|[id, ca_name, bin, site, created_at, created_by]| {
+                let id = id.unwrap_or_default();
+                match load(&self.conn, &id) {
+                    Ok(inspection) => inspection.summary(),
+                    Err(e) => InspectionSummary {
+                        id,
+                        ca_name: ca_name.unwrap_or_default(),
+                        bin: bin.unwrap_or_default(),
+                        site: site.unwrap_or_default(),
+                        checklist_id: String::new(),
+                        checklist_version: String::new(),
+                        created_at: created_at.unwrap_or_default(),
+                        created_by: created_by.unwrap_or_default(),
+                        answered: 0,
+                        total: 0,
+                        failing: 0,
+                        sealed: false,
+                        damaged: Some(e.to_string()),
+                    },
+                }
+            })
+            .collect())
+    }
+
+    /// The inspection's audit trail, oldest first. An entry that cannot be read is an error
+    /// (`verify` names it).
+    pub fn audit_trail(&self, id: &str) -> Result<Vec<Entry>> {
+        load(&self.conn, id)?;
+        trail(&self.conn, id)?
+            .into_iter()
+            .map(|(seq, text, _, _)| {
+                serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("audit entry #{seq}: {e}")))
+            })
             .collect()
     }
 
@@ -461,57 +510,54 @@ impl Store {
         Ok(())
     }
 
-    /// Seals the inspection at its audit head (the act is rendered from that state); returns
-    /// the head. Later changes to answers, evidence or conclusions count as amendments.
-    pub fn seal(&mut self, id: &str) -> Result<String> {
+    /// Seals the inspection at `head`, the audit head the act was rendered from, and keeps
+    /// the act (its PDF bytes) as a `rendered` revision, in one transaction. Refused, writing
+    /// nothing, when the inspection's head is no longer `head`: another writer (the command
+    /// line beside the app) changed it meanwhile, and the act does not show it. Later changes
+    /// to answers, evidence or conclusions count as amendments.
+    pub fn seal_act(&mut self, id: &str, head: &str, pdf: &[u8]) -> Result<ActRevision> {
         let (tx, who) = self.begin()?;
-        let head: String = tx
-            .query_row("SELECT head FROM inspection WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .ok_or_else(|| StoreError::NoInspection(id.to_owned()))?;
-        let entry = append(&tx, who, id, Change::Sealed { head: head.clone() })?;
+        expect_head(&tx, id, head)?;
+        let entry = append(
+            &tx,
+            who,
+            id,
+            Change::Sealed {
+                head: head.to_owned(),
+            },
+        )?;
         let seal = Seal {
-            head: head.clone(),
+            head: head.to_owned(),
             at: entry.at,
         };
         tx.execute(
             "UPDATE inspection SET seal = ?2, amendments = 0 WHERE id = ?1",
             params![id, to_json(&seal)?],
         )?;
+        let act = insert_act(&tx, who, id, pdf, RENDERED, None)?;
         tx.commit()?;
-        Ok(head)
+        Ok(act)
     }
 
-    /// Keeps a revision of the act (its PDF bytes) in the store.
+    /// Keeps a later revision of the act (`signed`, `dissent`) made from the inspection at
+    /// audit head `head`. Refused, writing nothing, when the head moved since (see
+    /// [`Store::seal_act`]); a `rendered` act is kept only with its seal, by `seal_act`.
     pub fn store_act(
         &mut self,
         id: &str,
+        head: &str,
         pdf: &[u8],
         kind: &str,
         member: Option<Iin>,
     ) -> Result<ActRevision> {
+        if kind == RENDERED {
+            return Err(StoreError::Invalid(
+                "a rendered act is kept together with its seal (Store::seal_act)".into(),
+            ));
+        }
         let (tx, who) = self.begin()?;
-        checklist_of(&tx, id)?;
-        let sha256 = crate::evidence::put_bytes(&tx, pdf)?;
-        let act = ActRevision {
-            sha256,
-            bytes: pdf.len() as u64,
-            kind: kind.to_owned(),
-            member,
-            at: now(),
-        };
-        append(&tx, who, id, Change::ActStored { act: act.clone() })?;
-        let n: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(n), 0) + 1 FROM act WHERE inspection = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "INSERT INTO act (inspection, n, sha256, bytes, kind, member, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, n, act.sha256, act.bytes as i64, act.kind, act.member.map(|m| m.to_string()), act.at],
-        )?;
+        expect_head(&tx, id, head)?;
+        let act = insert_act(&tx, who, id, pdf, kind, member)?;
         tx.commit()?;
         Ok(act)
     }
@@ -542,7 +588,7 @@ fn connect(dir: &Path, header: &Header, key: &crate::key::Key, create: bool) -> 
     let mut conn = Connection::open_with_flags(&path, flags)?;
     // SQLCipher logs a failed HMAC check on stderr; the caller gets WrongPassphrase instead.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
-    conn.execute_batch(&format!("PRAGMA key = {};", key.pragma_literal()))?;
+    conn.execute_batch(&key.pragma())?;
     conn.execute_batch(&header.cipher_pragmas())?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
@@ -563,6 +609,54 @@ fn connect(dir: &Path, header: &Header, key: &crate::key::Key, create: bool) -> 
     Ok(conn)
 }
 
+/// The kind of the act revision that is kept with the seal.
+const RENDERED: &str = "rendered";
+
+/// Refuses when the inspection's audit head is not `head`.
+fn expect_head(tx: &Transaction<'_>, id: &str, head: &str) -> Result<()> {
+    let current: String = tx
+        .query_row("SELECT head FROM inspection WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::NoInspection(id.to_owned()))?;
+    if current == head {
+        Ok(())
+    } else {
+        Err(StoreError::HeadMoved(id.to_owned()))
+    }
+}
+
+/// Stores an act's bytes and records the revision, inside `tx`.
+fn insert_act(
+    tx: &Transaction<'_>,
+    who: &Inspector,
+    id: &str,
+    pdf: &[u8],
+    kind: &str,
+    member: Option<Iin>,
+) -> Result<ActRevision> {
+    let sha256 = crate::evidence::put_bytes(tx, pdf)?;
+    let act = ActRevision {
+        sha256,
+        bytes: pdf.len() as u64,
+        kind: kind.to_owned(),
+        member,
+        at: now(),
+    };
+    append(tx, who, id, Change::ActStored { act: act.clone() })?;
+    let n: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(n), 0) + 1 FROM act WHERE inspection = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO act (inspection, n, sha256, bytes, kind, member, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, n, act.sha256, act.bytes as i64, act.kind, act.member.map(|m| m.to_string()), act.at],
+    )?;
+    Ok(act)
+}
+
 /// Appends a change to the inspection's trail and moves its head.
 pub(crate) fn append(
     tx: &Transaction<'_>,
@@ -578,16 +672,25 @@ pub(crate) fn append(
         )
         .optional()?;
     let (seq, prev) = last.unwrap_or((0, GENESIS.to_owned()));
+    let seq = seq
+        .checked_add(1)
+        .filter(|s| i64::try_from(*s).is_ok())
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "inspection '{id}': the audit trail's last number is out of range"
+            ))
+        })?;
     let entry = Entry {
-        seq: seq + 1,
+        inspection: Some(id.to_owned()),
+        seq,
         at: now(),
         actor: who.id.clone(),
         actor_name: who.name.clone(),
         change,
     };
-    let hash = entry.hash(&prev);
+    let hash = entry.hash(&prev)?;
     let text =
-        String::from_utf8(entry.canonical()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        String::from_utf8(entry.canonical()?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
         "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, entry.seq as i64, text, prev, hash],

@@ -8,8 +8,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::audit::Change;
 use crate::error::Result;
-use crate::store::{now, Store};
+use crate::store::{append, now, Store};
 
 /// A trusted root certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +45,8 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Adds a root certificate (`der`: its DER bytes, which identify it; `pem`: its text).
+    /// Adds a root certificate (`der`: its DER bytes, which identify it; `pem`: its text),
+    /// and records it in the audit trail of every inspection, in the same transaction.
     /// Returns `false` when it was already trusted.
     pub fn add_trusted_root(&mut self, der: &[u8], subject: &str, pem: &str) -> Result<bool> {
         let sha256 = crate::key::hex(&Sha256::digest(der));
@@ -53,6 +55,23 @@ impl Store {
             "INSERT OR IGNORE INTO trusted_root (sha256, subject, pem, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![sha256, subject, pem, now(), who.name],
         )?;
+        if added == 1 {
+            let ids: Vec<String> = tx
+                .prepare("SELECT id FROM inspection ORDER BY created_at, id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                append(
+                    &tx,
+                    who,
+                    &id,
+                    Change::RootTrusted {
+                        sha256: sha256.clone(),
+                        subject: subject.to_owned(),
+                    },
+                )?;
+            }
+        }
         tx.commit()?;
         Ok(added == 1)
     }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::audit::{Entry, GENESIS};
+use crate::audit::{short, Entry, GENESIS};
 use crate::error::Result;
 use crate::evidence::check_blob;
 use crate::model::Inspection;
@@ -39,14 +39,16 @@ impl Store {
         let mut entries: Vec<(Entry, String)> = Vec::new();
         let mut prev = GENESIS.to_owned();
         let mut expected_seq = 1i64;
+        // Whether an earlier entry names its inspection (format 2): every later one must.
+        let mut named = false;
         for (seq, text, stored_prev, stored_hash) in &rows {
             if *seq != expected_seq {
                 problems.push(format!(
                     "audit entry #{expected_seq} is missing (the trail jumps from #{} to #{seq})",
-                    expected_seq - 1
+                    expected_seq.saturating_sub(1)
                 ));
             }
-            expected_seq = seq + 1;
+            expected_seq = seq.saturating_add(1);
             let entry: Entry = match serde_json::from_str(text) {
                 Ok(e) => e,
                 Err(e) => {
@@ -61,7 +63,25 @@ impl Store {
                     entry.change.describe()
                 ));
             }
-            let hash = entry.hash(stored_prev);
+            match entry.inspection.as_deref() {
+                Some(other) if other != id => problems.push(format!(
+                    "audit entry #{seq} ({}) belongs to inspection '{other}', not to this one: it was copied from another trail",
+                    entry.change.describe()
+                )),
+                None if named => problems.push(format!(
+                    "audit entry #{seq} ({}) does not name its inspection although an earlier entry does: it was not written by tekseru",
+                    entry.change.describe()
+                )),
+                _ => {}
+            }
+            named |= entry.inspection.is_some();
+            let hash = match entry.hash(stored_prev) {
+                Ok(hash) => hash,
+                Err(e) => {
+                    problems.push(e.to_string());
+                    String::new()
+                }
+            };
             if hash != *stored_hash || entry.seq as i64 != *seq {
                 problems.push(format!(
                     "audit entry #{seq} ({}, {} by {}) was altered: its content no longer matches its hash",
@@ -114,10 +134,6 @@ impl Store {
             problems,
         })
     }
-}
-
-fn short(sha: &str) -> &str {
-    &sha[..12.min(sha.len())]
 }
 
 /// Names every difference between the tables and the replayed trail.

@@ -378,11 +378,9 @@ fn a_change_after_the_seal_is_an_amendment() {
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
         .unwrap();
     let head = store.inspection(&id).unwrap().audit_head;
-    assert_eq!(store.seal(&id).unwrap(), head);
-    store
-        .store_act(&id, b"%PDF-1.7 act", "rendered", None)
-        .unwrap();
+    store.seal_act(&id, &head, b"%PDF-1.7 act").unwrap();
     let sealed = store.inspection(&id).unwrap();
+    assert_eq!(sealed.seal.as_ref().unwrap().head, head);
     assert!(sealed.summary().sealed);
     assert_eq!(sealed.amendments, 0);
     store
@@ -860,4 +858,395 @@ fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies()
         .unwrap();
     assert_eq!(new.version, "2026.2");
     assert!(new.item("server-room.grounding-bond").is_some());
+}
+
+/// A JPEG whose EXIF records a GPS position of degrees, minutes and seconds given as
+/// (numerator, denominator) pairs, north and east.
+fn jpeg_at(lat: [(u32, u32); 3], lon: [(u32, u32); 3]) -> Vec<u8> {
+    let rationals = |parts: [(u32, u32); 3]| -> Vec<u8> {
+        parts
+            .iter()
+            .flat_map(|(n, d)| [n.to_be_bytes(), d.to_be_bytes()].concat())
+            .collect()
+    };
+    let exif = [
+        b"MM\0\x2a\0\0\0\x08".as_slice(),
+        &[0, 1],                                      // IFD0: one entry
+        &[0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26], // GPSInfo, LONG, at 26
+        &[0, 0, 0, 0],
+        &[0, 4],                                  // the GPS IFD: four entries
+        &[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0], // GPSLatitudeRef "N"
+        &[0, 2, 0, 5, 0, 0, 0, 3, 0, 0, 0, 80],   // GPSLatitude, 3 RATIONAL at 80
+        &[0, 3, 0, 2, 0, 0, 0, 2, b'E', 0, 0, 0], // GPSLongitudeRef "E"
+        &[0, 4, 0, 5, 0, 0, 0, 3, 0, 0, 0, 104],  // GPSLongitude, 3 RATIONAL at 104
+        &[0, 0, 0, 0],
+        &rationals(lat),
+        &rationals(lon),
+    ]
+    .concat();
+    let mut jpeg = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90);
+    image::ImageEncoder::set_exif_metadata(&mut encoder, exif).unwrap();
+    encoder
+        .encode_image(&image::RgbImage::from_pixel(
+            32,
+            24,
+            image::Rgb([9, 90, 200]),
+        ))
+        .unwrap();
+    jpeg
+}
+
+#[test]
+fn a_photo_with_a_broken_gps_position_keeps_no_position_and_the_list_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let astana = jpeg_at([(51, 1), (10, 1), (0, 1)], [(71, 1), (26, 1), (0, 1)]);
+    attach(&mut store, &id, "astana.jpg", &astana);
+    // A zero denominator (0/0 seconds: NaN), and a latitude past the pole.
+    attach(
+        &mut store,
+        &id,
+        "nan.jpg",
+        &jpeg_at([(51, 1), (10, 1), (0, 0)], [(71, 1), (26, 1), (0, 1)]),
+    );
+    attach(
+        &mut store,
+        &id,
+        "pole.jpg",
+        &jpeg_at([(95, 1), (0, 1), (0, 1)], [(71, 1), (26, 1), (0, 1)]),
+    );
+    let evidence = store.inspection(&id).unwrap().evidence;
+    let gps = evidence[0].gps.unwrap();
+    assert!((gps.lat - (51.0 + 10.0 / 60.0)).abs() < 1e-9, "{gps:?}");
+    assert!((gps.lon - (71.0 + 26.0 / 60.0)).abs() < 1e-9, "{gps:?}");
+    assert_eq!(evidence[1].gps, None);
+    assert_eq!(evidence[2].gps, None);
+    assert_eq!(store.inspections().unwrap().len(), 1);
+    assert!(store.verify(&id).unwrap().intact());
+}
+
+#[test]
+fn a_damaged_row_shows_an_error_on_its_own_inspection_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let damaged = new_inspection(&mut store, "ca-accreditation-onsite");
+    let sound = new_inspection(&mut store, "ca-accreditation-documents");
+    attach(&mut store, &damaged, "photo.png", &png(8, 8));
+    drop(store);
+    // What the old import wrote for a photo whose EXIF latitude was NaN.
+    raw(dir.path())
+        .execute_batch(r#"UPDATE evidence SET gps = '{"lat":null,"lon":71.4}'"#)
+        .unwrap();
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let list = store.inspections().unwrap();
+    assert_eq!(list.len(), 2);
+    let bad = list.iter().find(|s| s.id == damaged).unwrap();
+    let good = list.iter().find(|s| s.id == sound).unwrap();
+    assert_eq!(good.damaged, None);
+    assert_eq!(good.total, 13);
+    assert_eq!(bad.ca_name, "«Сенім» КО");
+    let reason = bad.damaged.as_deref().unwrap();
+    assert!(reason.contains("gps"), "{reason}");
+    assert!(store.inspection(&damaged).is_err());
+    assert!(store.inspection(&sound).is_ok());
+}
+
+/// Replaces the `n`-th string inside a JSON value (depth first) with `with`; whether there
+/// was one.
+fn replace_string(value: &mut serde_json::Value, n: &mut usize, with: &str) -> bool {
+    match value {
+        serde_json::Value::String(s) => {
+            if *n == 0 {
+                *s = with.to_owned();
+                return true;
+            }
+            *n -= 1;
+            false
+        }
+        serde_json::Value::Array(items) => items.iter_mut().any(|v| replace_string(v, n, with)),
+        serde_json::Value::Object(map) => map.values_mut().any(|v| replace_string(v, n, with)),
+        _ => false,
+    }
+}
+
+fn strings_in(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::String(_) => 1,
+        serde_json::Value::Array(items) => items.iter().map(strings_in).sum(),
+        serde_json::Value::Object(map) => map.values().map(strings_in).sum(),
+        _ => 0,
+    }
+}
+
+struct Tamperable {
+    _dir: tempfile::TempDir,
+    store: Store,
+    raw: Connection,
+    id: String,
+    /// Every audit row: (seq, entry, prev, hash).
+    rows: Vec<(i64, String, String, String)>,
+    /// The photo's hash.
+    photo: String,
+}
+
+/// A store with an inspection of every kind of entry but creation (kept out: its checklist
+/// holds thousands of strings), and a raw connection to tamper with it.
+fn tamperable() -> Tamperable {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&id, "server-room.ceiling-height", value(2.31))
+        .unwrap();
+    let photo = attach(&mut store, &id, "photo.png", &png(8, 8));
+    store
+        .set_conclusions(&id, "табылды", "қорытынды", Vec::new())
+        .unwrap();
+    store
+        .record_event(
+            &id,
+            serde_json::from_str(r#"{"step":"ca_notified","date":"2025-03-07"}"#).unwrap(),
+        )
+        .unwrap();
+    let head = store.inspection(&id).unwrap().audit_head;
+    store.seal_act(&id, &head, b"%PDF-1.7 act").unwrap();
+    store
+        .record_dissent(&id, Iin::parse("850214300001").unwrap(), "қарсымын")
+        .unwrap();
+    let raw = raw(dir.path());
+    let rows = {
+        let mut stmt = raw
+            .prepare("SELECT seq, entry, prev, hash FROM audit WHERE inspection = ?1 ORDER BY seq")
+            .unwrap();
+        stmt.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+    };
+    assert_eq!(rows.len(), 8);
+    assert!(store.verify(&id).unwrap().intact());
+    Tamperable {
+        _dir: dir,
+        store,
+        raw,
+        id,
+        rows,
+        photo,
+    }
+}
+
+thread_local! {
+    static TAMPERABLE: std::cell::RefCell<Option<Tamperable>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `edit` on the raw database of a shared tamperable store, checks that reading and
+/// verifying the inspection report rather than panic, then puts the rows back.
+fn tamper_and_check(edit: impl FnOnce(&Connection, &Tamperable)) {
+    TAMPERABLE.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let t = cell.get_or_insert_with(tamperable);
+        t.raw.execute_batch("SAVEPOINT before").unwrap();
+        edit(&t.raw, t);
+        t.raw.execute_batch("RELEASE before").unwrap();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let verified = t.store.verify(&t.id);
+            let _ = t.store.inspection(&t.id);
+            let _ = t.store.inspections();
+            let _ = verified.map(|v| v.problems.iter().map(|p| p.len()).sum::<usize>());
+        }));
+        // Put everything back as it was.
+        for (seq, entry, prev, hash) in &t.rows {
+            t.raw
+                .execute(
+                    "UPDATE audit SET entry = ?3, prev = ?4, hash = ?5 WHERE inspection = ?1 AND seq = ?2",
+                    rusqlite::params![t.id, seq, entry, prev, hash],
+                )
+                .unwrap();
+        }
+        t.raw
+            .execute(
+                "UPDATE evidence SET sha256 = ?2 WHERE inspection = ?1",
+                rusqlite::params![t.id, t.photo],
+            )
+            .unwrap();
+        assert!(outcome.is_ok(), "reading a tampered store panicked");
+    });
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn a_tampered_audit_string_is_reported_never_a_panic(
+        row in 1usize..8,
+        which in proptest::prelude::any::<proptest::sample::Index>(),
+        text in "\\PC{0,20}",
+    ) {
+        tamper_and_check(|raw, t| {
+            let (seq, entry, _, _) = &t.rows[row];
+            let mut value: serde_json::Value = serde_json::from_str(entry).unwrap();
+            let mut n = which.index(strings_in(&value));
+            assert!(replace_string(&mut value, &mut n, &text));
+            raw.execute(
+                "UPDATE audit SET entry = ?3 WHERE inspection = ?1 AND seq = ?2",
+                rusqlite::params![t.id, seq, value.to_string()],
+            )
+            .unwrap();
+        });
+    }
+
+    #[test]
+    fn tampered_audit_bytes_and_hashes_are_reported_never_a_panic(
+        row in 0usize..8,
+        at in proptest::prelude::any::<proptest::sample::Index>(),
+        cut in 0usize..6,
+        insert in "\\PC{0,6}",
+        column in 0usize..3,
+    ) {
+        tamper_and_check(|raw, t| {
+            let (seq, entry, prev, hash) = &t.rows[row];
+            let original = [entry, prev, hash][column];
+            let chars: Vec<char> = original.chars().collect();
+            let start = at.index(chars.len() + 1);
+            let end = (start + cut).min(chars.len());
+            let changed: String = chars[..start]
+                .iter()
+                .chain(insert.chars().collect::<Vec<_>>().iter())
+                .chain(chars[end..].iter())
+                .collect();
+            let name = ["entry", "prev", "hash"][column];
+            raw.execute(
+                &format!("UPDATE audit SET {name} = ?3 WHERE inspection = ?1 AND seq = ?2"),
+                rusqlite::params![t.id, seq, changed],
+            )
+            .unwrap();
+        });
+    }
+
+    #[test]
+    fn a_tampered_hash_inside_an_audit_entry_is_reported_never_a_panic(
+        sealed in proptest::prelude::any::<bool>(),
+        text in "\\PC{0,20}",
+    ) {
+        tamper_and_check(|raw, t| {
+            // The photo's entry (#3) names its hash; the seal's (#6) the head it sealed.
+            let (row, pointer) = if sealed { (5, "/change/head") } else { (2, "/change/evidence/sha256") };
+            let (seq, entry, _, _) = &t.rows[row];
+            let mut value: serde_json::Value = serde_json::from_str(entry).unwrap();
+            *value.pointer_mut(pointer).unwrap() = serde_json::Value::String(text.clone());
+            raw.execute(
+                "UPDATE audit SET entry = ?3 WHERE inspection = ?1 AND seq = ?2",
+                rusqlite::params![t.id, seq, value.to_string()],
+            )
+            .unwrap();
+        });
+    }
+
+    #[test]
+    fn a_tampered_evidence_hash_is_reported_never_a_panic(text in "\\PC{0,20}") {
+        tamper_and_check(|raw, t| {
+            raw.execute(
+                "UPDATE evidence SET sha256 = ?2 WHERE inspection = ?1",
+                rusqlite::params![t.id, text],
+            )
+            .unwrap();
+        });
+    }
+}
+
+#[test]
+fn an_audit_entry_copied_from_another_inspection_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let a = new_inspection(&mut store, "ca-accreditation-onsite");
+    let b = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&a, "server-room.ups", verdict(Verdict::Fails))
+        .unwrap();
+    store
+        .answer(&b, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    assert!(store
+        .audit_trail(&b)
+        .unwrap()
+        .iter()
+        .all(|e| e.inspection.as_deref() == Some(b.as_str())));
+    drop(store);
+    // Inspection a's answer, rewritten into b's trail with every hash made to fit.
+    let raw = raw(dir.path());
+    let (text, prev): (String, String) = raw
+        .query_row(
+            "SELECT (SELECT entry FROM audit WHERE inspection = ?1 AND seq = 2), prev FROM audit WHERE inspection = ?2 AND seq = 2",
+            [&a, &b],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let entry: tekseru_store::audit::Entry = serde_json::from_str(&text).unwrap();
+    let hash = entry.hash(&prev).unwrap();
+    raw.execute(
+        "UPDATE audit SET entry = ?2, hash = ?3 WHERE inspection = ?1 AND seq = 2",
+        rusqlite::params![b, text, hash],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE inspection SET head = ?2 WHERE id = ?1",
+        rusqlite::params![b, hash],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE answer SET verdict = 'fails', \
+         updated_at = (SELECT updated_at FROM answer WHERE inspection = ?2) WHERE inspection = ?1",
+        [&b, &a],
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let problems = store.verify(&b).unwrap().problems;
+    assert_eq!(
+        problems,
+        [format!("audit entry #2 (answered item 'server-room.ups') belongs to inspection '{a}', not to this one: it was copied from another trail")]
+    );
+    assert!(store.verify(&a).unwrap().intact());
+}
+
+#[test]
+fn an_entry_that_drops_its_inspection_after_the_trail_named_it_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&id, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    drop(store);
+    // Entry #2 rewritten without its inspection, as format 1 wrote it, every hash made to fit.
+    let raw = raw(dir.path());
+    let (text, prev): (String, String) = raw
+        .query_row(
+            "SELECT entry, prev FROM audit WHERE inspection = ?1 AND seq = 2",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut entry: tekseru_store::audit::Entry = serde_json::from_str(&text).unwrap();
+    entry.inspection = None;
+    let hash = entry.hash(&prev).unwrap();
+    let text = String::from_utf8(entry.canonical().unwrap()).unwrap();
+    raw.execute(
+        "UPDATE audit SET entry = ?2, hash = ?3 WHERE inspection = ?1 AND seq = 2",
+        rusqlite::params![id, text, hash],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE inspection SET head = ?2 WHERE id = ?1",
+        rusqlite::params![id, hash],
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(
+        store.verify(&id).unwrap().problems,
+        ["audit entry #2 (answered item 'server-room.ups') does not name its inspection although an earlier entry does: it was not written by tekseru"]
+    );
 }

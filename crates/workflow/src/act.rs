@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tekseru_act::{Languages, RenderOptions, SignatureReport, Signer};
 use tekseru_core::{quorum, Iin};
-use tekseru_store::{ActRevision, Inspection, Store};
+use tekseru_store::{ActRevision, Inspection, Store, StoreError};
 use time::OffsetDateTime;
 
 use crate::data::{act_data, act_text, kazakhstan};
@@ -109,14 +109,16 @@ pub fn render(
             created: created.to_offset(kazakhstan()),
         },
     )?;
-    let head = store.seal(id)?;
-    if head != inspection.audit_head {
-        // Another writer changed the inspection while the act was rendered.
-        return Err(WorkflowError::Refused(
-            "the inspection changed while the act was being rendered; render it again".into(),
-        ));
-    }
-    let revision = store.store_act(id, &pdf, RENDERED, None)?;
+    // One transaction, refused when another writer changed the inspection meanwhile: no
+    // inspection is ever sealed at a head that no stored act shows.
+    let revision = match store.seal_act(id, &inspection.audit_head, &pdf) {
+        Err(StoreError::HeadMoved(_)) => {
+            return Err(WorkflowError::Refused(
+                "the inspection changed while the act was being rendered; render it again".into(),
+            ))
+        }
+        other => other?,
+    };
     Ok(Rendered { revision, pdf })
 }
 
@@ -176,7 +178,16 @@ pub fn sign(
         )));
     }
     let pdf = tekseru_act::sign(&latest.pdf, member, signer, now)?;
-    let revision = store.store_act(id, &pdf, SIGNED, Some(*member))?;
+    let revision = match store.store_act(id, &inspection.audit_head, &pdf, SIGNED, Some(*member))
+    {
+        Err(StoreError::HeadMoved(_)) => {
+            return Err(WorkflowError::Refused(
+                "the inspection changed while the act was being signed; nothing was kept: render the act again, then sign"
+                    .into(),
+            ))
+        }
+        other => other?,
+    };
     Ok(Rendered { revision, pdf })
 }
 
@@ -235,6 +246,6 @@ pub fn dissent(
         created: now.to_offset(kazakhstan()),
     };
     let pdf = tekseru_act::render_dissent(&data, member, reason, &options)?;
-    let revision = store.store_act(id, &pdf, DISSENT, Some(*member))?;
+    let revision = store.store_act(id, &inspection.audit_head, &pdf, DISSENT, Some(*member))?;
     Ok(Rendered { revision, pdf })
 }

@@ -10,6 +10,10 @@ use tekseru_testpki::{Alg, Root, PASSWORD};
 use tekseru_workflow::{self as workflow, WorkflowError};
 use time::OffsetDateTime;
 
+/// A fixed "now" inside the test certificates' validity (2026-01-01 → 2027-12-31): no test
+/// depends on the day it runs.
+const NOW: OffsetDateTime = time::macros::datetime!(2026-11-20 12:00 UTC);
+
 const CHAIR: &str = "810315400008";
 const TECHREG: &str = "880722300007";
 const KNB: &str = "791130400009";
@@ -98,14 +102,7 @@ fn decided() -> Fixture {
 }
 
 fn render(f: &mut Fixture) -> workflow::Rendered {
-    workflow::render(
-        &mut f.store,
-        &f.id,
-        Languages::Both,
-        OffsetDateTime::now_utc(),
-        &mut |_, _| true,
-    )
-    .unwrap()
+    workflow::render(&mut f.store, &f.id, Languages::Both, NOW, &mut |_, _| true).unwrap()
 }
 
 fn signer(root: &Root, member: &str) -> Pkcs12Signer {
@@ -118,7 +115,7 @@ fn sign(f: &mut Fixture, root: &Root, member: &str) -> Result<workflow::Rendered
         &f.id,
         &iin(member),
         &signer(root, member),
-        OffsetDateTime::now_utc(),
+        NOW,
     )
 }
 
@@ -146,7 +143,7 @@ fn members_sign_in_turn_and_the_quorum_follows() {
         status
             .reasons
             .iter()
-            .any(|r| r.contains("no signature is trusted")),
+            .any(|r| r.contains("is not trusted at") && r.contains("(wrong root)")),
         "{:?}",
         status.reasons
     );
@@ -285,7 +282,7 @@ fn rendering_again_never_silently_drops_signatures() {
         &mut f.store,
         &f.id,
         Languages::One(Lang::Kk),
-        OffsetDateTime::now_utc(),
+        NOW,
         &mut |_, _| true,
     )
     .unwrap_err();
@@ -304,14 +301,8 @@ fn rendering_again_never_silently_drops_signatures() {
 fn cancelling_a_render_writes_nothing() {
     let mut f = decided();
     let before = f.store.inspection(&f.id).unwrap();
-    let err = workflow::render(
-        &mut f.store,
-        &f.id,
-        Languages::Both,
-        OffsetDateTime::now_utc(),
-        &mut |_, _| false,
-    )
-    .unwrap_err();
+    let err =
+        workflow::render(&mut f.store, &f.id, Languages::Both, NOW, &mut |_, _| false).unwrap_err();
     assert!(matches!(err, WorkflowError::Cancelled));
     let after = f.store.inspection(&f.id).unwrap();
     assert_eq!(after.audit_head, before.audit_head);
@@ -329,7 +320,7 @@ fn a_dissenting_member_does_not_sign_and_the_notice_is_kept() {
         &iin(TECHREG),
         "Биіктікті өлшеу әдісімен келіспеймін",
         Languages::Both,
-        OffsetDateTime::now_utc(),
+        NOW,
     )
     .unwrap();
     assert!(notice.pdf.starts_with(b"%PDF-"));
@@ -508,6 +499,39 @@ fn revocation() -> Fixture {
     }
 }
 
+/// Opens the store's database directly, with its key and page settings, as someone with the
+/// passphrase but without tekseru would (to inject a failure).
+fn raw(dir: &std::path::Path) -> rusqlite::Connection {
+    let header: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("store.toml")).unwrap()).unwrap();
+    let salt = header["salt"].as_str().unwrap();
+    let salt: Vec<u8> = (0..salt.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(salt.get(i..i + 2).unwrap(), 16).unwrap())
+        .collect();
+    let params = argon2::Params::new(19 * 1024, 2, 1, Some(32)).unwrap();
+    let mut key = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(b"pass phrase", &salt, &mut key)
+        .unwrap();
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let conn = rusqlite::Connection::open(dir.join("tekseru.db")).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"x'{hex}'\"; PRAGMA cipher_page_size = {}; PRAGMA cipher_hmac_algorithm = {};",
+        header["page_size"],
+        header["hmac"].as_str().unwrap()
+    ))
+    .unwrap();
+    conn
+}
+
+fn note(text: &str) -> AnswerChange {
+    AnswerChange {
+        note: Some(Some(text.into())),
+        ..AnswerChange::default()
+    }
+}
+
 #[test]
 fn each_recommendation_counts_its_own_term_and_an_agreed_one_replaces_it() {
     let mut f = revocation();
@@ -608,4 +632,145 @@ fn a_revocation_act_without_violations_carries_the_checklists_mark() {
     assert_eq!((&printed.kk, &printed.ru), (&mark.kk, &mark.ru));
     let wording = data.basis.wording.as_ref().expect("the wording applied");
     assert!(wording.ru.contains("2022"), "{}", wording.ru);
+}
+
+#[test]
+fn a_failure_between_sealing_and_keeping_the_act_leaves_nothing_half_done() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    f.store
+        .answer(&f.id, "server-room.ups", note("батарея ескі"))
+        .unwrap();
+    let before = f.store.inspection(&f.id).unwrap();
+    assert_eq!(before.amendments, 1);
+    // The process dies once the act is rendered, while it is being kept: the database refuses
+    // the act's row, as a kill at that point would leave it.
+    raw(f.store.dir())
+        .execute_batch(
+            "CREATE TRIGGER die BEFORE INSERT ON act \
+             BEGIN SELECT RAISE(ABORT, 'killed while keeping the act'); END;",
+        )
+        .unwrap();
+    let err =
+        workflow::render(&mut f.store, &f.id, Languages::Both, NOW, &mut |_, _| true).unwrap_err();
+    assert!(
+        err.to_string().contains("killed while keeping the act"),
+        "{err}"
+    );
+    let after = f.store.inspection(&f.id).unwrap();
+    assert_eq!(after.audit_head, before.audit_head, "nothing was written");
+    assert_eq!(after.seal, before.seal);
+    assert_eq!(after.acts, before.acts);
+    assert_eq!(
+        after.amendments, 1,
+        "the older act still does not show the inspection"
+    );
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(err.to_string().contains("render the act again"), "{err}");
+    raw(f.store.dir())
+        .execute_batch("DROP TRIGGER die")
+        .unwrap();
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+    assert!(f.store.verify(&f.id).unwrap().intact());
+}
+
+#[test]
+fn a_second_writer_during_rendering_leaves_no_stale_act_to_sign() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    let first = render(&mut f);
+    f.store
+        .answer(&f.id, "server-room.ups", note("батарея ескі"))
+        .unwrap();
+    // The CLI, beside the app, changes the inspection while the app renders its act.
+    let mut other = Store::open(f.store.dir(), "pass phrase").unwrap();
+    let id = f.id.clone();
+    let mut written = false;
+    let err = workflow::render(&mut f.store, &f.id, Languages::Both, NOW, &mut |_, _| {
+        if !written {
+            written = true;
+            other
+                .answer(&id, "server-room.ups", note("батарея жаңа"))
+                .unwrap();
+        }
+        true
+    })
+    .unwrap_err();
+    assert!(written);
+    assert!(
+        err.to_string()
+            .contains("the inspection changed while the act was being rendered"),
+        "{err}"
+    );
+    let after = f.store.inspection(&f.id).unwrap();
+    assert_eq!(after.acts.len(), 1, "no act was kept");
+    assert_eq!(after.acts[0], first.revision);
+    assert_eq!(after.amendments, 2, "the stored act shows neither change");
+    assert_ne!(
+        after.seal.as_ref().map(|s| &s.head),
+        Some(&after.audit_head)
+    );
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(err.to_string().contains("render the act again"), "{err}");
+    assert!(f.store.verify(&f.id).unwrap().intact());
+    // Rendered again, the act shows both changes and is signed.
+    let again = render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
+    assert_ne!(again.revision.sha256, first.revision.sha256);
+}
+
+/// A member's key that, while it signs, lets another writer change the inspection (the
+/// command line beside the app).
+struct SignsWhileAnotherWrites {
+    key: Pkcs12Signer,
+    other: std::cell::RefCell<Store>,
+    id: String,
+}
+
+impl tekseru_act::Signer for SignsWhileAnotherWrites {
+    fn certificate(&self) -> Option<&tekseru_act::eds::certificate::Certificate> {
+        self.key.certificate()
+    }
+
+    fn sign_detached(
+        &self,
+        parts: &[&[u8]],
+        at: time::OffsetDateTime,
+    ) -> Result<Vec<u8>, tekseru_act::ActError> {
+        self.other
+            .borrow_mut()
+            .answer(&self.id, "server-room.ups", note("батарея жаңа"))
+            .unwrap();
+        self.key.sign_detached(parts, at)
+    }
+}
+
+#[test]
+fn a_signature_made_while_another_writer_changes_the_inspection_is_not_kept() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    let signer = SignsWhileAnotherWrites {
+        key: signer(&root, CHAIR),
+        other: std::cell::RefCell::new(Store::open(f.store.dir(), "pass phrase").unwrap()),
+        id: f.id.clone(),
+    };
+    let err = workflow::sign(&mut f.store, &f.id, &iin(CHAIR), &signer, NOW).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the inspection changed while the act was being signed"),
+        "{err}"
+    );
+    let after = f.store.inspection(&f.id).unwrap();
+    assert_eq!(
+        after.acts.len(),
+        1,
+        "no signed revision of the older act was kept"
+    );
+    assert_eq!(after.amendments, 1);
+    assert!(f.store.verify(&f.id).unwrap().intact());
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
 }

@@ -3,7 +3,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { open, save } from "@tauri-apps/plugin-dialog";
 import { fanOut } from "./fanout";
 import { serialQueue } from "./serial";
 import type {
@@ -55,21 +54,8 @@ export interface Progress {
 }
 
 export const backend = {
-  /** Files chosen in the system's file dialog; empty when the dialog is cancelled. */
-  pickFiles: async (title: string, extensions?: string[]): Promise<string[]> => {
-    const picked = await open({
-      title,
-      multiple: true,
-      directory: false,
-      filters: extensions ? [{ name: extensions.join(", "), extensions }] : undefined,
-    });
-    if (picked === null) return [];
-    return Array.isArray(picked) ? picked : [picked];
-  },
-  /** Where to save a file, chosen in the system's dialog; null when cancelled. */
-  pickSavePath: (title: string, defaultPath: string): Promise<string | null> =>
-    save({ title, defaultPath, filters: [{ name: "PDF", extensions: ["pdf"] }] }),
-  /** Files dropped on the window. */
+  // File dialogs are opened by the app itself (in Rust): no command takes a path from here,
+  // except the files of a drop, which the app checks against the drop it saw.
   /** Files dropped on the window; returns the function that stops the handler. */
   onDrop: fanOut<string[]>((emit) =>
     getCurrentWebview().onDragDropEvent((event) => {
@@ -108,21 +94,32 @@ export const backend = {
   ) => change(() => call<Answer>("answer", { id, item, answer })),
   setConclusions: (id: string, findings: string, conclusions: string, recommendations: Recommendation[]) =>
     change(() => call<void>("set_conclusions", { id, findings, conclusions, recommendations })),
-  addEvidence: (id: string, item: string, paths: string[]) =>
-    call<Evidence[]>("add_evidence", { id, item, paths }),
+  /** Opens the file dialog titled `title` and imports the files chosen; [] when cancelled. */
+  addEvidence: (id: string, item: string, title: string) =>
+    call<Evidence[]>("add_evidence", { id, item, title }),
+  /** Imports the files of the drop just made on the window. */
+  addDroppedEvidence: (id: string, item: string, paths: string[]) =>
+    call<Evidence[]>("add_dropped_evidence", { id, item, paths }),
   thumbnail: (sha256: string) => call<string | null>("thumbnail", { sha256 }),
 
   renderAct: (id: string, lang: "kk" | "ru" | "kk+ru") => call<ActStatus | null>("render_act", { id, lang }),
   actStatus: (id: string) => call<ActStatus | null>("act_status", { id }),
   actPage: (id: string, page: number) => call<string>("act_page", { id, page }),
-  signAct: (id: string, member: string, p12: string, password: string) =>
-    call<ActStatus | null>("sign_act", { id, member, p12, password }),
-  /** Writes the latest act, or the revision `sha256` (a dissent notice), to `path`. */
-  exportAct: (id: string, path: string, sha256: string | null = null) =>
-    call<void>("export_act", { id, path, sha256 }),
+  /** Opens the dialog titled `title` for the signer's key file; its name, null when cancelled. */
+  chooseKey: (title: string) => call<string | null>("choose_key", { title }),
+  /** Signs with the key file chosen last (chooseKey). */
+  signAct: (id: string, member: string, password: string) =>
+    call<ActStatus | null>("sign_act", { id, member, password }),
+  /**
+   * Asks where to save the latest act, or the revision `sha256` (a dissent notice), and
+   * writes it there; false when the dialog is cancelled.
+   */
+  exportAct: (id: string, title: string, fileName: string, sha256: string | null = null) =>
+    call<boolean>("export_act", { id, sha256, title, fileName }),
   dissent: (id: string, member: string, reason: string) => call<string>("dissent", { id, member, reason }),
 
-  addTrustedRoot: (pem: string) => call<number>("add_trusted_root", { pem }),
+  /** Opens the dialog titled `title` for PEM files and trusts their roots; how many were new. */
+  addTrustedRoot: (title: string) => call<number>("add_trusted_root", { title }),
   quorum: (rule: Checklist["rule"], roster: Member[], signed: string[]) =>
     call<QuorumOutcome>("quorum", { rule, roster, signed }),
   timeline: (id: string) => call<TimelineStep[]>("timeline", { id }),

@@ -112,6 +112,8 @@ export interface InspectionSummary {
   total: number;
   failing: number;
   sealed: boolean;
+  /** Why the inspection cannot be read (its data is damaged); the list still shows the others. */
+  damaged?: string | null;
 }
 
 export interface Inspection extends InspectionSummary {
