@@ -54,6 +54,7 @@ fn decided() -> Fixture {
             bin: Bin::parse("050440001000").unwrap(),
             site: "Астана қ., Мәңгілік Ел, 55".into(),
             roster: roster(),
+            training: false,
         })
         .unwrap();
     for (item, kind) in items {
@@ -476,6 +477,7 @@ fn revocation() -> Fixture {
             bin: Bin::parse("050440001000").unwrap(),
             site: "Астана қ., Мәңгілік Ел, 55".into(),
             roster: roster(),
+            training: false,
         })
         .unwrap();
     Fixture {
