@@ -119,7 +119,13 @@ pub(crate) fn sign_act(
         .map_err(|e| Failure::from(format!("key file '{}': {e}", p12.display())))?;
     drop(password);
     state.with_store(|store| {
-        tekseru_workflow::sign(store, &id, &member, &signer, tekseru_workflow::clock::now()?)?;
+        tekseru_workflow::sign(
+            store,
+            &id,
+            &member,
+            &signer,
+            tekseru_workflow::clock::now()?,
+        )?;
         Ok(tekseru_workflow::status(store, &id)?)
     })
 }
@@ -135,7 +141,13 @@ pub(crate) fn sign_act_ncalayer(
     let member = iin(&member)?;
     let signer = tekseru_workflow::NcaLayerSigner::from_env()?;
     state.with_store(|store| {
-        tekseru_workflow::sign(store, &id, &member, &signer, tekseru_workflow::clock::now()?)?;
+        tekseru_workflow::sign(
+            store,
+            &id,
+            &member,
+            &signer,
+            tekseru_workflow::clock::now()?,
+        )?;
         Ok(tekseru_workflow::status(store, &id)?)
     })
 }

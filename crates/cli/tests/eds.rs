@@ -98,7 +98,16 @@ fn training_data(dir: &Path, date: &str, with_other: bool) -> PathBuf {
 fn render(dir: &Path, data: &Path, name: &str) -> PathBuf {
     let act = dir.join(name);
     let out = tekseru(
-        &["act", "render", "--data", p(data), "-o", p(&act), "--lang", "kk+ru"],
+        &[
+            "act",
+            "render",
+            "--data",
+            p(data),
+            "-o",
+            p(&act),
+            "--lang",
+            "kk+ru",
+        ],
         &[],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -147,7 +156,8 @@ fn byte_ranges(bytes: &[u8]) -> Vec<[usize; 4]> {
         .and_then(|rest| rest.windows(needle.len()).position(|w| w == needle))
     {
         let start = at + i + needle.len();
-        let text = String::from_utf8_lossy(&bytes[start..(start + 80).min(bytes.len())]).into_owned();
+        let text =
+            String::from_utf8_lossy(&bytes[start..(start + 80).min(bytes.len())]).into_owned();
         let inner = text
             .trim_start()
             .strip_prefix('[')
@@ -177,7 +187,10 @@ fn cms_of(bytes: &[u8], range: [usize; 4]) -> Vec<u8> {
         n if n < 0x80 => 2 + usize::from(n),
         n => {
             let k = usize::from(n & 0x7f);
-            2 + k + der[2..2 + k].iter().fold(0usize, |l, b| l * 256 + usize::from(*b))
+            2 + k
+                + der[2..2 + k]
+                    .iter()
+                    .fold(0usize, |l, b| l * 256 + usize::from(*b))
         }
     };
     der[..len].to_vec()
@@ -274,7 +287,11 @@ fn the_training_ceremony_with_the_nca_test_keys() {
     for (n, (file, at, _)) in CEREMONY.iter().enumerate() {
         let next = d.join(format!("act-{}.pdf", n + 1));
         let out = sign_p12(&current, file, at, &next, PASSWORD);
-        assert!(out.status.success(), "signing with {file}: {}", stderr(&out));
+        assert!(
+            out.status.success(),
+            "signing with {file}: {}",
+            stderr(&out)
+        );
         current = next;
     }
     if let Ok(keep) = std::env::var("TEKSERU_KEEP_CEREMONY") {
@@ -310,7 +327,10 @@ fn the_training_ceremony_with_the_nca_test_keys() {
     // The quorum is computed as for a real act: the one test identity counts once, and a
     // one-member commission is not composed as 224/НҚ requires, so the act is not adopted
     // (exit 1) — for that reason alone.
-    assert_eq!(report["quorum"]["counted"], serde_json::json!(["ТЕСТОВ ТЕСТ"]));
+    assert_eq!(
+        report["quorum"]["counted"],
+        serde_json::json!(["ТЕСТОВ ТЕСТ"])
+    );
     let quorum: Vec<&str> = report["quorum"]["reasons"]
         .as_array()
         .unwrap()
@@ -326,7 +346,10 @@ fn the_training_ceremony_with_the_nca_test_keys() {
         "{quorum:?}"
     );
     assert_eq!(reasons.len(), 2, "{reasons:?}");
-    assert!(reasons[1].starts_with("quorum: not adopted: the commission is not composed"), "{reasons:?}");
+    assert!(
+        reasons[1].starts_with("quorum: not adopted: the commission is not composed"),
+        "{reasons:?}"
+    );
     assert_eq!(report["ok"], Value::Bool(false));
     assert_eq!(code, Some(1));
 
@@ -374,7 +397,11 @@ fn the_training_ceremony_with_the_nca_test_keys() {
     // its own signature dictionary, before its /Contents — fails that signature by number,
     // and leaves the earlier ones valid.
     for (n, range) in ranges.iter().enumerate() {
-        let own_start = if n == 0 { 0 } else { ranges[n - 1][2] + ranges[n - 1][3] };
+        let own_start = if n == 0 {
+            0
+        } else {
+            ranges[n - 1][2] + ranges[n - 1][3]
+        };
         let region = &bytes[own_start..range[1]];
         // A digit of the signature dictionary's `/Reason (224/NQ act)`.
         let needle = b"/Reason (";
@@ -391,7 +418,13 @@ fn the_training_ceremony_with_the_nca_test_keys() {
         assert_eq!(code, Some(1), "byte changed in signature {}", n + 1);
         let sigs = report["signatures"].as_array().unwrap();
         for (k, s) in sigs.iter().enumerate() {
-            assert_eq!(s["valid"], Value::Bool(k < n), "signature {} after changing signature {}'s range: {s:#}", k + 1, n + 1);
+            assert_eq!(
+                s["valid"],
+                Value::Bool(k < n),
+                "signature {} after changing signature {}'s range: {s:#}",
+                k + 1,
+                n + 1
+            );
         }
         let named = format!("signature {} is not valid", n + 1);
         assert!(
@@ -438,19 +471,32 @@ fn the_revoked_key_counts_only_before_its_revocation() {
 
     // notBefore 2024-10-29 11:43:58, revoked 11:45:53: signed at 11:45:00, it counts.
     let before = d.join("before.pdf");
-    let out = sign_p12(&act, GOST512_REVOKED, "2024-10-29T11:45:00Z", &before, PASSWORD);
+    let out = sign_p12(
+        &act,
+        GOST512_REVOKED,
+        "2024-10-29T11:45:00Z",
+        &before,
+        PASSWORD,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let (code, report) = verify_json(&before, &["--crl", p(&crl)]);
     let s = &report["signatures"][0];
     assert_eq!(s["trusted"], Value::Bool(true), "{report:#}");
     assert!(s["revoked"].is_object(), "{s:#}");
-    assert!(report["reasons"]
-        .as_array()
+    assert!(report["reasons"].as_array().unwrap().iter().any(|r| r
+        .as_str()
         .unwrap()
-        .iter()
-        .any(|r| r.as_str().unwrap().contains("after it signed: the signature still counts")));
-    assert_eq!(report["quorum"]["counted"], serde_json::json!(["ТЕСТОВ ТЕСТ"]), "{report:#}");
-    assert_eq!(code, Some(1), "a one-member commission adopts nothing: {report:#}");
+        .contains("after it signed: the signature still counts")));
+    assert_eq!(
+        report["quorum"]["counted"],
+        serde_json::json!(["ТЕСТОВ ТЕСТ"]),
+        "{report:#}"
+    );
+    assert_eq!(
+        code,
+        Some(1),
+        "a one-member commission adopts nothing: {report:#}"
+    );
     let human = tekseru(&["act", "verify", p(&before), "--crl", p(&crl)], &[]);
     assert!(
         String::from_utf8_lossy(&human.stdout).contains("(revoked later)"),
@@ -460,19 +506,31 @@ fn the_revoked_key_counts_only_before_its_revocation() {
 
     // Signed at 11:50:00, after its revocation, it does not count.
     let after = d.join("after.pdf");
-    let out = sign_p12(&act, GOST512_REVOKED, "2024-10-29T11:50:00Z", &after, PASSWORD);
+    let out = sign_p12(
+        &act,
+        GOST512_REVOKED,
+        "2024-10-29T11:50:00Z",
+        &after,
+        PASSWORD,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let (code, report) = verify_json(&after, &["--crl", p(&crl)]);
     let s = &report["signatures"][0];
     assert_eq!(s["valid"], Value::Bool(true));
     assert_eq!(s["trusted"], Value::Bool(false), "{report:#}");
     assert!(s["revoked"].is_object());
-    assert_eq!(report["quorum"]["counted"], serde_json::json!([]), "{report:#}");
-    assert!(report["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r.as_str().unwrap().starts_with("signature 1 (ТЕСТОВ ТЕСТ) is not trusted")), "{report:#}");
+    assert_eq!(
+        report["quorum"]["counted"],
+        serde_json::json!([]),
+        "{report:#}"
+    );
+    assert!(
+        report["reasons"].as_array().unwrap().iter().any(|r| r
+            .as_str()
+            .unwrap()
+            .starts_with("signature 1 (ТЕСТОВ ТЕСТ) is not trusted")),
+        "{report:#}"
+    );
     assert_eq!(code, Some(1));
     // Without the CRL nothing says it was revoked.
     let (_, report) = verify_json(&after, &[]);
@@ -656,9 +714,11 @@ fn a_training_inspection_from_the_store() {
         .as_str()
         .unwrap()
         .to_owned();
-    let shown: Value = serde_json::from_slice(&run(&["inspection", "show", &id, "--json"]).stdout).unwrap();
+    let shown: Value =
+        serde_json::from_slice(&run(&["inspection", "show", &id, "--json"]).stdout).unwrap();
     assert_eq!(shown["training"], Value::Bool(true));
-    let listed: Value = serde_json::from_slice(&run(&["inspection", "list", "--json"]).stdout).unwrap();
+    let listed: Value =
+        serde_json::from_slice(&run(&["inspection", "list", "--json"]).stdout).unwrap();
     assert_eq!(listed[0]["training"], Value::Bool(true));
     let audit = run(&["audit", "verify", &id]);
     assert!(audit.status.success(), "{}", stderr(&audit));
@@ -668,9 +728,38 @@ fn a_training_inspection_from_the_store() {
     assert!(out.status.success(), "{}", stderr(&out));
     let (_, report) = verify_json(&act, &[]);
     assert_eq!(report["training"], Value::Bool(true), "{report:#}");
-    // The mark is on every page, as text a reader (and pdftotext) finds; pdftotext gives
-    // the diagonal line a character per line, hence the whitespace removed.
-    match Command::new("pdftotext").arg("-raw").arg(&act).arg("-").output() {
+    assert_marked(&act);
+    let signed = files.path().join("signed.pdf");
+    let out = sign_p12(&act, GOST512, "2025-03-03T09:00:00Z", &signed, PASSWORD);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (code, report) = verify_json(&signed, &[]);
+    assert_eq!(
+        report["signatures"][0]["trusted"],
+        Value::Bool(true),
+        "{report:#}"
+    );
+    assert_eq!(report["training"], Value::Bool(true));
+    assert_eq!(
+        report["quorum"]["counted"],
+        serde_json::json!(["ТЕСТОВ ТЕСТ"]),
+        "{report:#}"
+    );
+    assert_eq!(
+        code,
+        Some(1),
+        "a one-member commission adopts nothing: {report:#}"
+    );
+}
+
+/// The mark is on every page, as text a reader (and pdftotext) finds; pdftotext gives the
+/// diagonal line a character per line, hence the whitespace removed.
+fn assert_marked(pdf: &Path) {
+    match Command::new("pdftotext")
+        .arg("-raw")
+        .arg(pdf)
+        .arg("-")
+        .output()
+    {
         Err(_) => eprintln!("NOTICE: no pdftotext: the mark's text was not looked for"),
         Ok(text) => {
             let text = String::from_utf8_lossy(&text.stdout).into_owned();
@@ -679,22 +768,63 @@ fn a_training_inspection_from_the_store() {
                 .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect::<String>())
                 .filter(|p| !p.is_empty())
                 .collect();
-            assert!(pages.len() > 1, "{} pages", pages.len());
+            assert!(!pages.is_empty(), "{}: no text", pdf.display());
             for (n, page) in pages.iter().enumerate() {
                 assert!(
                     page.contains("ОҚУ/УЧЕБНЫЙ/TRAINING"),
-                    "page {} lacks the mark",
+                    "{} page {} lacks the mark",
+                    pdf.display(),
                     n + 1
                 );
             }
         }
     }
-    let signed = files.path().join("signed.pdf");
-    let out = sign_p12(&act, GOST512, "2025-03-03T09:00:00Z", &signed, PASSWORD);
+}
+
+#[test]
+fn a_training_act_and_its_dissent_notice_are_marked_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = training_data(d, "2025-03-03", true);
+    let act = render(d, &data, "act.pdf");
+    assert_marked(&act);
+    let notice = d.join("notice.pdf");
+    let other = data_member_iin(&data, 1);
+    let out = tekseru(
+        &[
+            "act",
+            "dissent",
+            "--data",
+            p(&data),
+            "--member",
+            &other,
+            "--reason",
+            "Оқу жаттығуы / учебное упражнение",
+            "-o",
+            p(&notice),
+        ],
+        &[],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let (code, report) = verify_json(&signed, &[]);
-    assert_eq!(report["signatures"][0]["trusted"], Value::Bool(true), "{report:#}");
-    assert_eq!(report["training"], Value::Bool(true));
-    assert_eq!(report["quorum"]["counted"], serde_json::json!(["ТЕСТОВ ТЕСТ"]), "{report:#}");
-    assert_eq!(code, Some(1), "a one-member commission adopts nothing: {report:#}");
+    assert_marked(&notice);
+    // A real act has no mark.
+    let mut real: Value = serde_json::from_str(&std::fs::read_to_string(&data).unwrap()).unwrap();
+    real["training"] = Value::Bool(false);
+    real["roster"].as_array_mut().unwrap().remove(0);
+    let real_path = d.join("real.json");
+    std::fs::write(&real_path, serde_json::to_vec(&real).unwrap()).unwrap();
+    let real_act = render(d, &real_path, "real.pdf");
+    let text = Command::new("pdftotext")
+        .arg("-raw")
+        .arg(&real_act)
+        .arg("-")
+        .output();
+    if let Ok(text) = text {
+        let text: String = String::from_utf8_lossy(&text.stdout)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        assert!(text.contains("АКТ"), "the real act has text");
+        assert!(!text.contains("TRAINING"));
+    }
 }

@@ -458,7 +458,8 @@ pub fn gost_signature_facts(cms: &[u8]) -> Result<Option<GostSignatureFacts>, Ed
             }
         }
     }
-    let signer = signer.ok_or_else(|| cms_err("the CMS does not carry the signer's certificate"))?;
+    let signer =
+        signer.ok_or_else(|| cms_err("the CMS does not carry the signer's certificate"))?;
     let crate::key::PublicKey::Gost { curve, xy_le } = signer.public_key()? else {
         return Ok(None);
     };

@@ -856,7 +856,8 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
     Ok(Inspection {
         id: id.to_owned(),
         ca_name,
-        bin: tekseru_core::Bin::parse_allowing_test(&bin).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        bin: tekseru_core::Bin::parse_allowing_test(&bin)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         site,
         checklist,
         roster: from_json(&roster, "roster")?,
