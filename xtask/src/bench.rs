@@ -103,6 +103,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let thumbs = bench.thumbnails(sizes, &mut rows)?;
     bench.render(sizes, &thumbs, &mut rows)?;
     bench.sign(sizes, &mut rows)?;
+    bench.gost(sizes, root, &mut rows)?;
     println!("load average at the end: {}", load_average());
     print_table(&rows);
     // An indented row belongs to the row above it.
@@ -640,6 +641,92 @@ impl Bench {
                 signed.display()
             );
         }
+        Ok(())
+    }
+
+    /// Kazakh EDS: a 30 MB training act signed with the public NCA GOST-2015-512 test key,
+    /// then nine such signatures verified, each against hashing the signed bytes alone.
+    fn gost(&self, sizes: &Sizes, root: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        let grainy = self.dir.join("photos-grainy");
+        let act = self.dir.join("act-training.pdf");
+        self.json(
+            &self.act,
+            &[
+                "training",
+                path(&grainy)?,
+                &ITEMS.to_string(),
+                &sizes.sign_photos.to_string(),
+                path(&act)?,
+            ],
+        )?;
+        let key = root
+            .join("assets/kz-eds-test/keys/GOST512_0d79679f360a2da49a631a0b1ac76f76c34b6f24.p12");
+        // 2024-11-20 12:00 UTC: inside the test key's validity (2024-10-29 → 2025-10-29).
+        let at = "1732104000";
+        let once = self.dir.join("act-gost-1.pdf");
+        let nine = self.dir.join("act-gost-9.pdf");
+        let mut signing = Vec::new();
+        for _ in 0..sizes.runs {
+            let out = self.json(
+                &self.act,
+                &[
+                    "sign-as",
+                    path(&act)?,
+                    path(&key)?,
+                    "Qwerty12",
+                    "123456789011",
+                    at,
+                    "1",
+                    path(&once)?,
+                ],
+            )?;
+            signing.push(num(&out, "seconds")?);
+        }
+        let made = self.json(
+            &self.act,
+            &[
+                "sign-as",
+                path(&act)?,
+                path(&key)?,
+                "Qwerty12",
+                "123456789011",
+                at,
+                "9",
+                path(&nine)?,
+            ],
+        )?;
+        let mut verifying = Vec::new();
+        let mut hashing = Vec::new();
+        let mut valid = 0.0;
+        for _ in 0..sizes.runs {
+            let out = self.json(&self.act, &["verify", path(&nine)?])?;
+            verifying.push(num(&out, "seconds")?);
+            hashing.push(num(&out, "hash_seconds")?);
+            valid = num(&out, "valid")?;
+        }
+        let (signing, verifying, hashing) = (
+            median(&mut signing),
+            median(&mut verifying),
+            median(&mut hashing),
+        );
+        let per_range = hashing / 9.0;
+        let mb = num(&made, "bytes")? / 1e6;
+        rows.push(Row {
+            name: format!("sign a {mb:.1} MB act with a GOST-2015-512 key"),
+            value: format!("{signing:.3} s"),
+            reference: format!("Streebog-512 of its bytes {per_range:.3} s"),
+            ratio: format!("{:.1}×", signing / per_range),
+            target: "≤ 0.5 s".to_owned(),
+            pass: Some(signing <= 0.5),
+        });
+        rows.push(Row {
+            name: format!("verify a {mb:.1} MB act with 9 GOST signatures ({valid} valid)"),
+            value: format!("{verifying:.3} s"),
+            reference: format!("Streebog-512 of the 9 signed ranges {hashing:.3} s"),
+            ratio: format!("{:.2}×", verifying / hashing),
+            target: "≤ 1.3×".to_owned(),
+            pass: Some(verifying <= 1.3 * hashing && valid >= 9.0),
+        });
         Ok(())
     }
 

@@ -29,6 +29,10 @@ pub(crate) const ALL: &[&str] = &[
     "openssl",
     "poppler-utils",
     "qpdf",
+    // The independent cross-checks: the calendar against `holidays`, GOST signatures against
+    // `gostcrypto`, PDF signatures against pyHanko, each from PyPI in a venv under target/.
+    "python3",
+    "python3-venv",
 ];
 
 fn installed(package: &str) -> bool {

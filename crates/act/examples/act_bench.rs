@@ -9,6 +9,12 @@
 //!   times decoding and downscaling the photos alone (the part no renderer can skip).
 //! - `sign IN P12 PASSWORD OUT`: signs the act IN as its chair with the PKCS#12 file's key
 //!   and reports the time.
+//! - `training DIR ITEMS N OUT`: like `render`, as a training act whose chair has the NCA
+//!   test identity, so that the public NCA test keys can sign it.
+//! - `sign-as IN P12 PASSWORD IIN UNIX_TIME N OUT`: signs IN N times in turn (each over the
+//!   last) as IIN at that time, and reports the time of the first signature.
+//! - `verify IN`: verifies IN against the shipped anchors and reports the time, beside the
+//!   time to hash every signature's byte range alone with its own digest (the reference).
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -43,9 +49,23 @@ fn run(args: &[&str]) -> Result<()> {
         ["sign", input, p12, password, out] => {
             sign(Path::new(input), Path::new(p12), password, Path::new(out))
         }
+        ["training", dir, items, n, out] => {
+            training(Path::new(dir), items.parse()?, n.parse()?, Path::new(out))
+        }
+        ["sign-as", input, p12, password, iin, at, n, out] => sign_as(
+            Path::new(input),
+            Path::new(p12),
+            password,
+            iin,
+            at.parse()?,
+            n.parse()?,
+            Path::new(out),
+        ),
+        ["verify", input] => verify(Path::new(input)),
         _ => Err(
             "usage: act_bench photos DIR N W H NOISE | render DIR ITEMS N OUT | \
-                  sign IN P12 PASSWORD OUT"
+                  sign IN P12 PASSWORD OUT | training DIR ITEMS N OUT | \
+                  sign-as IN P12 PASSWORD IIN UNIX_TIME N OUT | verify IN"
                 .into(),
         ),
     }
@@ -208,6 +228,110 @@ fn sign(input: &Path, p12: &Path, password: &str, out: &Path) -> Result<()> {
         "{{\"seconds\":{seconds:.4},\"bytes\":{},\"signed_bytes\":{},\"baseline_hwm_kib\":{before},\"vm_hwm_kib\":{peak}}}",
         pdf.len(),
         signed.len()
+    );
+    Ok(())
+}
+
+/// Like `render`, as a training act whose chair has the NCA test identity.
+fn training(dir: &Path, items: usize, photos: usize, out: &Path) -> Result<()> {
+    let mut data = act_data(dir, items, photos)?;
+    data.training = true;
+    data.roster.members[0].iin = tekseru_core::Iin::parse_allowing_test("123456789011")?;
+    let options = RenderOptions {
+        languages: Languages::Both,
+        created: time::macros::datetime!(2024-11-20 18:00 +05:00),
+    };
+    let pdf = tekseru_act::render_act(&data, &options)?;
+    std::fs::write(out, &pdf)?;
+    println!("{{\"bytes\":{}}}", pdf.len());
+    Ok(())
+}
+
+fn sign_as(
+    input: &Path,
+    p12: &Path,
+    password: &str,
+    iin: &str,
+    at: i64,
+    n: usize,
+    out: &Path,
+) -> Result<()> {
+    let mut pdf = std::fs::read(input)?;
+    let signer = Pkcs12Signer::open(&std::fs::read(p12)?, password)?;
+    let member = tekseru_core::Iin::parse_allowing_test(iin)?;
+    let at = time::OffsetDateTime::from_unix_timestamp(at)?;
+    let mut first = None;
+    for _ in 0..n {
+        let start = Instant::now();
+        pdf = tekseru_act::sign(&pdf, &member, &signer, at)?;
+        first.get_or_insert(start.elapsed().as_secs_f64());
+    }
+    std::fs::write(out, &pdf)?;
+    println!(
+        "{{\"seconds\":{:.4},\"bytes\":{}}}",
+        first.unwrap_or_default(),
+        pdf.len()
+    );
+    Ok(())
+}
+
+/// The `/ByteRange` arrays of a signed PDF, read from its text.
+fn byte_ranges(pdf: &[u8]) -> Vec<[usize; 4]> {
+    let mut out = Vec::new();
+    let key = b"/ByteRange";
+    let mut at = 0;
+    while let Some(pos) = pdf
+        .get(at..)
+        .and_then(|rest| rest.windows(key.len()).position(|w| w == key))
+    {
+        let start = at + pos + key.len();
+        let text: String = pdf
+            .get(start..start + 80)
+            .unwrap_or_default()
+            .iter()
+            .map(|&b| char::from(b))
+            .take_while(|&c| c != ']')
+            .collect();
+        let numbers: Vec<usize> = text
+            .trim_start_matches([' ', '['])
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if let [a, b, c, d] = numbers[..] {
+            out.push([a, b, c, d]);
+        }
+        at = start;
+    }
+    out
+}
+
+fn verify(input: &Path) -> Result<()> {
+    let pdf = std::fs::read(input)?;
+    let start = Instant::now();
+    let result = tekseru_act::verify(&pdf, &tekseru_act::VerifyOptions::default())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let valid = result
+        .signatures
+        .iter()
+        .filter(|s| s.valid && s.trusted)
+        .count();
+    // The reference: each signature's two byte ranges hashed with Streebog-512, nothing else.
+    let ranges = byte_ranges(&pdf);
+    let start = Instant::now();
+    for [a, b, c, d] in &ranges {
+        let parts = [
+            pdf.get(*a..a + b).unwrap_or_default(),
+            pdf.get(*c..c + d).unwrap_or_default(),
+        ];
+        std::hint::black_box(
+            tekseru_act::eds::algorithm::DigestAlgorithm::Streebog512.digest_parts(&parts),
+        );
+    }
+    let hashing = start.elapsed().as_secs_f64();
+    println!(
+        "{{\"seconds\":{seconds:.4},\"hash_seconds\":{hashing:.4},\"signatures\":{},\"valid\":{valid},\"bytes\":{}}}",
+        ranges.len(),
+        pdf.len()
     );
     Ok(())
 }

@@ -71,6 +71,17 @@ fn cert(
     if issuer.is_none() {
         b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
             .unwrap();
+    } else {
+        // A signing key, as the NCA issues them: nonRepudiation.
+        b.append_extension(
+            openssl::x509::extension::KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .non_repudiation()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
     }
     b.sign(
         issuer.map(|(_, k)| k).unwrap_or(key),
@@ -218,14 +229,19 @@ fn render_sign_verify_round_trip() {
     assert_eq!(report["quorum"]["signed"], 4);
     assert_eq!(report["quorum"]["required"], 4);
 
-    // Without --trust: exit 1, and it says nothing is trusted.
+    // Without --trust, only the NCA RK anchors are trusted: exit 1, and it says why.
     let out = tekseru(&["act", "verify", p(&current)], &[]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("no trusted roots were given (--trust PEM): no signature is trusted"),
+        text.contains("signature 1 (Әсел Нұрланқызы Жұмабаева) is not trusted at "),
         "{text}"
     );
+    // With the shipped anchors off and nothing given, nothing is trusted, and it says so.
+    let out = tekseru(&["act", "verify", p(&current), "--no-default-anchors"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no trust anchors"), "{text}");
 
     // Wrong password and a missing variable: exit 2 with the reason, nothing written.
     let never = d.join("never.pdf");
@@ -247,7 +263,7 @@ fn render_sign_verify_round_trip() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("wrong password for the PKCS#12 file"),
+        stderr(&out).contains("wrong password for the key file"),
         "{}",
         stderr(&out)
     );

@@ -153,10 +153,22 @@ fn members_sign_in_turn_and_the_quorum_follows() {
     );
 
     // Trusting the root makes both count: 2 of 3 including the KNB representative.
-    let added = workflow::add_trusted_root(&mut f.store, "root.pem", &root.pem()).unwrap();
+    let added = workflow::add_trusted_root(
+        &mut f.store,
+        "root.pem",
+        &root.pem(),
+        time::macros::datetime!(2026-11-20 12:00 UTC),
+    )
+    .unwrap();
     assert_eq!(added, 1);
     assert_eq!(
-        workflow::add_trusted_root(&mut f.store, "root.pem", &root.pem()).unwrap(),
+        workflow::add_trusted_root(
+            &mut f.store,
+            "root.pem",
+            &root.pem(),
+            time::macros::datetime!(2026-11-20 12:00 UTC)
+        )
+        .unwrap(),
         0,
         "the same root is kept once"
     );
@@ -333,8 +345,13 @@ fn a_dissenting_member_does_not_sign_and_the_notice_is_kept() {
 #[test]
 fn only_valid_root_certificates_are_trusted() {
     let mut f = decided();
-    let err =
-        workflow::add_trusted_root(&mut f.store, "junk.pem", b"not a certificate").unwrap_err();
+    let err = workflow::add_trusted_root(
+        &mut f.store,
+        "junk.pem",
+        b"not a certificate",
+        time::macros::datetime!(2026-11-20 12:00 UTC),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("'junk.pem'"), "{err}");
     // A member's certificate is not a root.
     let root = Root::new("Test root CA");
@@ -343,7 +360,13 @@ fn only_valid_root_certificates_are_trusted() {
         .parse2(PASSWORD)
         .unwrap();
     let member_pem = p12.cert.unwrap().to_pem().unwrap();
-    let err = workflow::add_trusted_root(&mut f.store, "member.pem", &member_pem).unwrap_err();
+    let err = workflow::add_trusted_root(
+        &mut f.store,
+        "member.pem",
+        &member_pem,
+        time::macros::datetime!(2026-11-20 12:00 UTC),
+    )
+    .unwrap_err();
     assert!(
         err.to_string().contains("is not a root certificate"),
         "{err}"
