@@ -569,7 +569,7 @@ impl<'f> Layout<'f> {
     }
 
     /// The ops of the watermark, drawn first on a page: bold, light red, along the page's
-    /// diagonal from bottom left to top right, centred, 80 % of the diagonal long.
+    /// diagonal from bottom left to top right, centred, 70 % of the diagonal long.
     fn watermark_ops(&mut self) -> Vec<Op> {
         let Some(text) = self.watermark.clone() else {
             return Vec::new();
@@ -580,7 +580,7 @@ impl<'f> Layout<'f> {
             return Vec::new();
         }
         let diagonal = PAGE_W.hypot(PAGE_H);
-        let size = (diagonal * 0.8 / unit).min(72.0);
+        let size = (diagonal * 0.7 / unit).min(72.0);
         let width = unit * size;
         let (sin, cos) = PAGE_H.atan2(PAGE_W).sin_cos();
         // Centre the line on the page's centre; lift it by half a cap height (≈ 0.35 em).

@@ -99,6 +99,7 @@ export const backend = {
     bin: string;
     site: string;
     roster: Member[];
+    training: boolean;
   }) => call<string>("new_inspection", { input }),
   inspection: (id: string) => call<Inspection>("inspection", { id }),
   answer: (
@@ -117,6 +118,9 @@ export const backend = {
   actPage: (id: string, page: number) => call<string>("act_page", { id, page }),
   signAct: (id: string, member: string, p12: string, password: string) =>
     call<ActStatus | null>("sign_act", { id, member, p12, password }),
+  /** Signs with NCALayer (a key on a token or an ID card); what it returns is verified first. */
+  signActNcaLayer: (id: string, member: string) =>
+    call<ActStatus | null>("sign_act_ncalayer", { id, member }),
   /** Writes the latest act, or the revision `sha256` (a dissent notice), to `path`. */
   exportAct: (id: string, path: string, sha256: string | null = null) =>
     call<void>("export_act", { id, path, sha256 }),

@@ -112,6 +112,8 @@ export interface InspectionSummary {
   total: number;
   failing: number;
   sealed: boolean;
+  /** A training inspection: NCA test keys and identities, no legal force. */
+  training: boolean;
 }
 
 export interface Inspection extends InspectionSummary {
