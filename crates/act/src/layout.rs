@@ -580,7 +580,7 @@ impl<'f> Layout<'f> {
             return Vec::new();
         }
         let diagonal = PAGE_W.hypot(PAGE_H);
-        let size = (diagonal * 0.7 / unit).min(72.0);
+        let size = diagonal * 0.62 / unit;
         let width = unit * size;
         let (sin, cos) = PAGE_H.atan2(PAGE_W).sin_cos();
         // Centre the line on the page's centre; lift it by half a cap height (≈ 0.35 em).
