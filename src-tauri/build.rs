@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "act_page",
     "choose_key",
     "sign_act",
+    "sign_act_ncalayer",
     "dissent",
     "add_trusted_root",
     "export_act",

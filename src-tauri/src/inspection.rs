@@ -29,6 +29,9 @@ pub(crate) struct NewInspectionInput {
     bin: String,
     site: String,
     roster: Roster,
+    /// A training inspection (the NCA test keys and identities, no legal force).
+    #[serde(default)]
+    training: bool,
 }
 
 #[tauri::command(async)]
@@ -40,7 +43,9 @@ pub(crate) fn new_inspection(
         .into_iter()
         .find(|c| c.id == input.checklist)
         .ok_or_else(|| Failure::from(format!("no checklist '{}'", input.checklist)))?;
-    let bin = Bin::parse(input.bin.trim()).map_err(|e| Failure::from(format!("BIN: {e}")))?;
+    // The NCA test BIN parses here; the store refuses it outside a training inspection.
+    let bin = Bin::parse_allowing_test(input.bin.trim())
+        .map_err(|e| Failure::from(format!("BIN: {e}")))?;
     state.with_store(|store| {
         Ok(store.new_inspection(NewInspection {
             checklist,
@@ -48,6 +53,7 @@ pub(crate) fn new_inspection(
             bin,
             site: input.site,
             roster: input.roster,
+            training: input.training,
         })?)
     })
 }

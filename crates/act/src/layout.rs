@@ -232,6 +232,8 @@ pub(crate) struct Layout<'f> {
     y: f32,
     /// The characters drawn with each face (regular, bold), for subsetting.
     used: [BTreeSet<char>; 2],
+    /// A mark printed diagonally across every page, under the text (training acts).
+    watermark: Option<String>,
 }
 
 impl<'f> Layout<'f> {
@@ -241,6 +243,7 @@ impl<'f> Layout<'f> {
             pages: Vec::new(),
             y: 0.0,
             used: [BTreeSet::new(), BTreeSet::new()],
+            watermark: None,
         };
         layout.new_page();
         layout
@@ -559,6 +562,58 @@ impl<'f> Layout<'f> {
 
     /// Adds the footer (given page number and page count) and returns the pages with the
     /// characters used by each face (regular, bold).
+    /// Prints `text` diagonally across every page, light, under the text, so that the text
+    /// stays readable and the mark cannot be missed (or cut out without the text with it).
+    pub(crate) fn watermark(&mut self, text: &str) {
+        self.watermark = Some(text.to_owned());
+    }
+
+    /// The ops of the watermark, drawn first on a page: bold, light red, along the page's
+    /// diagonal from bottom left to top right, centred, 70 % of the diagonal long.
+    fn watermark_ops(&mut self) -> Vec<Op> {
+        let Some(text) = self.watermark.clone() else {
+            return Vec::new();
+        };
+        let font = &self.fonts.bold;
+        let unit = font.width(&text, 1.0);
+        if unit <= 0.0 {
+            return Vec::new();
+        }
+        let diagonal = PAGE_W.hypot(PAGE_H);
+        let size = diagonal * 0.62 / unit;
+        let width = unit * size;
+        let (sin, cos) = PAGE_H.atan2(PAGE_W).sin_cos();
+        // Centre the line on the page's centre; lift it by half a cap height (≈ 0.35 em).
+        let lift = size * 0.35;
+        let x = PAGE_W / 2.0 - width / 2.0 * cos + lift * sin;
+        let y = PAGE_H / 2.0 - width / 2.0 * sin - lift * cos;
+        self.used[1].extend(text.chars());
+        vec![
+            Op::SaveGraphicsState,
+            Op::SetFillColor {
+                col: Color::Rgb(Rgb {
+                    r: 0.97,
+                    g: 0.80,
+                    b: 0.80,
+                    icc_profile: None,
+                }),
+            },
+            Op::StartTextSection,
+            Op::SetFont {
+                font: PdfFontHandle::External(font.id().clone()),
+                size: Pt(size),
+            },
+            Op::SetTextMatrix {
+                matrix: printpdf::TextMatrix::Raw([cos, sin, -sin, cos, x, y]),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text)],
+            },
+            Op::EndTextSection,
+            Op::RestoreGraphicsState,
+        ]
+    }
+
     pub(crate) fn finish(
         mut self,
         footer: impl Fn(usize, usize) -> String,
@@ -581,7 +636,8 @@ impl<'f> Layout<'f> {
                 self.text_at(LEFT, baseline, line, style);
                 baseline -= style.leading();
             }
-            let ops = self.pages.pop().unwrap_or_default();
+            let mut ops = self.watermark_ops();
+            ops.extend(self.pages.pop().unwrap_or_default());
             out.push(PdfPage::new(printpdf::Mm(210.0), printpdf::Mm(297.0), ops));
         }
         (out, self.used)

@@ -32,7 +32,7 @@ pub use crate::{
         InventoryRow, Lang, Measurement, Photo, Recommendation, Site,
     },
     pdf::SignatureField,
-    render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME},
+    render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME, TRAINING_MARK},
     sign::{sign, signature_fields, subject_line, Pkcs12Signer, Signer},
     stamp::Appearance,
     verify::{verify, CertificateReport, SignatureReport, Verification, VerifyOptions},

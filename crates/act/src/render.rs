@@ -245,6 +245,9 @@ fn decode_photo(bytes: &[u8], name: &str) -> Result<RawImage, ActError> {
     })
 }
 
+/// The mark across every page of a training act and of its notices.
+pub const TRAINING_MARK: &str = "ОҚУ / УЧЕБНЫЙ / TRAINING";
+
 /// Renders the act to PDF bytes, with the manifest attached.
 pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, ActError> {
     data.check_identities().map_err(ActError::Input)?;
@@ -254,6 +257,9 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         layout: Layout::new(fonts),
         languages: options.languages,
     };
+    if data.training {
+        w.layout.watermark(TRAINING_MARK);
+    }
     let revocation = data.rule == Rule::Revocation;
 
     // 1. Heading.
@@ -871,6 +877,9 @@ pub fn render_dissent(
         layout: Layout::new(fonts),
         languages: options.languages,
     };
+    if data.training {
+        w.layout.watermark(TRAINING_MARK);
+    }
     w.text(
         &bi(
             "Қазақстан Республикасы Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігінің Ақпараттық қауіпсіздік комитетіне",

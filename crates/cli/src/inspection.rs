@@ -33,6 +33,12 @@ pub(crate) enum InspectionCmd {
         /// A directory of checklists to use instead of the built-in ones.
         #[arg(long, env = "TEKSERU_CHECKLISTS")]
         checklists: Option<PathBuf>,
+        /// A training inspection: rehearse the signing ceremony with the public NCA test keys.
+        /// Its roster may list the NCA test identity (IIN 123456789011, BIN 123456789021), its
+        /// act is marked "ОҚУ / УЧЕБНЫЙ / TRAINING" on every page and is trusted only against
+        /// the NCA TEST anchors: it has no legal force.
+        #[arg(long)]
+        training: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -118,13 +124,15 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
             site,
             roster,
             checklists,
+            training,
             store,
         } => {
             let all = crate::checklist::load(checklists)?;
             let Some(checklist) = all.into_iter().find(|c| c.id == checklist) else {
                 anyhow::bail!("no checklist '{checklist}' (see `tekseru checklist list`)");
             };
-            let bin = Bin::parse(&bin).with_context(|| format!("--bin '{bin}'"))?;
+            // The NCA test BIN parses here; the store refuses it outside a training inspection.
+            let bin = Bin::parse_allowing_test(&bin).with_context(|| format!("--bin '{bin}'"))?;
             let text = std::fs::read_to_string(&roster)
                 .with_context(|| format!("cannot read roster file '{}'", roster.display()))?;
             let file: RosterFile = serde_json::from_str(&text)
@@ -147,6 +155,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                 roster: Roster {
                     members: file.members.into_iter().map(|m| m.member).collect(),
                 },
+                training,
             })?;
             if json {
                 crate::print_json(&serde_json::json!({ "id": id }))?;
@@ -254,6 +263,9 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                         i.failing,
                         if i.sealed { ", sealed" } else { "" }
                     );
+                    if i.training {
+                        out!("    training (no legal force)");
+                    }
                     out!("    {} (BIN {}), {}", i.ca_name, i.bin, i.site);
                 }
             }
@@ -274,6 +286,9 @@ fn verdict_text(v: Option<Verdict>) -> &'static str {
 fn print_human(i: &Inspection) -> std::io::Result<()> {
     let s = i.summary();
     out!("{} — {} (BIN {})", i.id, i.ca_name, i.bin);
+    if i.training {
+        out!("training inspection: NCA test keys, no legal force");
+    }
     out!("site: {}", i.site);
     out!(
         "checklist: {} {}; {}/{} answered, {} failing",

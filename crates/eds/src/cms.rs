@@ -404,3 +404,74 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         content_digest,
     })
 }
+
+/// The raw facts of a GOST signature in a CMS, for an independent verifier to recompute:
+/// nothing here is checked (use [`verify_detached`] for that).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GostSignatureFacts {
+    /// The signer's curve.
+    pub curve: crate::algorithm::GostCurve,
+    /// The digest the signature is over: the curve's hash of the DER signed attributes, as
+    /// the hash gives it (read as a little-endian integer by Kazakh GOST).
+    pub signed_attributes_digest: Vec<u8>,
+    /// The signer's public key, x‖y, each little-endian.
+    pub public_key_le: Vec<u8>,
+    /// The signature, r‖s, each little-endian.
+    pub signature_le: Vec<u8>,
+}
+
+/// The raw GOST signature facts of a CMS `SignedData` (PEM or DER) with one signer, or
+/// `None` when its signer's key is not a GOST key.
+pub fn gost_signature_facts(cms: &[u8]) -> Result<Option<GostSignatureFacts>, EdsError> {
+    let mut blocks = pem_or_der("the CMS", cms)?;
+    if blocks.len() != 1 {
+        return Err(EdsError::malformed("the CMS", "more than one PEM block"));
+    }
+    let der = blocks.remove(0);
+    let info = ContentInfo::from_der(&der).map_err(|e| EdsError::malformed("the CMS", e))?;
+    if info.content_type != ID_SIGNED_DATA {
+        return Err(cms_err(format!(
+            "the CMS is {}, not SignedData",
+            info.content_type
+        )));
+    }
+    let signed: SignedData = info
+        .content
+        .decode_as()
+        .map_err(|e| EdsError::malformed("the CMS SignedData", e))?;
+    let signers: Vec<&SignerInfo> = signed.signer_infos.0.iter().collect();
+    let [signer_info] = signers.as_slice() else {
+        return Err(cms_err(format!(
+            "the CMS has {} signers where one is expected",
+            signers.len()
+        )));
+    };
+    let mut signer = None;
+    for choice in signed.certificates.iter().flat_map(|s| s.0.iter()) {
+        if let CertificateChoices::Certificate(c) = choice {
+            let der = c
+                .to_der()
+                .map_err(|e| EdsError::malformed("a CMS certificate", e))?;
+            let cert = Certificate::from_der(der)?;
+            if issuer_serial_matches(&signer_info.sid, &cert) {
+                signer = Some(cert);
+            }
+        }
+    }
+    let signer =
+        signer.ok_or_else(|| cms_err("the CMS does not carry the signer's certificate"))?;
+    let crate::key::PublicKey::Gost { curve, xy_le } = signer.public_key()? else {
+        return Ok(None);
+    };
+    let attrs = signer_info
+        .signed_attrs
+        .as_ref()
+        .ok_or_else(|| cms_err("the CMS has no signed attributes"))?;
+    let signed_attrs_der = attrs.to_der().map_err(cms_err)?;
+    Ok(Some(GostSignatureFacts {
+        curve,
+        signed_attributes_digest: curve.digest().digest(&signed_attrs_der),
+        public_key_le: xy_le,
+        signature_le: signer_info.signature.as_bytes().to_vec(),
+    }))
+}

@@ -83,3 +83,37 @@ fn a_flipped_signature_bit_fails() {
         "{err:?}"
     );
 }
+
+/// The raw GOST facts of a Kalkan CMS are the ones its signature is over: the signer's key
+/// verifies them, and not once the digest changes.
+#[test]
+fn the_raw_gost_facts_of_kalkan_cms() {
+    for who in ["individual", "legal_entity"] {
+        let der = read(&format!("{who}_detached.der"));
+        let signer = Certificate::parse(&read(&format!("{who}_signer.cer"))).unwrap();
+        let facts = cms::gost_signature_facts(&der).unwrap().unwrap();
+        assert_eq!(facts.curve, tekseru_eds::algorithm::GostCurve::Tc26_512A);
+        assert_eq!(facts.signed_attributes_digest.len(), 64);
+        assert_eq!(facts.signature_le.len(), 128);
+        let key = signer.public_key().unwrap();
+        assert!(
+            matches!(&key, tekseru_eds::key::PublicKey::Gost { xy_le, .. } if *xy_le == facts.public_key_le)
+        );
+        key.verify_digest(
+            SignatureAlgorithm::Gost2015_512,
+            &facts.signed_attributes_digest,
+            &facts.signature_le,
+        )
+        .unwrap();
+        let mut wrong = facts.signed_attributes_digest.clone();
+        wrong[0] ^= 1;
+        assert!(key
+            .verify_digest(
+                SignatureAlgorithm::Gost2015_512,
+                &wrong,
+                &facts.signature_le
+            )
+            .is_err());
+    }
+    assert!(cms::gost_signature_facts(b"not a CMS").is_err());
+}

@@ -37,6 +37,10 @@ pub enum Change {
         checklist: Box<Checklist>,
         /// The commission.
         roster: Roster,
+        /// A training inspection; left out of the encoding when false, so the trails of
+        /// stores made before it hash as they did.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        training: bool,
     },
     /// An answer took this state.
     Answered {
@@ -257,6 +261,7 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         site,
         checklist,
         roster,
+        training,
     } = &first.change
     else {
         return Err("the audit trail does not start with the inspection's creation".into());
@@ -281,6 +286,7 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         seal: None,
         amendments: 0,
         audit_head: first_hash.clone(),
+        training: *training,
     };
     for (entry, hash) in iter {
         apply(&mut inspection, entry);

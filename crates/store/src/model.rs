@@ -26,6 +26,10 @@ pub struct NewInspection {
     pub site: String,
     /// The commission.
     pub roster: Roster,
+    /// A training inspection: its roster may list the NCA RK test identity (IIN
+    /// 123456789011, BIN 123456789021), and its act, signed with the public NCA test keys,
+    /// has no legal force. Fixed at creation.
+    pub training: bool,
 }
 
 /// One row of an inventory item: a server or HSM, declared in the application and/or found.
@@ -218,6 +222,8 @@ pub struct InspectionSummary {
     /// Why the inspection cannot be read, when its data is damaged; the other fields then
     /// hold what could be read (the counts are 0). Other inspections are not affected.
     pub damaged: Option<String>,
+    /// A training inspection (no legal force).
+    pub training: bool,
 }
 
 /// An inspection, whole.
@@ -261,6 +267,9 @@ pub struct Inspection {
     pub amendments: usize,
     /// The hash of the last audit entry.
     pub audit_head: String,
+    /// A training inspection (NCA test identities, no legal force); fixed at creation.
+    #[serde(default)]
+    pub training: bool,
 }
 
 impl Inspection {
@@ -287,6 +296,7 @@ impl Inspection {
             failing,
             sealed: self.seal.is_some() && self.amendments == 0,
             damaged: None,
+            training: self.training,
         }
     }
 

@@ -87,6 +87,10 @@ CREATE TABLE trusted_root (
     added_by TEXT NOT NULL
 );
 "#,
+    // 3: training inspections (NCA TEST keys, no legal force); every older one is real.
+    r#"
+ALTER TABLE inspection ADD COLUMN training INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Brings the schema up to date, each migration in its own transaction.

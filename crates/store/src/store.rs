@@ -144,6 +144,20 @@ impl Store {
         if new.roster.members.is_empty() {
             return Err(StoreError::Invalid("the commission has no members".into()));
         }
+        if !new.training {
+            if let Some(m) = new.roster.members.iter().find(|m| m.iin.is_nca_test()) {
+                return Err(StoreError::Invalid(format!(
+                    "{} has IIN {}, the NCA's test identity: only a training inspection may list it (create it with --training)",
+                    m.name, m.iin
+                )));
+            }
+            if new.bin.is_nca_test() {
+                return Err(StoreError::Invalid(format!(
+                    "BIN {} is the NCA's test identity: only a training inspection may inspect it (create it with --training)",
+                    new.bin
+                )));
+            }
+        }
         let mut raw = [0u8; 16];
         getrandom::fill(&mut raw)
             .map_err(|e| StoreError::Invalid(format!("no randomness for the id: {e}")))?;
@@ -154,7 +168,7 @@ impl Store {
         let at = now();
         tx.execute(
             "INSERT INTO inspection (id, ca_name, bin, site, checklist, roster, created_at, \
-             created_by, head, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+             created_by, head, seq, training) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
             params![
                 id,
                 ca_name,
@@ -164,7 +178,8 @@ impl Store {
                 roster_json,
                 at,
                 who.name,
-                GENESIS
+                GENESIS,
+                new.training
             ],
         )?;
         append(
@@ -177,6 +192,7 @@ impl Store {
                 site,
                 checklist: Box::new(new.checklist),
                 roster: new.roster,
+                training: new.training,
             },
         )?;
         tx.commit()?;
@@ -223,6 +239,8 @@ impl Store {
                         failing: 0,
                         sealed: false,
                         damaged: Some(e.to_string()),
+                        // Unknown when the row cannot be read; the list shows it damaged.
+                        training: false,
                     },
                 }
             })
@@ -854,7 +872,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
     let row = conn
         .query_row(
             "SELECT ca_name, bin, site, checklist, roster, created_at, created_by, findings, \
-             conclusions, recommendations, dissents, events, seal, amendments, head \
+             conclusions, recommendations, dissents, events, seal, amendments, head, training \
              FROM inspection WHERE id = ?1",
             [id],
             |r| {
@@ -876,7 +894,11 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
                         r.get::<_, String>(11)?,
                         r.get::<_, Option<String>>(12)?,
                     ),
-                    (r.get::<_, i64>(13)?, r.get::<_, String>(14)?),
+                    (
+                        r.get::<_, i64>(13)?,
+                        r.get::<_, String>(14)?,
+                        r.get::<_, bool>(15)?,
+                    ),
                 ))
             },
         )
@@ -888,7 +910,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         (created_at, created_by),
         (findings, conclusions, recs),
         (dissents, events, seal),
-        (amendments, head),
+        (amendments, head, training),
     ) = row;
     let checklist: Checklist = from_json(&checklist, "checklist")?;
     let order: Vec<String> = checklist.items().map(|(_, i)| i.id.clone()).collect();
@@ -923,7 +945,9 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         .into_iter()
         .map(|(sha256, bytes, kind, member, at)| {
             let member = member
-                .map(|m| Iin::parse(&m).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .map(|m| {
+                    Iin::parse_allowing_test(&m).map_err(|e| StoreError::Corrupt(e.to_string()))
+                })
                 .transpose()?;
             Ok(ActRevision {
                 sha256,
@@ -937,7 +961,8 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
     Ok(Inspection {
         id: id.to_owned(),
         ca_name,
-        bin: tekseru_core::Bin::parse(&bin).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        bin: tekseru_core::Bin::parse_allowing_test(&bin)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         site,
         checklist,
         roster: from_json(&roster, "roster")?,
@@ -954,6 +979,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         seal: seal.as_deref().map(|s| from_json(s, "seal")).transpose()?,
         amendments: amendments as usize,
         audit_head: head,
+        training,
     })
 }
 

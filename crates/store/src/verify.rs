@@ -164,6 +164,12 @@ fn compare(tables: &Inspection, trail: &Inspection, problems: &mut Vec<String>) 
             "the inspection's checklist snapshot differs from the audit trail: {behind}"
         ));
     }
+    if tables.training != trail.training {
+        problems.push(format!(
+            "the inspection's training flag in the store ({}) differs from the audit trail ({}): {behind}",
+            tables.training, trail.training
+        ));
+    }
     if tables.roster != trail.roster {
         problems.push(format!(
             "the commission's roster differs from the audit trail: {behind}"

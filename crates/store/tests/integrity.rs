@@ -29,6 +29,7 @@ fn new_inspection(store: &mut Store) -> String {
             bin: Bin::parse("050440001000").unwrap(),
             site: "Астана".into(),
             roster,
+            training: false,
         })
         .unwrap()
 }

@@ -34,6 +34,7 @@ fn new_inspection(store: &mut Store, checklist: &str) -> String {
             bin: Bin::parse("050440001000").unwrap(),
             site: "Астана".into(),
             roster: roster(),
+            training: false,
         })
         .unwrap()
 }
@@ -818,6 +819,7 @@ fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies()
                 bin: Bin::parse("050440001000").unwrap(),
                 site: "Астана".into(),
                 roster: roster(),
+                training: false,
             })
             .unwrap();
         let merged = store
@@ -1249,4 +1251,95 @@ fn an_entry_that_drops_its_inspection_after_the_trail_named_it_is_named() {
         store.verify(&id).unwrap().problems,
         ["audit entry #2 (answered item 'server-room.ups') does not name its inspection although an earlier entry does: it was not written by tekseru"]
     );
+}
+
+fn training_roster() -> Roster {
+    serde_json::from_str(
+        r#"[{"name":"ТЕСТОВ ТЕСТ","iin":"123456789011","role":"chair","body":"committee"}]"#,
+    )
+    .unwrap()
+}
+
+fn new_training(store: &mut Store, training: bool) -> Result<String, StoreError> {
+    let checklist = catalog::embedded()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == "ca-accreditation-onsite")
+        .unwrap();
+    store.new_inspection(NewInspection {
+        checklist,
+        ca_name: "АО «ТЕСТ»".into(),
+        bin: Bin::parse("050440001000").unwrap(),
+        site: "Астана".into(),
+        roster: training_roster(),
+        training,
+    })
+}
+
+#[test]
+fn only_a_training_inspection_lists_the_nca_test_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let err = new_training(&mut store, false).unwrap_err().to_string();
+    assert!(
+        err.contains("ТЕСТОВ ТЕСТ has IIN 123456789011, the NCA's test identity: only a training inspection may list it"),
+        "{err}"
+    );
+    let test_bin = NewInspection {
+        checklist: catalog::embedded().unwrap().remove(0),
+        ca_name: "АО «ТЕСТ»".into(),
+        bin: Bin::parse_allowing_test("123456789021").unwrap(),
+        site: "Астана".into(),
+        roster: roster(),
+        training: false,
+    };
+    let err = store.new_inspection(test_bin).unwrap_err().to_string();
+    assert!(
+        err.contains("BIN 123456789021 is the NCA's test identity"),
+        "{err}"
+    );
+    assert!(store.inspections().unwrap().is_empty());
+
+    let id = new_training(&mut store, true).unwrap();
+    let real = new_inspection(&mut store, "ca-accreditation-onsite");
+    drop(store);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    assert!(store.inspection(&id).unwrap().training);
+    assert!(!store.inspection(&real).unwrap().training);
+    let list = store.inspections().unwrap();
+    assert_eq!(list.iter().filter(|s| s.training).count(), 1);
+    assert!(store.verify(&id).unwrap().intact());
+    drop(store);
+
+    // The flag is in the audit trail: turning a real inspection into a training one behind
+    // tekseru's back is named.
+    raw(dir.path())
+        .execute("UPDATE inspection SET training = 1 WHERE id = ?1", [&real])
+        .unwrap();
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let problems = store.verify(&real).unwrap().problems;
+    assert_eq!(
+        problems,
+        ["the inspection's training flag in the store (true) differs from the audit trail (false): changed behind tekseru's back"]
+    );
+}
+
+#[test]
+fn a_store_from_before_training_inspections_opens_with_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let head = store.inspection(&id).unwrap().audit_head;
+    drop(store);
+    // The schema of version 2: no training column.
+    raw(dir.path())
+        .execute_batch("ALTER TABLE inspection DROP COLUMN training; PRAGMA user_version = 2;")
+        .unwrap();
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let inspection = store.inspection(&id).unwrap();
+    assert!(!inspection.training);
+    // Its audit trail hashes as it did: a real inspection's creation entry is unchanged.
+    assert_eq!(inspection.audit_head, head);
+    let report = store.verify(&id).unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
 }

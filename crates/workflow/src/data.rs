@@ -141,7 +141,7 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
 
     ActData {
         inspection_id: inspection.id.clone(),
-        training: false,
+        training: inspection.training,
         act_number: act_number(&inspection.id),
         place: place(&inspection.site),
         ca: Ca {

@@ -58,6 +58,7 @@ fn decided() -> Fixture {
             bin: Bin::parse("050440001000").unwrap(),
             site: "Астана қ., Мәңгілік Ел, 55".into(),
             roster: roster(),
+            training: false,
         })
         .unwrap();
     for (item, kind) in items {
@@ -490,6 +491,7 @@ fn revocation() -> Fixture {
             bin: Bin::parse("050440001000").unwrap(),
             site: "Астана қ., Мәңгілік Ел, 55".into(),
             roster: roster(),
+            training: false,
         })
         .unwrap();
     Fixture {

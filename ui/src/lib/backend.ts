@@ -85,6 +85,7 @@ export const backend = {
     bin: string;
     site: string;
     roster: Member[];
+    training: boolean;
   }) => call<string>("new_inspection", { input }),
   inspection: (id: string) => call<Inspection>("inspection", { id }),
   answer: (
@@ -116,6 +117,9 @@ export const backend = {
    */
   exportAct: (id: string, title: string, fileName: string, sha256: string | null = null) =>
     call<boolean>("export_act", { id, sha256, title, fileName }),
+  /** Signs with NCALayer (a key on a token or an ID card); what it returns is verified first. */
+  signActNcaLayer: (id: string, member: string) =>
+    call<ActStatus | null>("sign_act_ncalayer", { id, member }),
   dissent: (id: string, member: string, reason: string) => call<string>("dissent", { id, member, reason }),
 
   /** Opens the dialog titled `title` for PEM files and trusts their roots; how many were new. */

@@ -114,6 +114,8 @@ export interface InspectionSummary {
   sealed: boolean;
   /** Why the inspection cannot be read (its data is damaged); the list still shows the others. */
   damaged?: string | null;
+  /** A training inspection: NCA test keys and identities, no legal force. */
+  training: boolean;
 }
 
 export interface Inspection extends InspectionSummary {
