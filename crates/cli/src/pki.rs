@@ -38,6 +38,9 @@ pub(crate) enum PkiCmd {
         /// A trust anchor replacing the NCA RK production roots; repeatable.
         #[arg(long = "anchor")]
         anchors: Vec<PathBuf>,
+        /// A CRL of an issuer on the path (DER or PEM); repeatable.
+        #[arg(long = "crl")]
+        crls: Vec<PathBuf>,
         /// Judge the path at this time (RFC 3339) [default: now, or SOURCE_DATE_EPOCH].
         #[arg(long)]
         at: Option<String>,
@@ -123,9 +126,11 @@ pub(crate) fn run(cmd: PkiCmd, json: bool) -> anyhow::Result<ExitCode> {
             cert,
             intermediates,
             anchors,
+            crls,
             at: when,
             attach,
         } => {
+            let crls = read_all(&crls)?;
             let leaf = read(&cert)?;
             let intermediates = read_all(&intermediates)?;
             let anchors = read_all(&anchors)?;
@@ -134,6 +139,7 @@ pub(crate) fn run(cmd: PkiCmd, json: bool) -> anyhow::Result<ExitCode> {
                 &leaf,
                 &intermediates,
                 (!anchors.is_empty()).then_some(anchors.as_slice()),
+                &crls,
                 when,
             );
             finish(&report, &attach, json)

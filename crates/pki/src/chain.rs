@@ -107,7 +107,8 @@ fn unknown(e: &EdsError) -> bool {
 }
 
 /// Builds and verifies the path from `leaf` through `intermediates` (PEM bundles allowed)
-/// to `anchors` (the NCA RK production anchors when `None`), judged at `at`.
+/// to `anchors` (the NCA RK production anchors when `None`), judged at `at`, with the
+/// issuers' `crls` (a certificate revoked at or before `at` fails its link).
 ///
 /// Complies when every link passes and the path ends at an anchor whose self-signature
 /// verifies; not verifiable here when a file does not parse, or when the only failures are
@@ -116,6 +117,7 @@ pub fn check(
     leaf: &Input,
     intermediates: &[Input],
     anchors: Option<&[Input]>,
+    crls: &[Input],
     at: OffsetDateTime,
 ) -> ChainCheck {
     let mut report = ChainCheck {
@@ -132,6 +134,7 @@ pub fn check(
         inputs: std::iter::once(leaf)
             .chain(intermediates)
             .chain(anchors.unwrap_or_default())
+            .chain(crls)
             .map(Input::describe)
             .collect(),
         trusted: false,
@@ -170,11 +173,18 @@ pub fn check(
             }
         },
     };
+    let mut lists = Vec::new();
+    for input in crls {
+        match tekseru_eds::crl::Crl::parse(&input.bytes) {
+            Ok(l) => lists.push(l),
+            Err(e) => report.reasons.push(format!("{}: {e}", input.name)),
+        }
+    }
     if !report.reasons.is_empty() {
         return report;
     }
 
-    let result = eds_chain::validate(&leaf_cert, &pool, &anchor_certs, at, &[]);
+    let result = eds_chain::validate(&leaf_cert, &pool, &anchor_certs, at, &lists);
     let all: Vec<&Certificate> = std::iter::once(&leaf_cert)
         .chain(&pool)
         .chain(&anchor_certs)

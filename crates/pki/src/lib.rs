@@ -18,7 +18,7 @@
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/anchors/prod/");
 //! let nca = Input::read(format!("{dir}nca_gost_2022.cer"))?;
 //! let at = time::macros::datetime!(2025-01-01 0:00 UTC);
-//! let report = chain::check(&nca, &[], None, at);
+//! let report = chain::check(&nca, &[], None, &[], at);
 //! assert_eq!(report.verdict, Verdict::Complies, "{:?}", report.reasons);
 //! assert_eq!(report.links.len(), 2);
 //! # Ok::<(), std::io::Error>(())

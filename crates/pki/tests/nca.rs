@@ -54,7 +54,7 @@ fn the_production_chains_verify_up_to_their_roots() {
         let (leaf, root) = (prod(leaf), prod(root));
         // With the shipped anchors and with the root alone as the anchor.
         for anchors in [None, Some(std::slice::from_ref(&root))] {
-            let report = chain::check(&leaf, &[], anchors, AT);
+            let report = chain::check(&leaf, &[], anchors, &[], AT);
             assert_eq!(
                 report.verdict,
                 Verdict::Complies,
@@ -81,7 +81,7 @@ fn a_flipped_byte_in_any_signature_fails_naming_the_link() {
     ] {
         let (leaf, root) = (prod(leaf), prod(root));
         // The intermediate's signature, by the root.
-        let report = chain::check(&flip_signature(&leaf), &[], None, AT);
+        let report = chain::check(&flip_signature(&leaf), &[], None, &[], AT);
         assert_eq!(report.verdict, Verdict::DoesNotComply, "{}", leaf.name);
         assert!(
             report
@@ -95,7 +95,13 @@ fn a_flipped_byte_in_any_signature_fails_naming_the_link() {
         assert!(!report.links[0].ok);
         // The root's own signature, the root given as the anchor.
         let flipped_root = flip_signature(&root);
-        let report = chain::check(&leaf, &[], Some(std::slice::from_ref(&flipped_root)), AT);
+        let report = chain::check(
+            &leaf,
+            &[],
+            Some(std::slice::from_ref(&flipped_root)),
+            &[],
+            AT,
+        );
         assert_eq!(report.verdict, Verdict::DoesNotComply, "{}", root.name);
         assert!(
             report
@@ -114,7 +120,7 @@ fn a_flipped_byte_in_any_signature_fails_naming_the_link() {
 fn a_test_certificate_under_the_production_roots_fails_wrong_root() {
     for prefix in ["GOST512_0d79", "RSA256_11c7"] {
         let cert = test_key_cert(prefix);
-        let report = chain::check(&cert, &[], None, datetime!(2020-06-01 0:00 UTC));
+        let report = chain::check(&cert, &[], None, &[], datetime!(2020-06-01 0:00 UTC));
         assert_eq!(report.verdict, Verdict::DoesNotComply, "{prefix}");
         assert!(!report.trusted);
         assert!(
@@ -131,7 +137,13 @@ fn a_test_certificate_under_the_production_roots_fails_wrong_root() {
         .filter(|p| p.extension().is_some_and(|x| x == "cer"))
         .map(|p| Input::read(p).unwrap())
         .collect();
-    let report = chain::check(&cert, &[], Some(&training), datetime!(2025-01-01 0:00 UTC));
+    let report = chain::check(
+        &cert,
+        &[],
+        Some(&training),
+        &[],
+        datetime!(2025-01-01 0:00 UTC),
+    );
     assert_eq!(report.verdict, Verdict::Complies, "{:?}", report.reasons);
     assert_eq!(report.links.len(), 3);
 }
@@ -148,7 +160,11 @@ fn the_test_crl_verifies_under_its_issuer_and_lists_the_revoked_key() {
     let signature = report.signature.as_ref().unwrap();
     assert_eq!(signature.verified, Some(true));
     assert_eq!(signature.issuer_from, Some("given"));
-    assert!(signature.algorithm.contains("GOST"), "{}", signature.algorithm);
+    assert!(
+        signature.algorithm.contains("GOST"),
+        "{}",
+        signature.algorithm
+    );
     assert!(report.fresh && !report.delta);
     assert_eq!(report.entries, 54);
     let hit = &report.lookups[0];
@@ -168,10 +184,26 @@ fn the_test_crl_verifies_under_its_issuer_and_lists_the_revoked_key() {
     assert!(report.notes.iter().any(|n| n.contains("NCA TEST")));
 
     // Out of date a year later; not yet issued before its thisUpdate.
-    let late = crl::check(&list, Some(&issuer), &[], datetime!(2026-05-01 0:00 UTC), false);
+    let late = crl::check(
+        &list,
+        Some(&issuer),
+        &[],
+        datetime!(2026-05-01 0:00 UTC),
+        false,
+    );
     assert_eq!(late.verdict, Verdict::DoesNotComply);
-    assert!(late.reasons[0].contains("out of date"), "{:?}", late.reasons);
-    let early = crl::check(&list, Some(&issuer), &[], datetime!(2025-01-01 0:00 UTC), false);
+    assert!(
+        late.reasons[0].contains("out of date"),
+        "{:?}",
+        late.reasons
+    );
+    let early = crl::check(
+        &list,
+        Some(&issuer),
+        &[],
+        datetime!(2025-01-01 0:00 UTC),
+        false,
+    );
     assert_eq!(early.verdict, Verdict::DoesNotComply);
     assert!(early.reasons[0].contains("not yet issued"));
 
@@ -200,7 +232,13 @@ fn the_oids_of_nca_certificates_are_all_registered() {
         prod("root_rsa_2020"),
         asset("crates/eds/tests/fixtures/cms/legal_entity_signer.cer"),
     ];
-    for prefix in ["GOST512_0860", "GOST512_0d79", "RSA256", "AUTH_RSA256", "GOSTKNCA"] {
+    for prefix in [
+        "GOST512_0860",
+        "GOST512_0d79",
+        "RSA256",
+        "AUTH_RSA256",
+        "GOSTKNCA",
+    ] {
         inputs.push(test_key_cert(prefix));
     }
     let report = oids::check(&inputs, &registry);
@@ -238,24 +276,53 @@ fn a_bad_registry_is_refused_with_file_line_and_reason() {
     let good = "[[oid]]\noid = \"1.2.398.3.3.2\"\nkind = \"policy\"\nname = { en = \"x\" }\nsource = \"s\"\n";
     assert_eq!(Registry::parse("r.toml", good).unwrap().entries().len(), 1);
     let cases = [
-        (good.replace("1.2.398.3.3.2", "1.2.x"), 2, "not a dotted OID"),
-        (good.replace("policy", "extension"), 3, "not one of policy, eku, role"),
-        (good.replace("policy", "role"), 3, "roles are EKUs of the arc"),
-        (good.replace("{ en = \"x\" }", "{ ru = \"x\" }"), 4, "no en name"),
-        (good.replace("source = \"s\"", "source = \" \""), 5, "empty source"),
-        (format!("{good}\n{good}"), 8, "listed twice as policy, first on line 1"),
+        (
+            good.replace("1.2.398.3.3.2", "1.2.x"),
+            2,
+            "not a dotted OID",
+        ),
+        (
+            good.replace("policy", "extension"),
+            3,
+            "not one of policy, eku, role",
+        ),
+        (
+            good.replace("policy", "role"),
+            3,
+            "roles are EKUs of the arc",
+        ),
+        (
+            good.replace("{ en = \"x\" }", "{ ru = \"x\" }"),
+            4,
+            "no en name",
+        ),
+        (
+            good.replace("source = \"s\"", "source = \" \""),
+            5,
+            "empty source",
+        ),
+        (
+            format!("{good}\n{good}"),
+            8,
+            "listed twice as policy, first on line 1",
+        ),
         (good.replace("source", "sauce"), 5, "unknown field `sauce`"),
         ("[[oid]\n".to_owned(), 1, ""),
     ];
     for (text, line, reason) in cases {
         let err = Registry::parse("r.toml", &text).unwrap_err();
         assert_eq!(err.line, Some(line), "{err} for {text:?}");
-        assert!(err.to_string().starts_with(&format!("r.toml:{line}: ")), "{err}");
+        assert!(
+            err.to_string().starts_with(&format!("r.toml:{line}: ")),
+            "{err}"
+        );
         assert!(err.reason.contains(reason), "{err}");
     }
     let missing = Registry::load(std::path::Path::new("/nonexistent/registry.toml")).unwrap_err();
     assert_eq!(missing.line, None);
-    assert!(missing.to_string().starts_with("/nonexistent/registry.toml: cannot read it"));
+    assert!(missing
+        .to_string()
+        .starts_with("/nonexistent/registry.toml: cannot read it"));
 }
 
 #[test]
@@ -268,17 +335,50 @@ fn the_shipped_anchors_are_listed_with_source_and_sha256() {
     assert_eq!(
         pinned,
         [
-            ("root_rsa_2020.cer", "9ba06354b626641715182e4d07c9dbaa1777720fa795d03174ffc68876535dcd"),
-            ("nca_rsa_2022.cer", "84fb799a66140950818c056a5d9730acc2a7622cdd4ef0d47113b132fb892905"),
-            ("root_gost_2022.cer", "af77725f8328bb24f89d81da3acdf7cee4324248538b7ba2cd2a860517fb9dca"),
-            ("nca_gost_2022.cer", "32c7d233a42703a327f3025543a05b930e3f39a786c68dfa196baa86d5618524"),
-            ("root_gost_2020.cer", "c48164ab5ccaaee6b938299a1e3aeebd6f698bb2bd716a0f0d85befc46166aa2"),
-            ("ucgo_gost.cer", "eb5a5318299db447a46619d2a541f026b52c1fce8a1d371262da8f6f2d7bb6f5"),
-            ("btsd_gost.cer", "74bb80edf34f4594e5e69b79029c64214e67630e3d16b82f952ab6e5956c5fa8"),
-            ("root_rsa.cer", "a7064abc5699827f370c67b09f1a1bfd7ad5e1514d471223df209c08300ea972"),
-            ("root_gost.cer", "9ab210e54e6b0343321131202d9edcc2598f598cfdd9ee4ec1056021ab2e9759"),
-            ("nca_rsa.cer", "34d1b311a9873191ae3382805df51e0a5da23315c512a8deeb885668ceeb5834"),
-            ("nca_gost.cer", "908521d0531e5645e64b34d3588374a3a83582c860e5f7293a04c41217e8cc18"),
+            (
+                "root_rsa_2020.cer",
+                "9ba06354b626641715182e4d07c9dbaa1777720fa795d03174ffc68876535dcd"
+            ),
+            (
+                "nca_rsa_2022.cer",
+                "84fb799a66140950818c056a5d9730acc2a7622cdd4ef0d47113b132fb892905"
+            ),
+            (
+                "root_gost_2022.cer",
+                "af77725f8328bb24f89d81da3acdf7cee4324248538b7ba2cd2a860517fb9dca"
+            ),
+            (
+                "nca_gost_2022.cer",
+                "32c7d233a42703a327f3025543a05b930e3f39a786c68dfa196baa86d5618524"
+            ),
+            (
+                "root_gost_2020.cer",
+                "c48164ab5ccaaee6b938299a1e3aeebd6f698bb2bd716a0f0d85befc46166aa2"
+            ),
+            (
+                "ucgo_gost.cer",
+                "eb5a5318299db447a46619d2a541f026b52c1fce8a1d371262da8f6f2d7bb6f5"
+            ),
+            (
+                "btsd_gost.cer",
+                "74bb80edf34f4594e5e69b79029c64214e67630e3d16b82f952ab6e5956c5fa8"
+            ),
+            (
+                "root_rsa.cer",
+                "a7064abc5699827f370c67b09f1a1bfd7ad5e1514d471223df209c08300ea972"
+            ),
+            (
+                "root_gost.cer",
+                "9ab210e54e6b0343321131202d9edcc2598f598cfdd9ee4ec1056021ab2e9759"
+            ),
+            (
+                "nca_rsa.cer",
+                "34d1b311a9873191ae3382805df51e0a5da23315c512a8deeb885668ceeb5834"
+            ),
+            (
+                "nca_gost.cer",
+                "908521d0531e5645e64b34d3588374a3a83582c860e5f7293a04c41217e8cc18"
+            ),
         ]
     );
     // Each listed hash is the hash of the file in assets/anchors/prod.
@@ -286,7 +386,10 @@ fn the_shipped_anchors_are_listed_with_source_and_sha256() {
         assert_eq!(sha(&prod(a.file.trim_end_matches(".cer"))), a.sha256);
         assert!(a.source.starts_with("http"), "{}", a.source);
     }
-    let root = list.iter().find(|a| a.file == "root_gost_2022.cer").unwrap();
+    let root = list
+        .iter()
+        .find(|a| a.file == "root_gost_2022.cer")
+        .unwrap();
     assert_eq!(root.role, "root");
     assert_eq!(root.not_after, "2045-09-08T04:56:12Z");
     let training = anchors::list(true).unwrap();
