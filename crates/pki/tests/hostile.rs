@@ -50,7 +50,7 @@ fn wrong_encodings_say_what_is_wrong() {
             "{:?}",
             report.reasons
         );
-        let report = oids::check(&[input.clone()], &Registry::shipped().unwrap());
+        let report = oids::check(std::slice::from_ref(&input), &Registry::shipped().unwrap());
         assert_eq!(report.verdict, Verdict::NotVerifiableHere);
         assert!(report.certificates[0].error.is_some());
     }
@@ -85,9 +85,9 @@ proptest! {
     #[test]
     fn random_bytes_get_a_verdict(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
         let input = Input::new("random", bytes);
-        let c = chain::check(&input, &[input.clone()], Some(&[input.clone()]), &[input.clone()], AT);
+        let c = chain::check(&input, std::slice::from_ref(&input), Some(std::slice::from_ref(&input)), std::slice::from_ref(&input), AT);
         prop_assert!(explained(c.verdict, &c.reasons));
-        let r = crl::check(&input, Some(&input), &[input.clone()], AT, true);
+        let r = crl::check(&input, Some(&input), std::slice::from_ref(&input), AT, true);
         prop_assert!(explained(r.verdict, &r.reasons));
         let o = oids::check(&[input], &Registry::shipped().unwrap());
         prop_assert!(explained(o.verdict, &o.reasons));
