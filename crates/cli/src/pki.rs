@@ -60,8 +60,9 @@ pub(crate) enum PkiCmd {
     },
     /// §12(13): a CRL from a file or an http(s) URL: signature, freshness, delta, lookups.
     Crl {
-        /// The CRL file (DER or PEM) or its URL.
-        source: String,
+        /// The CRL file (DER or PEM) or its URL [default: the first http(s) CRL distribution
+        /// point of the first --check certificate].
+        source: Option<String>,
         /// The issuer's certificate [default: searched among the shipped anchors].
         #[arg(long)]
         issuer: Option<PathBuf>,
@@ -168,6 +169,25 @@ pub(crate) fn run(cmd: PkiCmd, json: bool) -> anyhow::Result<ExitCode> {
             let when = at(when.as_deref())?;
             let issuer = issuer.as_deref().map(read).transpose()?;
             let checks = read_all(&checks)?;
+            let source = match source {
+                Some(s) => s,
+                None => {
+                    let first = checks
+                        .first()
+                        .context("give the CRL (file or URL), or --check a certificate with a CRL distribution point")?;
+                    let cert = tekseru_eds::certificate::Certificate::parse(&first.bytes)
+                        .with_context(|| format!("'{}'", first.name))?;
+                    crl::distribution_points(&cert)
+                        .into_iter()
+                        .next()
+                        .with_context(|| {
+                            format!(
+                                "'{}' has no http(s) CRL distribution point: give the CRL",
+                                first.name
+                            )
+                        })?
+                }
+            };
             let input = if source.starts_with("http://") || source.starts_with("https://") {
                 match crl::fetch(&source, Duration::from_millis(timeout)) {
                     Ok(input) => input,

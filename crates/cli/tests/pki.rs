@@ -555,6 +555,44 @@ fn a_pki_made_here_gets_every_verdict_through_the_cli() {
     assert_eq!(report["verdict"], "not_verifiable_here");
     assert!(reasons(&report)[0].contains("--issuer"));
 
+    // No CRL given: fetched from the --check certificate's distribution point.
+    let url = http_server("200 OK", std::fs::read(&list).unwrap(), 1);
+    let with_dp = {
+        let key = rsa();
+        let mut b = X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(14).unwrap()).unwrap())
+            .unwrap();
+        b.set_subject_name(&named("Member")).unwrap();
+        b.set_issuer_name(&named("Made CA")).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&asn1(window.0)).unwrap();
+        b.set_not_after(&asn1(window.1)).unwrap();
+        #[allow(deprecated)]
+        let dp = openssl::x509::X509Extension::new_nid(
+            None,
+            None,
+            Nid::CRL_DISTRIBUTION_POINTS,
+            &format!("URI:{url}"),
+        )
+        .unwrap();
+        b.append_extension(dp).unwrap();
+        b.sign(&int.key, MessageDigest::sha256()).unwrap();
+        write("with-dp.cer", b.build().to_der().unwrap())
+    };
+    let (code, report) = pki(&[
+        "crl",
+        "--check",
+        s(&with_dp),
+        "--issuer",
+        s(&int_file),
+        "--at",
+        at,
+    ]);
+    assert_eq!(code, 0, "{:?}", reasons(&report));
+    assert_eq!(report["source"]["name"], url.as_str());
+    assert_eq!(report["lookups"][0]["revoked"], true);
+
     // An issuer loop: A by B, B by A, the leaf by A.
     let (ka, kb) = (rsa(), rsa());
     let a = issue(

@@ -226,6 +226,24 @@ pub fn check(
             link.ok = false;
         }
     }
+    // RFC 5280 §4.1.1.2: the algorithm outside the signed part must be the one inside it
+    // (the outer one is not covered by the signature).
+    for (i, link) in links.iter_mut().enumerate() {
+        let Some(cert) = cert_of(link) else { continue };
+        let x509 = cert.x509();
+        if x509.signature_algorithm() != x509.tbs_certificate().signature() {
+            let problem = "its signatureAlgorithm differs from the signature field inside the \
+                           signed certificate (RFC 5280 §4.1.1.2)"
+                .to_owned();
+            reasons.push(format!(
+                "link {} ({}): {problem}",
+                i + 1,
+                short_name(&link.subject)
+            ));
+            link.problems.push(problem);
+            link.ok = false;
+        }
+    }
     let all_unknown = !reasons.is_empty()
         && reasons.iter().all(|r| {
             let on_link = r

@@ -225,6 +225,26 @@ impl Report for CrlCheck {
     }
 }
 
+/// Whether the outer signatureAlgorithm of a signed structure (a CRL's CertificateList)
+/// is byte for byte the `signature` field inside its signed part.
+pub(crate) fn algorithms_agree(der_bytes: &[u8]) -> bool {
+    use der::asn1::AnyRef;
+    use der::{Decode as _, Reader as _, SliceReader, Tag};
+    let inner = || -> der::Result<bool> {
+        let outer = AnyRef::from_der(der_bytes)?;
+        let mut r = SliceReader::new(outer.value())?;
+        let tbs: AnyRef<'_> = r.decode()?;
+        let algorithm: AnyRef<'_> = r.decode()?;
+        let mut t = SliceReader::new(tbs.value())?;
+        if Tag::peek(&t)? == Tag::Integer {
+            let _version: AnyRef<'_> = t.decode()?;
+        }
+        let signed: AnyRef<'_> = t.decode()?;
+        Ok(signed == algorithm)
+    };
+    inner().unwrap_or(false)
+}
+
 /// A CA certificate that may have signed a CRL of `issuer`, among the shipped anchors.
 fn shipped_issuer(crl: &Crl) -> Option<(Certificate, &'static str)> {
     let sets = [
@@ -368,6 +388,15 @@ pub fn check(
     };
     report.signature = Some(signature);
 
+    // RFC 5280 §5.1.1.2: the algorithm outside the signed part must be the one inside it.
+    if !algorithms_agree(list.der()) {
+        hard.push(
+            "its signatureAlgorithm differs from the signature field inside the signed list \
+             (RFC 5280 §5.1.1.2)"
+                .to_owned(),
+        );
+    }
+
     // Freshness.
     if list.this_update() > at {
         hard.push(format!(
@@ -479,4 +508,31 @@ pub fn not_fetched(url: &str, error: &FetchError, at: OffsetDateTime) -> CrlChec
         lookups: Vec::new(),
         revoked: None,
     }
+}
+
+/// The http(s) URLs of a certificate's CRL distribution points, in order.
+pub fn distribution_points(cert: &Certificate) -> Vec<String> {
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    use x509_cert::ext::pkix::CrlDistributionPoints;
+    let Ok(Some((_, points))) = cert
+        .x509()
+        .tbs_certificate()
+        .get_extension::<CrlDistributionPoints>()
+    else {
+        return Vec::new();
+    };
+    points
+        .0
+        .iter()
+        .filter_map(|p| match &p.distribution_point {
+            Some(DistributionPointName::FullName(names)) => Some(names),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|n| match n {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+            _ => None,
+        })
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .collect()
 }

@@ -396,3 +396,53 @@ fn the_shipped_anchors_are_listed_with_source_and_sha256() {
     assert_eq!(training.len(), 6);
     assert!(training.iter().all(|a| a.set == "training"));
 }
+
+#[test]
+fn an_unknown_signature_algorithm_is_not_verifiable_here_never_valid() {
+    // nca_rsa_2022 with its signature algorithm sha256WithRSAEncryption
+    // (1.2.840.113549.1.1.11), inside the signed part and outside, made
+    // 1.2.840.113549.1.1.127, which nothing implements.
+    let leaf = prod("nca_rsa_2022");
+    let oid = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,
+    ];
+    let mut bytes = leaf.bytes.clone();
+    let found: Vec<usize> = (0..bytes.len() - oid.len())
+        .filter(|&i| bytes[i..i + oid.len()] == oid)
+        .collect();
+    assert_eq!(found.len(), 2);
+    for at in found {
+        bytes[at + oid.len() - 1] = 0x7f;
+    }
+    let odd = Input::new("odd algorithm", bytes);
+    let report = chain::check(&odd, &[], None, &[], AT);
+    assert_eq!(
+        report.verdict,
+        Verdict::NotVerifiableHere,
+        "{:?}",
+        report.reasons
+    );
+    assert!(
+        report.reasons.iter().any(|r| r.starts_with("link 1 (")),
+        "{:?}",
+        report.reasons
+    );
+    assert_eq!(
+        report.links[0].signature_algorithm,
+        "1.2.840.113549.1.1.127"
+    );
+    // With a real failure besides (expired at the time asked about): does not comply.
+    let report = chain::check(&odd, &[], None, &[], datetime!(2050-01-01 0:00 UTC));
+    assert_eq!(report.verdict, Verdict::DoesNotComply);
+}
+
+#[test]
+fn the_crl_distribution_points_of_a_test_key_are_read() {
+    let cert = test_key_cert("GOST512_0860");
+    let cert = tekseru_eds::certificate::Certificate::parse(&cert.bytes).unwrap();
+    let points = crl::distribution_points(&cert);
+    assert!(!points.is_empty());
+    assert!(points.iter().all(|p| p.starts_with("http")), "{points:?}");
+    let root = tekseru_eds::certificate::Certificate::parse(&prod("root_gost_2022").bytes).unwrap();
+    assert!(crl::distribution_points(&root).is_empty());
+}
