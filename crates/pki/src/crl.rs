@@ -371,6 +371,14 @@ pub fn check(
                 (None, Some(e)) => undecided.push(format!("the CRL's signature: {e}")),
                 _ => {}
             }
+            let usage = cert.key_usage();
+            if !usage.is_empty() && !usage.iter().any(|u| u == "cRLSign") {
+                hard.push(format!(
+                    "its issuer {} may not sign CRLs: its keyUsage ({}) lacks cRLSign",
+                    short_name(&cert.subject()),
+                    usage.join(", ")
+                ));
+            }
             if *from == "training anchors" {
                 report.notes.push(
                     "its issuer is of the NCA TEST hierarchy: a training CRL, not a production one"
