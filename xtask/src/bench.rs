@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--quick]`: the benchmarks of the store and the act, each printed as a
-//! ratio against a reference measured in the same run, next to the absolute target.
+//! `cargo xtask bench [--quick] [--only crl]`: the benchmarks of the store, the act and the
+//! CRL check, each printed as a ratio against a reference measured in the same run, next to
+//! the absolute target. `--only crl` runs the CRL benchmark alone.
 //!
 //! The measurements run in release builds of two examples (`store_bench`, `act_bench`), each
 //! in a fresh process that reports one line of JSON (times measured inside it, and its peak
@@ -61,13 +62,27 @@ const QUICK: Sizes = Sizes {
 const ITEMS: usize = 300;
 
 pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
-    let quick = match args {
-        [] => false,
-        [flag] if flag == "--quick" => true,
-        _ => bail!("usage: cargo xtask bench [--quick]"),
-    };
+    let mut quick = false;
+    let mut only_crl = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            // The app's build profile: for the app's benchmarks, not these.
+            "--debug" => {}
+            "--only" if rest.next().is_some_and(|n| n == "crl") => only_crl = true,
+            _ => bail!("usage: cargo xtask bench [--quick] [--only crl]"),
+        }
+    }
     let sizes = if quick { &QUICK } else { &FULL };
     deps::ensure(DEPS)?;
+    if only_crl {
+        let mut rows = Vec::new();
+        machine();
+        crl_bench(root, quick, &mut rows)?;
+        print_table(&rows);
+        return Ok(());
+    }
     cmd(
         "cargo",
         &[
@@ -104,6 +119,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     bench.render(sizes, &thumbs, &mut rows)?;
     bench.sign(sizes, &mut rows)?;
     bench.gost(sizes, root, &mut rows)?;
+    crl_bench(root, quick, &mut rows)?;
     println!("load average at the end: {}", load_average());
     print_table(&rows);
     // An indented row belongs to the row above it.
@@ -788,6 +804,81 @@ impl Bench {
             .map(str::to_owned)
             .with_context(|| format!("{} {} printed no result", program.display(), args.join(" ")))
     }
+}
+
+/// Entries of the benchmark's CRL.
+const CRL_ENTRIES: usize = 100_000;
+
+/// A CRL of 100,000 entries (made once, in `target/bench/crl/`) parsed and queried 1,000
+/// times by tekseru-pki's `crl_bench`, against `openssl crl -noout` reading the same file:
+/// whole processes, wall time, median of 7 interleaved runs each (3 with `--quick`).
+fn crl_bench(root: &Path, quick: bool, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    cmd(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "tekseru-pki",
+            "--example",
+            "crl_bench",
+        ],
+    )?;
+    let program = root.join("target/release/examples/crl_bench");
+    let dir = root.join("target/bench/crl");
+    let crl = dir.join("bench.crl");
+    let bench = Bench {
+        store: PathBuf::new(),
+        act: PathBuf::new(),
+        dir: dir.clone(),
+    };
+    let made = dir.join("made.json");
+    let fresh = std::fs::read_to_string(&made)
+        .ok()
+        .is_some_and(|m| m.contains(&format!("\"entries\":{CRL_ENTRIES},")) && crl.exists());
+    if !fresh {
+        eprintln!("making a CRL of {CRL_ENTRIES} entries");
+        let out = bench.json(&program, &["make", path(&dir)?, &CRL_ENTRIES.to_string()])?;
+        std::fs::write(&made, out)?;
+    }
+    let file = path(&crl)?;
+    let reference_args = ["crl", "-inform", "DER", "-in", file, "-noout"];
+    // Once each untimed, so that both read the file from the page cache.
+    timed("openssl", &reference_args)?;
+    let mut out = bench.json(&program, &["query", file])?;
+    let runs = if quick { 3 } else { 7 };
+    let (mut ours, mut theirs, mut parse) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        theirs.push(timed("openssl", &reference_args)?);
+        let start = Instant::now();
+        out = bench.json(&program, &["query", file])?;
+        ours.push(start.elapsed().as_secs_f64());
+        parse.push(num(&out, "parse_ms")?);
+    }
+    if num(&out, "entries")? as usize != CRL_ENTRIES || num(&out, "found")? != 500.0 {
+        bail!("the CRL benchmark found the wrong entries: {out}");
+    }
+    let (ours, theirs) = (median(&mut ours), median(&mut theirs));
+    rows.push(Row {
+        name: format!(
+            "CRL of {CRL_ENTRIES} entries ({:.1} MB): parse + 1,000 lookups, whole process, median of {runs}",
+            std::fs::metadata(&crl)?.len() as f64 / 1e6
+        ),
+        value: format!("{:.1} ms", ours * 1e3),
+        reference: format!("openssl crl -noout {:.1} ms", theirs * 1e3),
+        ratio: format!("{:.2}×", ours / theirs),
+        target: "≤ 1.50×".to_owned(),
+        pass: Some(ours / theirs <= 1.5),
+    });
+    rows.push(Row::info(
+        "  of which parsing (inside the process)",
+        format!("{:.1} ms", median(&mut parse)),
+    ));
+    rows.push(Row::info(
+        "  of which 1,000 lookups",
+        format!("{:.3} ms", num(&out, "lookup_ms")?),
+    ));
+    Ok(())
 }
 
 /// Wall time of a command, seconds; its output is discarded, its failure an error.

@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
                  tasks:\n  \
                  run     the app on a demo store (installs what is missing first; --cli: a CLI tour)\n  \
                  test    every test and check, as CI runs them\n  \
-                 bench   the benchmarks, as ratios against reference runs (--quick: no app; --debug: the app's debug build)\n  \
+                 bench   the benchmarks, as ratios against reference runs (--quick: no app; --debug: the app's debug build; --only crl: the CRL one alone)\n  \
                  e2e     only the end-to-end tests of the desktop app (under Xvfb)\n  \
                  bench-app  the desktop app's benchmarks (under Xvfb), release build (--debug: debug build)\n  \
                  dist    a .deb of the desktop app (release build)\n  \
@@ -152,7 +152,7 @@ fn test(root: &Path) -> anyhow::Result<()> {
 /// and act with small inputs, without the app).
 fn bench(root: &Path, rest: &[String]) -> anyhow::Result<()> {
     bench::run(root, rest)?;
-    if rest.iter().any(|a| a == "--quick") {
+    if rest.iter().any(|a| a == "--quick" || a == "--only") {
         return Ok(());
     }
     deps::ensure(deps::ALL)?;

@@ -21,6 +21,7 @@ mod calendar;
 mod checklist;
 mod evidence;
 mod inspection;
+mod pki;
 mod quorum;
 mod store;
 
@@ -57,6 +58,10 @@ enum Command {
     /// The audit trail: verify.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
+    /// PKI field checks (224/НҚ §12): chain, oids, crl, time, anchors. Exit 0 complies,
+    /// 1 does not comply, 3 not verifiable here.
+    #[command(subcommand)]
+    Pki(pki::PkiCmd),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +74,7 @@ fn main() -> ExitCode {
         Command::Inspection(cmd) => inspection::run(cmd, cli.json),
         Command::Evidence(cmd) => evidence::run(cmd, cli.json),
         Command::Audit(cmd) => audit::run(cmd, cli.json),
+        Command::Pki(cmd) => pki::run(cmd, cli.json),
     };
     match result {
         Ok(code) => code,
