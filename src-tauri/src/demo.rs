@@ -51,6 +51,7 @@ pub(crate) fn prepare(state: &AppState) -> Result<(), String> {
             bin,
             site: sample.site,
             roster: sample.roster,
+            settings: None,
         })
         .map_err(|e| e.to_string())?;
     for a in sample.answers {

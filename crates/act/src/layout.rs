@@ -25,6 +25,9 @@ pub(crate) const WIDTH: f32 = PAGE_W - LEFT - RIGHT;
 const CELL_PAD: f32 = 2.5;
 
 /// Millimetres to points.
+/// The gap between the Kazakh and Russian columns, points.
+pub(crate) const GUTTER: f32 = 6.0 * MM;
+
 pub(crate) fn mm(value: f32) -> f32 {
     value * MM
 }
@@ -359,9 +362,18 @@ impl<'f> Layout<'f> {
         }
     }
 
+    /// The height of a paragraph of `text` wrapped to `width`.
+    pub(crate) fn paragraph_height(&self, text: &str, style: Style, width: f32) -> f32 {
+        self.fonts
+            .get(style.bold)
+            .wrap(text, style.size, width)
+            .len() as f32
+            * style.leading()
+    }
+
     /// Two texts side by side (kk left, ru right), line by line, breaking across pages.
     pub(crate) fn columns(&mut self, left: &str, right: &str, style: Style, align: Align) {
-        let gap = mm(6.0);
+        let gap = GUTTER;
         let width = (WIDTH - gap) / 2.0;
         let font = self.fonts.get(style.bold);
         let a = font.wrap(left, style.size, width);
@@ -398,18 +410,34 @@ impl<'f> Layout<'f> {
         column: Option<usize>,
         min_height: f32,
     ) -> Vec<Vec<CellBox>> {
+        self.table_cells_with_tail(widths, header, rows, column, min_height, 0.0)
+    }
+
+    /// [`Layout::table_cells`], keeping `tail` points free below the last row on its page, so
+    /// that what follows the table (`tail` tall) never starts a page alone.
+    pub(crate) fn table_cells_with_tail(
+        &mut self,
+        widths: &[f32],
+        header: &[Cell],
+        rows: &[Vec<Cell>],
+        column: Option<usize>,
+        min_height: f32,
+        tail: f32,
+    ) -> Vec<Vec<CellBox>> {
         let header_lines = self.cell_lines(widths, header);
         let header_height = row_height(header, &header_lines);
         // Never leave a header alone at the bottom of a page.
         self.ensure(header_height + Style::SMALL.leading() * 2.0 + CELL_PAD * 2.0);
         self.draw_row(widths, header, &header_lines, header_height);
         let mut boxes = Vec::with_capacity(rows.len());
-        for row in rows {
+        for (index, row) in rows.iter().enumerate() {
+            let last = index + 1 == rows.len();
+            let after = if last { tail } else { 0.0 };
             let mut pieces = Vec::new();
             let mut lines = self.cell_lines(widths, row);
             loop {
                 let height = row_height(row, &lines).max(min_height);
-                if height <= self.room() {
+                if height + after <= self.room() {
                     pieces.extend(self.cell_box(widths, row, column, height));
                     self.draw_row(widths, row, &lines, height);
                     break;
@@ -421,8 +449,9 @@ impl<'f> Layout<'f> {
                     .fold(0.0_f32, f32::max);
                 let fit = ((self.room() - CELL_PAD * 2.0) / leading).floor();
                 let longest = lines.iter().map(Vec::len).max().unwrap_or(0);
-                // Rows with a minimum height (signature lines) are never split.
-                if fit < 2.0 || longest <= 2 || min_height > 0.0 {
+                // Rows with a minimum height (signature lines) are never split; a last row
+                // that fits but leaves no room for the tail moves with it.
+                if fit < 2.0 || longest <= 2 || min_height > 0.0 || height <= self.room() {
                     self.new_page();
                     self.draw_row(widths, header, &header_lines, header_height);
                     continue;

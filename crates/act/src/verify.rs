@@ -106,7 +106,8 @@ pub struct Verification {
 }
 
 fn rfc3339(t: OffsetDateTime) -> Option<String> {
-    t.format(&time::format_description::well_known::Rfc3339).ok()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 /// The length of a DER value from its header (the hex in `/Contents` is zero-padded).
@@ -199,8 +200,12 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
             revision: 0,
         };
         let end = c.saturating_add(d);
-        let contents = bytes.get(b..c).filter(|_| a == 0 && b < c && end <= bytes.len());
-        let Some(contents) = contents.filter(|h| h.first() == Some(&b'<') && h.last() == Some(&b'>')) else {
+        let contents = bytes
+            .get(b..c)
+            .filter(|_| a == 0 && b < c && end <= bytes.len());
+        let Some(contents) =
+            contents.filter(|h| h.first() == Some(&b'<') && h.last() == Some(&b'>'))
+        else {
             reasons.push(format!(
                 "signature {number}: its byte range does not cover the file around /Contents"
             ));
@@ -211,13 +216,14 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
         let inner = contents.get(1..contents.len() - 1).unwrap_or_default();
         let der = unhex(inner).unwrap_or_default();
         let der = der_len(&der).and_then(|n| der.get(..n)).unwrap_or(&[]);
-        let signed = [bytes.get(..b).unwrap_or_default(), bytes.get(c..end).unwrap_or_default()];
+        let signed = [
+            bytes.get(..b).unwrap_or_default(),
+            bytes.get(c..end).unwrap_or_default(),
+        ];
         let cms = match cms::verify_detached(der, &signed) {
             Ok(cms) => cms,
             Err(e) => {
-                reasons.push(format!(
-                    "signature {number} is not valid: {e}"
-                ));
+                reasons.push(format!("signature {number} is not valid: {e}"));
                 reports.push(report);
                 continue;
             }
@@ -246,9 +252,9 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
             .member
             .clone()
             .unwrap_or_else(|| report.subject.clone());
-        let signing_time = cms.signing_time.or_else(|| {
-            sig.time.as_deref().and_then(pdf::parse_pdf_date)
-        });
+        let signing_time = cms
+            .signing_time
+            .or_else(|| sig.time.as_deref().and_then(pdf::parse_pdf_date));
         report.signed_at = signing_time.and_then(rfc3339);
         let judged = options.at.or(signing_time);
         match judged {

@@ -302,7 +302,11 @@ fn three_then_six_sequential_signatures_are_all_valid_for_pdfsig() {
             .iter()
             .all(|s| s.signed_at.as_deref() == Some("2026-11-20T12:30:00Z")),
         "{:?}",
-        result.signatures.iter().map(|s| &s.signed_at).collect::<Vec<_>>()
+        result
+            .signatures
+            .iter()
+            .map(|s| &s.signed_at)
+            .collect::<Vec<_>>()
     );
     assert!(!result.modified_after_last_signature);
     assert!(result.manifest_matches);
@@ -367,7 +371,13 @@ fn without_trusted_roots_nothing_is_trusted_and_it_says_so() {
     let other = Root::new("Another Root");
     let result = verify(&signed, &trusting(&[&other.cert])).unwrap();
     assert!(!result.signatures[0].trusted);
-    assert!(result.reasons.iter().any(|r| r.starts_with("signature 1 (Әсел Нұрланқызы Жұмабаева) is not trusted at 2026-11-20T12:30:00Z: ")), "{:?}", result.reasons);
+    assert!(
+        result.reasons.iter().any(|r| r.starts_with(
+            "signature 1 (Әсел Нұрланқызы Жұмабаева) is not trusted at 2026-11-20T12:30:00Z: "
+        )),
+        "{:?}",
+        result.reasons
+    );
 }
 
 #[test]
@@ -413,7 +423,8 @@ fn a_changed_byte_in_a_signed_range_fails_naming_the_signature() {
         result
             .reasons
             .iter()
-            .any(|r| r.starts_with("signature 2 is not valid: ") && r.contains("the signed bytes were changed")),
+            .any(|r| r.starts_with("signature 2 is not valid: ")
+                && r.contains("the signed bytes were changed")),
         "{:?}",
         result.reasons
     );
@@ -560,10 +571,9 @@ fn signing_is_refused_with_a_clear_message() {
     // Wrong password.
     let p12 = root.member(&ids[0], Alg::P256);
     match Pkcs12Signer::open(&p12, "wrong") {
-        Err(e @ ActError::KeyStore(_)) => assert_eq!(
-            e.to_string(),
-            "wrong password for the key file"
-        ),
+        Err(e @ ActError::KeyStore(_)) => {
+            assert_eq!(e.to_string(), "wrong password for the key file")
+        }
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("a wrong password opened the key"),
     }

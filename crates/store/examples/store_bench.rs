@@ -84,6 +84,7 @@ fn inspection(store: &mut Store, checklist: Checklist) -> Result<String> {
         bin: Bin::parse("050440001000")?,
         site: "Астана".into(),
         roster: roster()?,
+        settings: None,
     })?)
 }
 

@@ -15,8 +15,9 @@ use crate::audit::{self, Change, Entry, GENESIS};
 use crate::error::{Result, StoreError};
 use crate::key::{hex, Header};
 use crate::model::{
-    ActRevision, Answer, AnswerChange, Dissent, Evidence, Inspection, InspectionSummary, Inspector,
-    InventoryRow, NewInspection, ProcedureEvent, Recommendation, Seal,
+    ActDetails, ActRevision, Answer, AnswerChange, DetailChange, Dissent, Evidence, Inspection,
+    InspectionSummary, Inspector, InventoryRow, NewInspection, ProcedureEvent, Recommendation,
+    Seal,
 };
 use crate::schema;
 
@@ -147,11 +148,14 @@ impl Store {
         let id = hex(&raw);
         let checklist_json = to_json(&new.checklist)?;
         let roster_json = to_json(&new.roster)?;
+        let settings = new
+            .settings
+            .unwrap_or_else(|| tekseru_core::quorum::Settings::for_rule(new.checklist.rule));
         let (tx, who) = self.begin()?;
         let at = now();
         tx.execute(
             "INSERT INTO inspection (id, ca_name, bin, site, checklist, roster, created_at, \
-             created_by, head, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)",
+             created_by, head, seq, settings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
             params![
                 id,
                 ca_name,
@@ -161,7 +165,8 @@ impl Store {
                 roster_json,
                 at,
                 who.name,
-                GENESIS
+                GENESIS,
+                to_json(&settings)?
             ],
         )?;
         append(
@@ -174,6 +179,7 @@ impl Store {
                 site,
                 checklist: Box::new(new.checklist),
                 roster: new.roster,
+                settings: Some(settings),
             },
         )?;
         tx.commit()?;
@@ -400,6 +406,57 @@ impl Store {
         bump_amendments(&tx, id)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Changes one of the act's details (see [`DetailChange`]); returns them all. Every text
+    /// is trimmed and NFC; an empty text clears its field.
+    pub fn set_detail(&mut self, id: &str, change: DetailChange) -> Result<ActDetails> {
+        let (tx, who) = self.begin()?;
+        let mut details: ActDetails = json_column(&tx, id, "details")?;
+        let text = |t: &str| Some(tekseru_core::nfc(t.trim())).filter(|t| !t.is_empty());
+        let list =
+            |items: &[String]| -> Vec<String> { items.iter().filter_map(|t| text(t)).collect() };
+        match &change {
+            DetailChange::CommissionOrder(t) => details.commission_order = text(t),
+            DetailChange::CommissionOrderDate(d) => details.commission_order_date = *d,
+            DetailChange::ActNumber(t) => details.act_number = text(t),
+            DetailChange::LegalAddress(t) => details.legal_address = text(t),
+            DetailChange::Present(people) => details.present = list(people),
+            DetailChange::Subject(t) => {
+                let checklist = checklist_of(&tx, id)?;
+                if checklist.rule != tekseru_core::quorum::Rule::Revocation && text(t).is_some() {
+                    return Err(StoreError::Invalid(
+                        "the subject of an examination exists only in the revocation procedure (224/НҚ §21 ¶5)".into(),
+                    ));
+                }
+                details.subject = text(t);
+            }
+            DetailChange::OnsiteStart(d) => details.onsite_start = *d,
+            DetailChange::AddViolation(t) => {
+                let Some(t) = text(t) else {
+                    return Err(StoreError::Invalid(
+                        "the violation's text is empty: say what was violated".into(),
+                    ));
+                };
+                details.violations.push(t);
+            }
+            DetailChange::Violations(all) => details.violations = list(all),
+        }
+        append(
+            &tx,
+            who,
+            id,
+            Change::DetailsSet {
+                details: details.clone(),
+            },
+        )?;
+        tx.execute(
+            "UPDATE inspection SET details = ?2 WHERE id = ?1",
+            params![id, to_json(&details)?],
+        )?;
+        bump_amendments(&tx, id)?;
+        tx.commit()?;
+        Ok(details)
     }
 
     /// Records why a member does not sign.
@@ -751,8 +808,8 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
     let row = conn
         .query_row(
             "SELECT ca_name, bin, site, checklist, roster, created_at, created_by, findings, \
-             conclusions, recommendations, dissents, events, seal, amendments, head \
-             FROM inspection WHERE id = ?1",
+             conclusions, recommendations, dissents, events, seal, amendments, head, details, \
+             settings FROM inspection WHERE id = ?1",
             [id],
             |r| {
                 Ok((
@@ -774,6 +831,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
                         r.get::<_, Option<String>>(12)?,
                     ),
                     (r.get::<_, i64>(13)?, r.get::<_, String>(14)?),
+                    (r.get::<_, String>(15)?, r.get::<_, Option<String>>(16)?),
                 ))
             },
         )
@@ -786,6 +844,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         (findings, conclusions, recs),
         (dissents, events, seal),
         (amendments, head),
+        (details, settings),
     ) = row;
     let checklist: Checklist = from_json(&checklist, "checklist")?;
     let order: Vec<String> = checklist.items().map(|(_, i)| i.id.clone()).collect();
@@ -838,6 +897,12 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         site,
         checklist,
         roster: from_json(&roster, "roster")?,
+        settings: settings
+            .as_deref()
+            .map(|s| from_json(s, "settings"))
+            .transpose()?
+            .unwrap_or_default(),
+        details: from_json(&details, "details")?,
         created_at,
         created_by,
         answers,

@@ -34,6 +34,7 @@ fn new_inspection(store: &mut Store, checklist: &str) -> String {
             bin: Bin::parse("050440001000").unwrap(),
             site: "Астана".into(),
             roster: roster(),
+            settings: None,
         })
         .unwrap()
 }
@@ -820,6 +821,7 @@ fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies()
                 bin: Bin::parse("050440001000").unwrap(),
                 site: "Астана".into(),
                 roster: roster(),
+                settings: None,
             })
             .unwrap();
         let merged = store
