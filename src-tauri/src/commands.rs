@@ -89,6 +89,6 @@ pub(crate) fn quorum(
         &roster,
         &signatures,
         None,
-        &settings.unwrap_or_default(),
+        &settings.unwrap_or_else(|| quorum::Settings::for_rule(rule)),
     )
 }

@@ -42,7 +42,11 @@ pub(crate) enum ActCmd {
         /// The act PDF.
         pdf: PathBuf,
         /// The member's PKCS#12 key file (NCA RK `GOST512_….p12`, `RSA256_….p12`, …).
-        #[arg(long, required_unless_present = "ncalayer", conflicts_with = "ncalayer")]
+        #[arg(
+            long,
+            required_unless_present = "ncalayer",
+            conflicts_with = "ncalayer"
+        )]
         p12: Option<PathBuf>,
         /// The environment variable holding the PKCS#12 password.
         #[arg(long, requires = "p12")]
@@ -265,8 +269,12 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             let mut store = store.open(false)?;
             let bytes =
                 std::fs::read(&pem).with_context(|| format!("cannot read '{}'", pem.display()))?;
-            let added =
-                tekseru_workflow::add_trusted_root(&mut store, &pem.display().to_string(), &bytes, tekseru_workflow::clock::now()?)?;
+            let added = tekseru_workflow::add_trusted_root(
+                &mut store,
+                &pem.display().to_string(),
+                &bytes,
+                tekseru_workflow::clock::now()?,
+            )?;
             let total = tekseru_workflow::trusted_roots(&store)?.len();
             if json {
                 crate::print_json(&serde_json::json!({ "added": added, "trusted": total }))?;
@@ -295,7 +303,9 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         bail!("give --password-env VAR: the environment variable holding the key file's password");
                     };
                     let Ok(password) = std::env::var(&password_env) else {
-                        bail!("the environment variable {password_env} (--password-env) is not set");
+                        bail!(
+                            "the environment variable {password_env} (--password-env) is not set"
+                        );
                     };
                     let password = zeroize::Zeroizing::new(password);
                     Box::new(
@@ -331,7 +341,10 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                 let file = std::fs::read(path)
                     .with_context(|| format!("cannot read '{}'", path.display()))?;
                 let certs = Certificate::parse_all(&file).with_context(|| {
-                    format!("'{}' is not a certificate file (PEM or DER)", path.display())
+                    format!(
+                        "'{}' is not a certificate file (PEM or DER)",
+                        path.display()
+                    )
                 })?;
                 if certs.is_empty() {
                     bail!("'{}' holds no certificate", path.display());
@@ -342,7 +355,10 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                 let file = std::fs::read(path)
                     .with_context(|| format!("cannot read '{}'", path.display()))?;
                 options.crls.push(Crl::parse(&file).with_context(|| {
-                    format!("'{}' is not a revocation list (CRL, DER or PEM)", path.display())
+                    format!(
+                        "'{}' is not a revocation list (CRL, DER or PEM)",
+                        path.display()
+                    )
                 })?);
             }
             if let Some(at) = at.as_deref() {
