@@ -277,6 +277,21 @@ impl<'f> Layout<'f> {
         self.y -= height;
     }
 
+    /// Where a paragraph of `lines` lines should move to the next page so that neither page
+    /// holds a single line of it (no orphan at the bottom, no widow at the top); `None` when
+    /// it fits here or breaks well by itself.
+    fn split_at(&self, lines: usize, leading: f32) -> Option<usize> {
+        let fit = (self.room() / leading).floor().max(0.0) as usize;
+        if lines <= fit || lines < 2 {
+            return None;
+        }
+        if fit < 2 {
+            return Some(0);
+        }
+        // One line would be left for the next page: take one more along.
+        (lines - fit < 2).then(|| if lines >= 4 { fit - 1 } else { 0 })
+    }
+
     /// Starts a new page unless `height` fits on this one.
     pub(crate) fn ensure(&mut self, height: f32) {
         if self.room() < height {
@@ -349,7 +364,11 @@ impl<'f> Layout<'f> {
         align: Align,
     ) {
         let lines = self.fonts.get(style.bold).wrap(text, style.size, width);
-        for line in lines {
+        let split = self.split_at(lines.len(), style.leading());
+        for (i, line) in lines.into_iter().enumerate() {
+            if Some(i) == split {
+                self.new_page();
+            }
             self.ensure(style.leading());
             let dx = match align {
                 Align::Left => 0.0,
@@ -378,7 +397,11 @@ impl<'f> Layout<'f> {
         let font = self.fonts.get(style.bold);
         let a = font.wrap(left, style.size, width);
         let b = font.wrap(right, style.size, width);
+        let split = self.split_at(a.len().max(b.len()), style.leading());
         for i in 0..a.len().max(b.len()) {
+            if Some(i) == split {
+                self.new_page();
+            }
             self.ensure(style.leading());
             for (x, line) in [(LEFT, a.get(i)), (LEFT + width + gap, b.get(i))] {
                 if let Some(line) = line {
@@ -432,7 +455,15 @@ impl<'f> Layout<'f> {
         let mut boxes = Vec::with_capacity(rows.len());
         for (index, row) in rows.iter().enumerate() {
             let last = index + 1 == rows.len();
-            let after = if last { tail } else { 0.0 };
+            // A row of one cell (a section's title) stays with the first lines of the next.
+            let keep = match rows.get(index + 1) {
+                Some(next) if row.len() == 1 => {
+                    let lines = self.cell_lines(widths, next);
+                    row_height(next, &lines).min(Style::SMALL.leading() * 3.0 + CELL_PAD * 2.0)
+                }
+                _ => 0.0,
+            };
+            let after = if last { tail } else { keep };
             let mut pieces = Vec::new();
             let mut lines = self.cell_lines(widths, row);
             loop {

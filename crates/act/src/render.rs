@@ -15,6 +15,9 @@ const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/PTSerif-Regular.ttf
 const BOLD: &[u8] = include_bytes!("../../../assets/fonts/PTSerif-Bold.ttf");
 /// The largest side of a photo as embedded, pixels; larger images are downscaled.
 const THUMB_MAX: u32 = 480;
+/// The height a table's header and first rows take, points: a heading before a table keeps
+/// them on its page.
+const TABLE_START: f32 = 90.0;
 /// The name of the manifest attached to the PDF.
 pub const MANIFEST_NAME: &str = "tekseru-act.json";
 
@@ -97,7 +100,13 @@ impl Writer<'_> {
     }
 
     fn heading(&mut self, number: &str, text: &Bilingual) {
-        self.layout.ensure(Style::HEADING.size * 4.0);
+        self.heading_keeping(number, text, 0.0);
+    }
+
+    /// A heading kept on the page of the first `keep` points that follow it (a table's header
+    /// and first rows), so that it never ends a page alone.
+    fn heading_keeping(&mut self, number: &str, text: &Bilingual, keep: f32) {
+        self.layout.ensure(Style::HEADING.size * 4.0 + keep);
         self.layout.space(6.0);
         let numbered = bi(
             &format!("{number} {}", text.kk),
@@ -550,7 +559,11 @@ fn lang_code(lang: Lang) -> &'static str {
 
 /// 3. The commission: one row per member.
 fn commission_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
-    w.heading(&n.next(), &bi("Комиссия құрамы", "Состав комиссии"));
+    w.heading_keeping(
+        &n.next(),
+        &bi("Комиссия құрамы", "Состав комиссии"),
+        TABLE_START,
+    );
     let widths = [mm(9.0), mm(52.0), mm(34.0), mm(44.0), mm(26.0)];
     let header = [
         Cell::bold("№"),
@@ -694,7 +707,7 @@ fn found_text(w: &Writer<'_>, item: &crate::data::ActItem) -> String {
 
 /// 6. The checklist's items: requirement, actual state, evidence, verdict.
 fn items_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
-    w.heading(&n.next(), &words.results);
+    w.heading_keeping(&n.next(), &words.results, TABLE_START);
     let (widths, header): (Vec<f32>, Vec<Cell>) = match w.languages {
         Languages::One(_) => (
             vec![mm(9.0), mm(54.0), mm(48.0), mm(28.0), mm(26.0)],
@@ -767,12 +780,13 @@ fn inventory_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if inventory.is_empty() {
         return;
     }
-    w.heading(
+    w.heading_keeping(
         &n.next(),
         &bi(
             "Серверлер мен АБК: мәлімделгені және нақты",
             "Серверы и АПК: заявлено и фактически",
         ),
+        TABLE_START,
     );
     let widths = [mm(25.0), mm(58.0), mm(58.0), mm(24.0)];
     let header = [
@@ -993,9 +1007,10 @@ fn signatures_section(
     data: &ActData,
     n: &mut Numbering,
 ) -> Vec<(String, CellBox)> {
-    w.heading(
+    w.heading_keeping(
         &n.next(),
         &bi("Комиссия мүшелерінің қолдары", "Подписи членов комиссии"),
+        TABLE_START,
     );
     let widths = [mm(9.0), mm(58.0), mm(40.0), mm(58.0)];
     let header = [
