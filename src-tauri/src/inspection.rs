@@ -28,6 +28,9 @@ pub(crate) struct NewInspectionInput {
     bin: String,
     site: String,
     roster: Roster,
+    /// The quorum settings pinned in the inspection; the rule's defaults when absent.
+    #[serde(default)]
+    settings: Option<tekseru_core::quorum::Settings>,
 }
 
 #[tauri::command(async)]
@@ -47,6 +50,7 @@ pub(crate) fn new_inspection(
             bin,
             site: input.site,
             roster: input.roster,
+            settings: input.settings,
         })?)
     })
 }
@@ -112,6 +116,19 @@ pub(crate) fn set_conclusions(
 ) -> Result<()> {
     state.with_store(|store| {
         Ok(store.set_conclusions(&id, &findings, &conclusions, recommendations)?)
+    })
+}
+
+/// Saves the act's details (order, number, legal address, representatives, subject, start of
+/// the on-site work, written violations) as one audited change.
+#[tauri::command(async)]
+pub(crate) fn set_details(
+    state: State<'_, AppState>,
+    id: String,
+    details: tekseru_store::ActDetails,
+) -> Result<tekseru_store::ActDetails> {
+    state.with_store(|store| {
+        Ok(store.set_detail(&id, tekseru_store::DetailChange::All(Box::new(details)))?)
     })
 }
 

@@ -35,6 +35,7 @@ fn main() {
             inspection::inspection,
             inspection::answer,
             inspection::set_conclusions,
+            inspection::set_details,
             inspection::add_evidence,
             inspection::thumbnail,
             inspection::timeline,

@@ -84,6 +84,8 @@ pub enum DetailChange {
     AddViolation(String),
     /// Every violation the inspectors wrote, replacing the list.
     Violations(Vec<String>),
+    /// Every detail at once, as the app's form saves them.
+    All(Box<ActDetails>),
 }
 
 /// One row of an inventory item: a server or HSM, declared in the application and/or found.

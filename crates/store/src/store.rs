@@ -422,15 +422,7 @@ impl Store {
             DetailChange::ActNumber(t) => details.act_number = text(t),
             DetailChange::LegalAddress(t) => details.legal_address = text(t),
             DetailChange::Present(people) => details.present = list(people),
-            DetailChange::Subject(t) => {
-                let checklist = checklist_of(&tx, id)?;
-                if checklist.rule != tekseru_core::quorum::Rule::Revocation && text(t).is_some() {
-                    return Err(StoreError::Invalid(
-                        "the subject of an examination exists only in the revocation procedure (224/НҚ §21 ¶5)".into(),
-                    ));
-                }
-                details.subject = text(t);
-            }
+            DetailChange::Subject(t) => details.subject = text(t),
             DetailChange::OnsiteStart(d) => details.onsite_start = *d,
             DetailChange::AddViolation(t) => {
                 let Some(t) = text(t) else {
@@ -441,6 +433,25 @@ impl Store {
                 details.violations.push(t);
             }
             DetailChange::Violations(all) => details.violations = list(all),
+            DetailChange::All(all) => {
+                details = ActDetails {
+                    commission_order: all.commission_order.as_deref().and_then(text),
+                    commission_order_date: all.commission_order_date,
+                    act_number: all.act_number.as_deref().and_then(text),
+                    legal_address: all.legal_address.as_deref().and_then(text),
+                    present: list(&all.present),
+                    subject: all.subject.as_deref().and_then(text),
+                    onsite_start: all.onsite_start,
+                    violations: list(&all.violations),
+                }
+            }
+        }
+        if details.subject.is_some()
+            && checklist_of(&tx, id)?.rule != tekseru_core::quorum::Rule::Revocation
+        {
+            return Err(StoreError::Invalid(
+                "the subject of an examination exists only in the revocation procedure (224/НҚ §21 ¶5)".into(),
+            ));
         }
         append(
             &tx,

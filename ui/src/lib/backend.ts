@@ -7,6 +7,7 @@ import { open, save } from "@tauri-apps/plugin-dialog";
 import { fanOut } from "./fanout";
 import { serialQueue } from "./serial";
 import type {
+  ActDetails,
   ActStatus,
   Answer,
   Checklist,
@@ -18,6 +19,7 @@ import type {
   Member,
   MeasureRule,
   QuorumOutcome,
+  QuorumSettings,
   Recommendation,
   TimelineStep,
   Verdict,
@@ -99,6 +101,7 @@ export const backend = {
     bin: string;
     site: string;
     roster: Member[];
+    settings: QuorumSettings;
   }) => call<string>("new_inspection", { input }),
   inspection: (id: string) => call<Inspection>("inspection", { id }),
   answer: (
@@ -108,6 +111,8 @@ export const backend = {
   ) => change(() => call<Answer>("answer", { id, item, answer })),
   setConclusions: (id: string, findings: string, conclusions: string, recommendations: Recommendation[]) =>
     change(() => call<void>("set_conclusions", { id, findings, conclusions, recommendations })),
+  setDetails: (id: string, details: ActDetails) =>
+    change(() => call<ActDetails>("set_details", { id, details })),
   addEvidence: (id: string, item: string, paths: string[]) =>
     call<Evidence[]>("add_evidence", { id, item, paths }),
   thumbnail: (sha256: string) => call<string | null>("thumbnail", { sha256 }),
