@@ -47,6 +47,7 @@ export interface ChecklistSummary {
   version: string;
   title: Localized;
   items: number;
+  rule: "accreditation" | "revocation";
 }
 
 export type Role = "chair" | "secretary" | "member";
