@@ -391,7 +391,7 @@ impl Numbering {
     }
 }
 
-/// 1. The heading: the issuing body, the title, the act's number, place and date. Returns
+/// Section 1, the heading: the issuing body, the title, the act's number, place and date. Returns
 /// the title.
 fn act_heading(w: &mut Writer<'_>, data: &ActData, words: &Words) -> Bilingual {
     w.text(
@@ -430,7 +430,7 @@ fn act_heading(w: &mut Writer<'_>, data: &ActData, words: &Words) -> Bilingual {
     title
 }
 
-/// 2. The basis: the legal act with its date and registration, the wording applied, the order
+/// Section 2, the basis: the legal act with its date and registration, the wording applied, the order
 /// forming the commission, the application or complaint, the notices, the subject.
 fn basis_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
     let basis = &data.basis;
@@ -557,7 +557,7 @@ fn lang_code(lang: Lang) -> &'static str {
     }
 }
 
-/// 3. The commission: one row per member.
+/// Section 3, the commission: one row per member.
 fn commission_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     w.heading_keeping(
         &n.next(),
@@ -590,7 +590,7 @@ fn commission_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     w.layout.table(&widths, &header, &rows);
 }
 
-/// 4. The object: the CA, its addresses, its representatives present, the dates of the work.
+/// Section 4, the object: the CA, its addresses, its representatives present, the dates of the work.
 fn object_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
     w.heading(&n.next(), &words.object);
     w.field(
@@ -654,7 +654,7 @@ fn object_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Num
     w.field_text(&label, &period);
 }
 
-/// 5. The documentary check, in short (when its result is known).
+/// Section 5, the documentary check, in short (when its result is known).
 fn documentary_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if let Some(doc_check) = &data.documentary_check {
         w.heading(&n.next(), &bi("Құжаттық тексеру", "Документарная проверка"));
@@ -705,7 +705,7 @@ fn found_text(w: &Writer<'_>, item: &crate::data::ActItem) -> String {
     found
 }
 
-/// 6. The checklist's items: requirement, actual state, evidence, verdict.
+/// Section 6, the checklist's items: requirement, actual state, evidence, verdict.
 fn items_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
     w.heading_keeping(&n.next(), &words.results, TABLE_START);
     let (widths, header): (Vec<f32>, Vec<Cell>) = match w.languages {
@@ -774,7 +774,7 @@ fn items_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numb
     w.layout.table(&widths, &header, &rows);
 }
 
-/// 7. Servers and HSMs: declared vs found, mismatches in bold.
+/// Section 7, servers and HSMs: declared vs found, mismatches in bold.
 fn inventory_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     let inventory: Vec<_> = data.items.iter().flat_map(|i| i.inventory.iter()).collect();
     if inventory.is_empty() {
@@ -847,7 +847,7 @@ fn numbered(w: &mut Writer<'_>, texts: &[Bilingual]) {
     }
 }
 
-/// 8. The CA's actual state, in the inspectors' prose (224/НҚ §13 ¶1).
+/// Section 8, the CA's actual state, in the inspectors' prose (224/НҚ §13 ¶1).
 fn actual_state_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if data.actual_state.is_empty() {
         return;
@@ -864,7 +864,7 @@ fn actual_state_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     }
 }
 
-/// 9. The violations found; in a revocation act without any, the checklist's mark (§22 ¶5).
+/// Section 9, the violations found; in a revocation act without any, the checklist's mark (§22 ¶5).
 fn violations_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     let revocation = data.rule == Rule::Revocation;
     if data.findings.is_empty() {
@@ -884,13 +884,13 @@ fn violations_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     numbered(w, &data.findings);
 }
 
-/// 10. The conclusions (224/НҚ §13 ¶1).
+/// Section 10, the conclusions (224/НҚ §13 ¶1).
 fn conclusions_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     w.heading(&n.next(), &bi("Қорытындылар", "Выводы"));
     numbered(w, &data.conclusions);
 }
 
-/// 11. The recommendations, each with its term and deadline.
+/// Section 11, the recommendations, each with its term and deadline.
 fn recommendations_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if data.recommendations.is_empty() {
         return;
@@ -964,7 +964,7 @@ fn settings_text(data: &ActData) -> Vec<Bilingual> {
     out
 }
 
-/// 12. Adoption: the rule in words, and how this act's quorum is counted.
+/// Section 12, adoption: the rule in words, and how this act's quorum is counted.
 fn adoption_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     w.heading(
         &n.next(),
@@ -999,7 +999,7 @@ fn adoption_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     );
 }
 
-/// 13. The signatures: one row per member with room for the visible signature, then the CA
+/// Section 13, the signatures: one row per member with room for the visible signature, then the CA
 /// representative's acknowledgement (kept on the page of the last row). Returns each signing
 /// member's signature field.
 fn signatures_section(
