@@ -753,3 +753,43 @@ fn the_dissent_notice_names_the_member_and_the_reason_and_the_act_shows_it() {
     );
     assert!(body.contains("D. Особые мнения"), "{body}");
 }
+
+/// No page of the act holds a single line by itself (before, the acknowledgement could stand
+/// alone on the last page), in kk, ru and both, with and without violations.
+#[test]
+fn no_page_holds_a_single_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut revocation = demo();
+    revocation.rule = tekseru_core::quorum::Rule::Revocation;
+    revocation.findings.clear();
+    for (n, data) in [demo(), revocation].iter().enumerate() {
+        for languages in [
+            Languages::One(Lang::Kk),
+            Languages::One(Lang::Ru),
+            Languages::Both,
+        ] {
+            let pdf = write(
+                dir.path(),
+                &format!("act-{n}.pdf"),
+                &render_act(data, &options(languages)).unwrap(),
+            );
+            let text = text(&pdf, "-layout");
+            for (i, page) in text
+                .split('\u{c}')
+                .filter(|p| !p.trim().is_empty())
+                .enumerate()
+            {
+                let lines = page
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .filter(|l| !l.contains("insp-2026-0142"))
+                    .count();
+                assert!(
+                    lines >= 2,
+                    "{languages:?}, page {}: {lines} line(s)\n{page}",
+                    i + 1
+                );
+            }
+        }
+    }
+}
