@@ -868,3 +868,63 @@ fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies()
     assert_eq!(new.version, "2026.2");
     assert!(new.item("server-room.grounding-bond").is_some());
 }
+
+/// The act's details and the pinned quorum settings are in the audit trail: an edit behind
+/// tekseru's back is named, and a change after the seal is an amendment.
+#[test]
+fn the_acts_details_and_settings_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let pinned = store.inspection(&id).unwrap().settings;
+    assert_eq!(
+        pinned,
+        tekseru_core::quorum::Settings::for_rule(tekseru_core::quorum::Rule::Accreditation)
+    );
+    store
+        .set_detail(
+            &id,
+            tekseru_store::DetailChange::ActNumber("  КО-17/2026 ".into()),
+        )
+        .unwrap();
+    let err = store
+        .set_detail(&id, tekseru_store::DetailChange::AddViolation("  ".into()))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("the violation's text is empty"),
+        "{err}"
+    );
+    store.seal(&id).unwrap();
+    store
+        .set_detail(
+            &id,
+            tekseru_store::DetailChange::Present(vec!["Б. Ахметов, директор".into(), " ".into()]),
+        )
+        .unwrap();
+    let i = store.inspection(&id).unwrap();
+    assert_eq!(i.details.act_number.as_deref(), Some("КО-17/2026"));
+    assert_eq!(i.details.present, ["Б. Ахметов, директор"]);
+    assert_eq!(i.amendments, 1);
+    assert!(store.verify(&id).unwrap().intact());
+    drop(store);
+    raw(dir.path())
+        .execute_batch(
+            "UPDATE inspection SET details = '{\"act_number\":\"X\"}', \
+             settings = '{\"late_signatures_count\":true}'",
+        )
+        .unwrap();
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let problems = store.verify(&id).unwrap().problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("the act's details differ from the audit trail")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("the quorum settings differ from the audit trail")),
+        "{problems:?}"
+    );
+}
