@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "inspection",
     "answer",
     "set_conclusions",
+    "set_details",
     "add_evidence",
     "add_dropped_evidence",
     "thumbnail",

@@ -40,6 +40,8 @@ pub(crate) struct ChecklistSummary {
     version: String,
     title: Localized,
     items: usize,
+    /// The act's quorum rule, for the defaults of its settings.
+    rule: quorum::Rule,
 }
 
 #[tauri::command(async)]
@@ -48,6 +50,7 @@ pub(crate) fn checklists() -> Result<Vec<ChecklistSummary>> {
         .into_iter()
         .map(|c| ChecklistSummary {
             items: c.items().count(),
+            rule: c.rule,
             id: c.id,
             version: c.version,
             title: c.title,
@@ -89,6 +92,6 @@ pub(crate) fn quorum(
         &roster,
         &signatures,
         None,
-        &settings.unwrap_or_default(),
+        &settings.unwrap_or_else(|| quorum::Settings::for_rule(rule)),
     )
 }

@@ -52,6 +52,7 @@ pub(crate) fn prepare(state: &AppState) -> Result<(), String> {
             site: sample.site,
             roster: sample.roster,
             training: false,
+            settings: None,
         })
         .map_err(|e| e.to_string())?;
     for a in sample.answers {

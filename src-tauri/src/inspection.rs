@@ -32,6 +32,9 @@ pub(crate) struct NewInspectionInput {
     /// A training inspection (the NCA test keys and identities, no legal force).
     #[serde(default)]
     training: bool,
+    /// The quorum settings pinned in the inspection; the rule's defaults when absent.
+    #[serde(default)]
+    settings: Option<tekseru_core::quorum::Settings>,
 }
 
 #[tauri::command(async)]
@@ -54,6 +57,7 @@ pub(crate) fn new_inspection(
             site: input.site,
             roster: input.roster,
             training: input.training,
+            settings: input.settings,
         })?)
     })
 }
@@ -119,6 +123,19 @@ pub(crate) fn set_conclusions(
 ) -> Result<()> {
     state.with_store(|store| {
         Ok(store.set_conclusions(&id, &findings, &conclusions, recommendations)?)
+    })
+}
+
+/// Saves the act's details (order, number, legal address, representatives, subject, start of
+/// the on-site work, written violations) as one audited change.
+#[tauri::command(async)]
+pub(crate) fn set_details(
+    state: State<'_, AppState>,
+    id: String,
+    details: tekseru_store::ActDetails,
+) -> Result<tekseru_store::ActDetails> {
+    state.with_store(|store| {
+        Ok(store.set_detail(&id, tekseru_store::DetailChange::All(Box::new(details)))?)
     })
 }
 

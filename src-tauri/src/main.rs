@@ -40,6 +40,7 @@ fn main() {
             inspection::inspection,
             inspection::answer,
             inspection::set_conclusions,
+            inspection::set_details,
             inspection::add_evidence,
             inspection::add_dropped_evidence,
             inspection::thumbnail,

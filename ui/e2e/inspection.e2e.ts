@@ -163,6 +163,14 @@ describe("an inspection from start to a signed, adopted act", () => {
     await shot("04-evidence");
   });
 
+  it("writes the conclusions the act must state before it is signed", async () => {
+    await s.clickOn("[data-testid=tab-findings]");
+    await fill("[data-testid=act-number]", "КО-17/2026");
+    await fill("[data-testid=conclusions]", "Төбенің биіктігі талапқа сәйкес келмейді.");
+    await s.clickOn("[data-testid=save-conclusions]");
+    await s.until("saved", async () => (await s.findAll("[data-testid=conclusions-saved]")).length, (n) => n === 1);
+  });
+
   it("renders the act and shows its pages", async () => {
     await s.clickOn("[data-testid=tab-act]");
     await s.clickOn("[data-testid=render-act]");

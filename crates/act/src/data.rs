@@ -54,8 +54,10 @@ pub struct ActData {
     pub ca: Ca,
     /// The inspected site.
     pub site: Site,
-    /// First day of the on-site check.
-    pub start: Date,
+    /// First day of the on-site check (or examination), when recorded; the act then prints
+    /// only its last day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Date>,
     /// Last day of the on-site check; the act is dated that day (224/НҚ §13 ¶1).
     pub end: Date,
     /// The legal basis.
@@ -75,9 +77,13 @@ pub struct ActData {
     /// Photographs for annex B.
     #[serde(default)]
     pub photos: Vec<Photo>,
-    /// Findings (violations) in short.
+    /// The violations found, in short: every failing item, then those the inspectors wrote.
     #[serde(default)]
     pub findings: Vec<Bilingual>,
+    /// The CA's actual state found, in the inspectors' prose (224/НҚ §13 ¶1), besides each
+    /// item's own; never a violation by itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actual_state: Vec<Bilingual>,
     /// Conclusions.
     #[serde(default)]
     pub conclusions: Vec<Bilingual>,
@@ -139,12 +145,41 @@ pub struct Basis {
     /// Which wording of the legal act was applied, as the checklist names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wording: Option<Bilingual>,
-    /// The order forming the commission (number and date), as printed.
+    /// The date of the legal act (224/НҚ: 1 June 2020).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_date: Option<Date>,
+    /// The legal act's number in the register of normative legal acts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_registration: Option<String>,
+    /// The order forming the commission (224/НҚ §3 ¶4): its number, as printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commission_order: Option<String>,
+    /// The date of that order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commission_order_date: Option<Date>,
+    /// The procedure's dates: the application or complaint, the notices to the CA (224/НҚ
+    /// §10 ¶1, §12 ¶4; §21 ¶5), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
+    /// The subject of the examination (revocation, 224/НҚ §21 ¶5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     /// The application or complaint (number and registration date), as printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<String>,
+}
+
+/// A notice to the CA and its date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// What the CA was notified of, as the procedure names the step.
+    pub what: Bilingual,
+    /// Its legal reference, e.g. `224/НҚ §12 ¶4`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The day.
+    pub date: Date,
 }
 
 /// One checklist item with what was found.

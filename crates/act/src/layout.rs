@@ -25,6 +25,9 @@ pub(crate) const WIDTH: f32 = PAGE_W - LEFT - RIGHT;
 const CELL_PAD: f32 = 2.5;
 
 /// Millimetres to points.
+/// The gap between the Kazakh and Russian columns, points.
+pub(crate) const GUTTER: f32 = 6.0 * MM;
+
 pub(crate) fn mm(value: f32) -> f32 {
     value * MM
 }
@@ -277,6 +280,21 @@ impl<'f> Layout<'f> {
         self.y -= height;
     }
 
+    /// Where a paragraph of `lines` lines should move to the next page so that neither page
+    /// holds a single line of it (no orphan at the bottom, no widow at the top); `None` when
+    /// it fits here or breaks well by itself.
+    fn split_at(&self, lines: usize, leading: f32) -> Option<usize> {
+        let fit = (self.room() / leading).floor().max(0.0) as usize;
+        if lines <= fit || lines < 2 {
+            return None;
+        }
+        if fit < 2 {
+            return Some(0);
+        }
+        // One line would be left for the next page: take one more along.
+        (lines - fit < 2).then(|| if lines >= 4 { fit - 1 } else { 0 })
+    }
+
     /// Starts a new page unless `height` fits on this one.
     pub(crate) fn ensure(&mut self, height: f32) {
         if self.room() < height {
@@ -349,7 +367,11 @@ impl<'f> Layout<'f> {
         align: Align,
     ) {
         let lines = self.fonts.get(style.bold).wrap(text, style.size, width);
-        for line in lines {
+        let split = self.split_at(lines.len(), style.leading());
+        for (i, line) in lines.into_iter().enumerate() {
+            if Some(i) == split {
+                self.new_page();
+            }
             self.ensure(style.leading());
             let dx = match align {
                 Align::Left => 0.0,
@@ -362,14 +384,27 @@ impl<'f> Layout<'f> {
         }
     }
 
+    /// The height of a paragraph of `text` wrapped to `width`.
+    pub(crate) fn paragraph_height(&self, text: &str, style: Style, width: f32) -> f32 {
+        self.fonts
+            .get(style.bold)
+            .wrap(text, style.size, width)
+            .len() as f32
+            * style.leading()
+    }
+
     /// Two texts side by side (kk left, ru right), line by line, breaking across pages.
     pub(crate) fn columns(&mut self, left: &str, right: &str, style: Style, align: Align) {
-        let gap = mm(6.0);
+        let gap = GUTTER;
         let width = (WIDTH - gap) / 2.0;
         let font = self.fonts.get(style.bold);
         let a = font.wrap(left, style.size, width);
         let b = font.wrap(right, style.size, width);
+        let split = self.split_at(a.len().max(b.len()), style.leading());
         for i in 0..a.len().max(b.len()) {
+            if Some(i) == split {
+                self.new_page();
+            }
             self.ensure(style.leading());
             for (x, line) in [(LEFT, a.get(i)), (LEFT + width + gap, b.get(i))] {
                 if let Some(line) = line {
@@ -401,18 +436,42 @@ impl<'f> Layout<'f> {
         column: Option<usize>,
         min_height: f32,
     ) -> Vec<Vec<CellBox>> {
+        self.table_cells_with_tail(widths, header, rows, column, min_height, 0.0)
+    }
+
+    /// [`Layout::table_cells`], keeping `tail` points free below the last row on its page, so
+    /// that what follows the table (`tail` tall) never starts a page alone.
+    pub(crate) fn table_cells_with_tail(
+        &mut self,
+        widths: &[f32],
+        header: &[Cell],
+        rows: &[Vec<Cell>],
+        column: Option<usize>,
+        min_height: f32,
+        tail: f32,
+    ) -> Vec<Vec<CellBox>> {
         let header_lines = self.cell_lines(widths, header);
         let header_height = row_height(header, &header_lines);
         // Never leave a header alone at the bottom of a page.
         self.ensure(header_height + Style::SMALL.leading() * 2.0 + CELL_PAD * 2.0);
         self.draw_row(widths, header, &header_lines, header_height);
         let mut boxes = Vec::with_capacity(rows.len());
-        for row in rows {
+        for (index, row) in rows.iter().enumerate() {
+            let last = index + 1 == rows.len();
+            // A row of one cell (a section's title) stays with the first lines of the next.
+            let keep = match rows.get(index + 1) {
+                Some(next) if row.len() == 1 => {
+                    let lines = self.cell_lines(widths, next);
+                    row_height(next, &lines).min(Style::SMALL.leading() * 3.0 + CELL_PAD * 2.0)
+                }
+                _ => 0.0,
+            };
+            let after = if last { tail } else { keep };
             let mut pieces = Vec::new();
             let mut lines = self.cell_lines(widths, row);
             loop {
                 let height = row_height(row, &lines).max(min_height);
-                if height <= self.room() {
+                if height + after <= self.room() {
                     pieces.extend(self.cell_box(widths, row, column, height));
                     self.draw_row(widths, row, &lines, height);
                     break;
@@ -424,8 +483,9 @@ impl<'f> Layout<'f> {
                     .fold(0.0_f32, f32::max);
                 let fit = ((self.room() - CELL_PAD * 2.0) / leading).floor();
                 let longest = lines.iter().map(Vec::len).max().unwrap_or(0);
-                // Rows with a minimum height (signature lines) are never split.
-                if fit < 2.0 || longest <= 2 || min_height > 0.0 {
+                // Rows with a minimum height (signature lines) are never split; a last row
+                // that fits but leaves no room for the tail moves with it.
+                if fit < 2.0 || longest <= 2 || min_height > 0.0 || height <= self.room() {
                     self.new_page();
                     self.draw_row(widths, header, &header_lines, header_height);
                     continue;

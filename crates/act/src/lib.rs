@@ -29,7 +29,7 @@ pub use tekseru_eds as eds;
 pub use crate::{
     data::{
         ActData, ActItem, Basis, Bilingual, Ca, Dissent, Equipment, EvidenceEntry, EvidenceRef,
-        InventoryRow, Lang, Measurement, Photo, Recommendation, Site,
+        InventoryRow, Lang, Measurement, Notice, Photo, Recommendation, Site,
     },
     pdf::SignatureField,
     render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME, TRAINING_MARK},

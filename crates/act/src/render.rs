@@ -15,6 +15,9 @@ const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/PTSerif-Regular.ttf
 const BOLD: &[u8] = include_bytes!("../../../assets/fonts/PTSerif-Bold.ttf");
 /// The largest side of a photo as embedded, pixels; larger images are downscaled.
 const THUMB_MAX: u32 = 480;
+/// The height a table's header and first rows take, points: a heading before a table keeps
+/// them on its page.
+const TABLE_START: f32 = 90.0;
 /// The name of the manifest attached to the PDF.
 pub const MANIFEST_NAME: &str = "tekseru-act.json";
 
@@ -97,7 +100,13 @@ impl Writer<'_> {
     }
 
     fn heading(&mut self, number: &str, text: &Bilingual) {
-        self.layout.ensure(Style::HEADING.size * 4.0);
+        self.heading_keeping(number, text, 0.0);
+    }
+
+    /// A heading kept on the page of the first `keep` points that follow it (a table's header
+    /// and first rows), so that it never ends a page alone.
+    fn heading_keeping(&mut self, number: &str, text: &Bilingual, keep: f32) {
+        self.layout.ensure(Style::HEADING.size * 4.0 + keep);
         self.layout.space(6.0);
         let numbered = bi(
             &format!("{number} {}", text.kk),
@@ -110,6 +119,29 @@ impl Writer<'_> {
     fn field(&mut self, name: &Bilingual, value: &str) {
         let text = format!("{}: {value}", self.label(name));
         self.layout.paragraph(&text, Style::BODY, Align::Left);
+    }
+
+    /// A field whose value differs by language: "name: value" in each language, side by
+    /// side in both-language mode.
+    fn field_text(&mut self, name: &Bilingual, value: &Bilingual) {
+        let text = bi(
+            &format!("{}: {}", name.kk, value.kk),
+            &format!("{}: {}", name.ru, value.ru),
+        );
+        self.text(&text, Style::BODY, Align::Left);
+    }
+
+    /// The height a text takes in the act's languages (the taller column side by side).
+    fn height(&self, text: &Bilingual, style: Style) -> f32 {
+        match self.languages {
+            Languages::One(lang) => self.layout.paragraph_height(text.get(lang), style, WIDTH),
+            Languages::Both => {
+                let half = (WIDTH - crate::layout::GUTTER) / 2.0;
+                self.layout
+                    .paragraph_height(&text.kk, style, half)
+                    .max(self.layout.paragraph_height(&text.ru, style, half))
+            }
+        }
     }
 }
 
@@ -260,9 +292,114 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     if data.training {
         w.layout.watermark(TRAINING_MARK);
     }
-    let revocation = data.rule == Rule::Revocation;
+    let words = Words::of(data);
+    let title = act_heading(&mut w, data, &words);
+    let mut n = Numbering(0);
+    basis_section(&mut w, data, &words, &mut n);
+    commission_section(&mut w, data, &mut n);
+    object_section(&mut w, data, &words, &mut n);
+    documentary_section(&mut w, data, &mut n);
+    items_section(&mut w, data, &words, &mut n);
+    inventory_section(&mut w, data, &mut n);
+    actual_state_section(&mut w, data, &mut n);
+    violations_section(&mut w, data, &mut n);
+    conclusions_section(&mut w, data, &mut n);
+    recommendations_section(&mut w, data, &mut n);
+    adoption_section(&mut w, data, &mut n);
+    let fields = signatures_section(&mut w, data, &mut n);
+    evidence_annex(&mut w, data);
+    photo_annex(&mut w, &mut doc, data)?;
+    dissent_annex(&mut w, data);
 
-    // 1. Heading.
+    let footer_label = match options.languages {
+        Languages::One(Lang::Kk) => ("Бет", "Акт", "Тексеру", "Аудит"),
+        Languages::One(Lang::Ru) => ("Стр.", "Акт", "Проверка", "Аудит"),
+        Languages::Both => ("Бет / Стр.", "Акт", "Тексеру / Проверка", "Аудит"),
+    };
+    let pages = w.layout.finish(|page, total| {
+        format!(
+            "{} {page} / {total}   ·   {} № {}   ·   {}: {}   ·   {}: {}",
+            footer_label.0,
+            footer_label.1,
+            data.act_number,
+            footer_label.2,
+            data.inspection_id,
+            footer_label.3,
+            short(&data.audit_head)
+        )
+    });
+    let title = format!("{} № {}", title.kk, data.act_number);
+    finish_document(
+        doc,
+        pages,
+        fonts,
+        &title,
+        options,
+        &data.manifest_json(),
+        &fields,
+    )
+}
+
+/// The words that differ between an accreditation check and a revocation examination.
+struct Words {
+    revocation: bool,
+    /// The basis heading ("Основание проверки" / "Основание обследования").
+    basis: Bilingual,
+    /// The object heading.
+    object: Bilingual,
+    /// The results heading of the items table.
+    results: Bilingual,
+}
+
+impl Words {
+    fn of(data: &ActData) -> Words {
+        let revocation = data.rule == Rule::Revocation;
+        let documents =
+            !data.items.is_empty() && data.items.iter().all(|i| i.kind == ItemKind::Document);
+        let (basis, object) = if revocation {
+            (
+                bi("Зерттеп-қараудың негізі", "Основание обследования"),
+                bi("Зерттеп-қарау объектісі", "Объект обследования"),
+            )
+        } else {
+            (
+                bi("Тексерудің негізі", "Основание проверки"),
+                bi("Тексеру объектісі", "Объект проверки"),
+            )
+        };
+        let results = match (revocation, documents) {
+            (true, _) => bi(
+                "Көшпелі зерттеп-қарау нәтижелері",
+                "Результаты выездного обследования",
+            ),
+            (false, true) => bi(
+                "Құжаттық тексеру нәтижелері",
+                "Результаты документарной проверки",
+            ),
+            (false, false) => bi("Көшпелі тексеру нәтижелері", "Результаты выездной проверки"),
+        };
+        Words {
+            revocation,
+            basis,
+            object,
+            results,
+        }
+    }
+}
+
+/// The numbers of the act's sections, 1, 2, 3, …, as they are printed.
+struct Numbering(u32);
+
+impl Numbering {
+    fn next(&mut self) -> String {
+        self.0 += 1;
+        format!("{}.", self.0)
+    }
+}
+
+/// Section 1, the heading: the issuing body, the title, the act's number, place and date. Returns
+/// the title.
+fn act_heading(w: &mut Writer<'_>, data: &ActData, words: &Words) -> Bilingual {
     w.text(
         &bi(
             "Қазақстан Республикасы Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігінің Ақпараттық қауіпсіздік комитеті",
@@ -272,7 +409,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         Align::Center,
     );
     w.layout.space(10.0);
-    let title = if revocation {
+    let title = if words.revocation {
         bi(
             "Куәландырушы орталықты көшпелі зерттеп-қарау нәтижелері туралы АКТ",
             "АКТ по результатам выездного обследования удостоверяющего центра",
@@ -284,14 +421,8 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         )
     };
     w.text(&title, Style::TITLE, Align::Center);
-    w.text(
-        &bi(
-            &format!("№ {}", data.act_number),
-            &format!("№ {}", data.act_number),
-        ),
-        Style::TITLE,
-        Align::Center,
-    );
+    let number = format!("№ {}", data.act_number);
+    w.text(&bi(&number, &number), Style::TITLE, Align::Center);
     w.layout.space(6.0);
     let date = official_date(data.end);
     w.text(
@@ -302,51 +433,143 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         Style::BODY,
         Align::Center,
     );
+    title
+}
 
-    // 2. Basis.
-    w.heading("1.", &bi("Тексерудің негізі", "Основание проверки"));
-    w.field(
-        &bi("Құқықтық негіз", "Правовое основание"),
+/// Section 2, the basis: the legal act with its date and registration, the wording applied, the order
+/// forming the commission, the application or complaint, the notices, the subject.
+fn basis_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
+    let basis = &data.basis;
+    w.heading(&n.next(), &words.basis);
+    let order = |lang: Lang| -> String {
+        let date = basis
+            .source_date
+            .map(|d| tekseru_core::dates::official(d, lang_code(lang)));
+        let registration = basis.source_registration.as_deref();
+        match lang {
+            Lang::Kk => {
+                let mut parts = vec![format!(
+                    "Қазақстан Республикасы Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрінің № {} бұйрығымен бекітілген",
+                    basis.source_act
+                )];
+                if let Some(date) = date {
+                    parts.push(format!("бұйрықтың күні: {date}"));
+                }
+                if let Some(r) = registration {
+                    parts.push(format!(
+                        "Нормативтік құқықтық актілерді мемлекеттік тіркеу тізілімінде № {r} болып тіркелген"
+                    ));
+                }
+                parts.join("; ")
+            }
+            Lang::Ru => {
+                let mut text = "утверждены приказом Министра цифрового развития, инноваций и аэрокосмической промышленности Республики Казахстан".to_owned();
+                if let Some(date) = date {
+                    text.push_str(&format!(" от {date}"));
+                }
+                text.push_str(&format!(" № {}", basis.source_act));
+                if let Some(r) = registration {
+                    text.push_str(&format!(
+                        "; зарегистрирован в Реестре государственной регистрации нормативных правовых актов под № {r}"
+                    ));
+                }
+                text
+            }
+        }
+    };
+    let legal = bi(
         &format!(
-            "{} {} ({})",
-            data.basis.source_act,
-            data.basis.paragraphs,
-            w.label(&data.basis.source_name)
+            "{} ({}), {} {}",
+            basis.source_name.kk,
+            order(Lang::Kk),
+            basis.source_act,
+            basis.paragraphs
+        ),
+        &format!(
+            "{} ({}), {} {}",
+            basis.source_name.ru,
+            order(Lang::Ru),
+            basis.source_act,
+            basis.paragraphs
         ),
     );
-    if let Some(wording) = &data.basis.wording {
-        w.field(
-            &bi("Қағидалардың редакциясы", "Редакция Правил"),
-            &w.label(wording),
-        );
+    w.field_text(&bi("Құқықтық негіз", "Правовое основание"), &legal);
+    if let Some(wording) = &basis.wording {
+        w.field_text(&bi("Қағидалардың редакциясы", "Редакция Правил"), wording);
     }
-    if let Some(order) = &data.basis.commission_order {
-        w.field(
-            &bi(
-                "Комиссияны құру туралы бұйрық",
-                "Приказ о создании комиссии",
+    if basis.commission_order.is_some() || basis.commission_order_date.is_some() {
+        let number = basis.commission_order.as_deref().map(|o| {
+            if o.starts_with('№') {
+                o.to_owned()
+            } else {
+                format!("№ {o}")
+            }
+        });
+        let date = basis.commission_order_date.map(official_date);
+        let value = match (number, date) {
+            (Some(number), Some(date)) => bi(
+                &format!("{number}, {}", date.kk),
+                &format!("{number} от {}", date.ru),
             ),
-            order,
+            (Some(number), None) => bi(&number, &number),
+            (None, Some(date)) => date,
+            (None, None) => bi("", ""),
+        };
+        w.field_text(
+            &bi(
+                "Комиссияны құру туралы бұйрық (224/НҚ §3 ¶4)",
+                "Приказ о создании комиссии (224/НҚ §3 ¶4)",
+            ),
+            &value,
         );
     }
-    if let Some(app) = &data.basis.application {
-        let name = if revocation {
+    if let Some(app) = &basis.application {
+        let name = if words.revocation {
             bi("Шағым", "Жалоба")
         } else {
             bi("Өтініш", "Заявление")
         };
         w.field(&name, app);
     }
+    for notice in &basis.notices {
+        let date = official_date(notice.date);
+        w.field_text(
+            &bi(
+                &format!("{} ({})", notice.what.kk, notice.reference),
+                &format!("{} ({})", notice.what.ru, notice.reference),
+            ),
+            &date,
+        );
+    }
+    if let Some(subject) = &basis.subject {
+        w.field(
+            &bi(
+                "Зерттеп-қараудың нысанасы (224/НҚ §21 ¶5)",
+                "Предмет обследования (224/НҚ §21 ¶5)",
+            ),
+            subject,
+        );
+    }
     w.field(
         &bi("Тексеру парағы", "Проверочный лист"),
-        &format!(
-            "{} v{}",
-            data.basis.checklist_id, data.basis.checklist_version
-        ),
+        &format!("{} v{}", basis.checklist_id, basis.checklist_version),
     );
+}
 
-    // 3. Commission.
-    w.heading("2.", &bi("Комиссия құрамы", "Состав комиссии"));
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Kk => "kk",
+        Lang::Ru => "ru",
+    }
+}
+
+/// Section 3, the commission: one row per member.
+fn commission_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
+    w.heading_keeping(
+        &n.next(),
+        &bi("Комиссия құрамы", "Состав комиссии"),
+        TABLE_START,
+    );
     let widths = [mm(9.0), mm(52.0), mm(34.0), mm(44.0), mm(26.0)];
     let header = [
         Cell::bold("№"),
@@ -371,9 +594,11 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         })
         .collect();
     w.layout.table(&widths, &header, &rows);
+}
 
-    // 4. Object.
-    w.heading("3.", &bi("Тексеру объектісі", "Объект проверки"));
+/// Section 4, the object: the CA, its addresses, its representatives present, the dates of the work.
+fn object_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
+    w.heading(&n.next(), &words.object);
     w.field(
         &bi("Куәландырушы орталық", "Удостоверяющий центр"),
         &data.ca.name,
@@ -389,40 +614,106 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     if !data.site.representatives.is_empty() {
         w.field(
             &bi(
-                "Куәландырушы орталықтың өкілдері",
-                "Представители удостоверяющего центра",
+                "Куәландырушы орталықтың қатысқан өкілдері",
+                "Присутствовавшие представители удостоверяющего центра",
             ),
             &data.site.representatives.join("; "),
         );
     }
-    w.field(
-        &bi("Тексеру мерзімі", "Сроки проверки"),
-        &{
-            let (start, end) = (official_date(data.start), official_date(data.end));
-            w.label(&bi(
-                &format!("{} — {}", start.kk, end.kk),
-                &format!("{} — {}", start.ru, end.ru),
-            ))
-        },
-    );
+    let end = official_date(data.end);
+    let (label, period) = match (data.start, words.revocation) {
+        (Some(start), revocation) => {
+            let start = official_date(start);
+            let period = if data.start == Some(data.end) {
+                end
+            } else {
+                bi(
+                    &format!("{} — {}", start.kk, end.kk),
+                    &format!("{} — {}", start.ru, end.ru),
+                )
+            };
+            let label = if revocation {
+                bi(
+                    "Көшпелі зерттеп-қарау мерзімі",
+                    "Сроки выездного обследования",
+                )
+            } else {
+                bi("Көшпелі тексеру мерзімі", "Сроки выездной проверки")
+            };
+            (label, period)
+        }
+        (None, true) => (
+            bi(
+                "Көшпелі зерттеп-қарау аяқталған күн",
+                "Дата окончания выездного обследования",
+            ),
+            end,
+        ),
+        (None, false) => (
+            bi(
+                "Көшпелі тексеру аяқталған күн",
+                "Дата окончания выездной проверки",
+            ),
+            end,
+        ),
+    };
+    w.field_text(&label, &period);
+}
 
-    // 5. Documentary check.
-    let mut section = 4;
+/// Section 5, the documentary check, in short (when its result is known).
+fn documentary_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if let Some(doc_check) = &data.documentary_check {
-        w.heading(
-            &format!("{section}."),
-            &bi("Құжаттық тексеру", "Документарная проверка"),
-        );
+        w.heading(&n.next(), &bi("Құжаттық тексеру", "Документарная проверка"));
         w.text(doc_check, Style::BODY, Align::Left);
-        section += 1;
     }
+}
 
-    // 6. On-site check.
-    w.heading(
-        &format!("{section}."),
-        &bi("Көшпелі тексеру нәтижелері", "Результаты выездной проверки"),
-    );
-    section += 1;
+/// What was found for an item: the inspector's words, the measured value, the inventory.
+fn found_text(w: &Writer<'_>, item: &crate::data::ActItem) -> String {
+    let mut found = item.note.clone().unwrap_or_default();
+    let mut push = |line: String| {
+        found = if found.is_empty() {
+            line
+        } else {
+            format!("{found}\n{line}")
+        };
+    };
+    if let Some(m) = &item.measurement {
+        let rule = m
+            .rule
+            .map(|r| {
+                format!(
+                    " ({} {} {})",
+                    w.label(&bi("талап", "требование")),
+                    r.op.as_str(),
+                    r.value
+                )
+            })
+            .unwrap_or_default();
+        push(format!(
+            "{}: {} {}{rule}",
+            w.label(&bi("Өлшенді", "Измерено")),
+            m.value,
+            m.unit
+        ));
+    }
+    if item.kind == ItemKind::Inventory && !item.inventory.is_empty() {
+        let mismatches = item.inventory.iter().filter(|r| r.mismatch()).count();
+        push(format!(
+            "{}: {} / {mismatches}",
+            w.label(&bi(
+                "Жабдық (жолдар / сәйкессіздік)",
+                "Оборудование (строк / расхождений)"
+            )),
+            item.inventory.len()
+        ));
+    }
+    found
+}
+
+/// Section 6, the checklist's items: requirement, actual state, evidence, verdict.
+fn items_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
+    w.heading_keeping(&n.next(), &words.results, TABLE_START);
     let (widths, header): (Vec<f32>, Vec<Cell>) = match w.languages {
         Languages::One(_) => (
             vec![mm(9.0), mm(54.0), mm(48.0), mm(28.0), mm(26.0)],
@@ -434,7 +725,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                 ))),
                 Cell::bold(w.label(&bi("Нақты жағдай", "Фактическое состояние"))),
                 Cell::bold(w.label(&bi("Дәлелдемелер", "Доказательства"))),
-                Cell::bold(w.label(&bi("Қорытынды", "Вывод"))),
+                Cell::bold(w.label(&bi("Сәйкестігі", "Соответствие"))),
             ],
         ),
         Languages::Both => (
@@ -445,60 +736,17 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                 Cell::bold("Требование"),
                 Cell::bold("Нақты жағдай\nФактическое состояние"),
                 Cell::bold("Дәлелдемелер\nДоказательства"),
-                Cell::bold("Қорытынды\nВывод"),
+                Cell::bold("Сәйкестігі\nСоответствие"),
             ],
         ),
     };
     let mut rows = Vec::new();
     let mut current_section: Option<&Bilingual> = None;
-    let mut n = 0;
-    for item in &data.items {
+    for (i, item) in data.items.iter().enumerate() {
         if current_section != Some(&item.section) {
             current_section = Some(&item.section);
             // A row of one cell spans the table.
             rows.push(vec![Cell::bold(w.label(&item.section))]);
-        }
-        n += 1;
-        let mut found = item.note.clone().unwrap_or_default();
-        if let Some(m) = &item.measurement {
-            let rule = m
-                .rule
-                .map(|r| {
-                    format!(
-                        " ({} {} {})",
-                        w.label(&bi("талап", "требование")),
-                        r.op.as_str(),
-                        r.value
-                    )
-                })
-                .unwrap_or_default();
-            let line = format!(
-                "{}: {} {}{rule}",
-                w.label(&bi("Өлшенді", "Измерено")),
-                m.value,
-                m.unit
-            );
-            found = if found.is_empty() {
-                line
-            } else {
-                format!("{found}\n{line}")
-            };
-        }
-        if item.kind == ItemKind::Inventory && !item.inventory.is_empty() {
-            let mismatches = item.inventory.iter().filter(|r| r.mismatch()).count();
-            let line = format!(
-                "{}: {} / {mismatches}",
-                w.label(&bi(
-                    "Жабдық (жолдар / сәйкессіздік)",
-                    "Оборудование (строк / расхождений)"
-                )),
-                item.inventory.len()
-            );
-            found = if found.is_empty() {
-                line
-            } else {
-                format!("{found}\n{line}")
-            };
         }
         let evidence = item
             .evidence
@@ -506,7 +754,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
             .map(|e| format!("{} {}", short(&e.sha256), e.name))
             .collect::<Vec<_>>()
             .join("\n");
-        let mut row = vec![Cell::new(format!("{n}"))];
+        let mut row = vec![Cell::new(format!("{}", i + 1))];
         match w.languages {
             Languages::One(lang) => row.push(Cell::new(format!(
                 "{}\n({})",
@@ -514,17 +762,12 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
                 item.reference
             ))),
             Languages::Both => {
-                row.push(Cell::new(format!(
-                    "{}\n({})",
-                    item.requirement.kk, item.reference
-                )));
-                row.push(Cell::new(format!(
-                    "{}\n({})",
-                    item.requirement.ru, item.reference
-                )));
+                for text in [&item.requirement.kk, &item.requirement.ru] {
+                    row.push(Cell::new(format!("{text}\n({})", item.reference)));
+                }
             }
         }
-        row.push(Cell::new(found));
+        row.push(Cell::new(found_text(w, item)));
         row.push(Cell::new(evidence));
         let verdict = w.stacked(&verdict_text(item.verdict));
         row.push(if item.verdict == Some(Verdict::Fails) {
@@ -535,136 +778,245 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         rows.push(row);
     }
     w.layout.table(&widths, &header, &rows);
+}
 
-    // 7. Servers and HSMs.
+/// Section 7, servers and HSMs: declared vs found, mismatches in bold.
+fn inventory_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     let inventory: Vec<_> = data.items.iter().flat_map(|i| i.inventory.iter()).collect();
-    if !inventory.is_empty() {
-        w.heading(
-            &format!("{section}."),
-            &bi(
-                "Серверлер мен АБК: мәлімделгені және нақты",
-                "Серверы и АПК: заявлено и фактически",
-            ),
-        );
-        section += 1;
-        let widths = [mm(25.0), mm(58.0), mm(58.0), mm(24.0)];
-        let header = [
-            Cell::bold(w.stacked(&bi("Түрі, рөлі", "Вид, роль"))),
-            Cell::bold(w.stacked(&bi("Мәлімделді", "Заявлено"))),
-            Cell::bold(w.stacked(&bi("Нақты табылды", "Фактически"))),
-            Cell::bold(w.stacked(&bi("Салыстыру", "Сверка"))),
-        ];
-        let describe = |e: &crate::data::Equipment| {
-            format!(
-                "{} {}\nS/N {}\n{}",
-                e.manufacturer, e.model, e.serial, e.location
-            )
-        };
-        let rows: Vec<Vec<Cell>> = inventory
-            .iter()
-            .map(|r| {
-                let found = r
-                    .found
-                    .as_ref()
-                    .map(describe)
-                    .unwrap_or_else(|| w.stacked(&bi("табылмады", "не обнаружено")));
-                let matched = if r.mismatch() {
-                    Cell::bold(format!(
-                        "≠ {}",
-                        w.stacked(&bi("сәйкес емес", "расхождение"))
-                    ))
+    if inventory.is_empty() {
+        return;
+    }
+    w.heading_keeping(
+        &n.next(),
+        &bi(
+            "Серверлер мен АБК: мәлімделгені және нақты",
+            "Серверы и АПК: заявлено и фактически",
+        ),
+        TABLE_START,
+    );
+    let widths = [mm(25.0), mm(58.0), mm(58.0), mm(24.0)];
+    let header = [
+        Cell::bold(w.stacked(&bi("Түрі, рөлі", "Вид, роль"))),
+        Cell::bold(w.stacked(&bi("Мәлімделді", "Заявлено"))),
+        Cell::bold(w.stacked(&bi("Нақты табылды", "Фактически"))),
+        Cell::bold(w.stacked(&bi("Салыстыру", "Сверка"))),
+    ];
+    let describe = |e: &crate::data::Equipment| {
+        format!(
+            "{} {}\nS/N {}\n{}",
+            e.manufacturer, e.model, e.serial, e.location
+        )
+    };
+    let rows: Vec<Vec<Cell>> = inventory
+        .iter()
+        .map(|r| {
+            let found = r
+                .found
+                .as_ref()
+                .map(describe)
+                .unwrap_or_else(|| w.stacked(&bi("табылмады", "не обнаружено")));
+            let matched = if r.mismatch() {
+                Cell::bold(format!(
+                    "≠ {}",
+                    w.stacked(&bi("сәйкес емес", "расхождение"))
+                ))
+            } else {
+                Cell::new(format!("= {}", w.stacked(&bi("сәйкес", "совпадает"))))
+            };
+            vec![
+                Cell::new(format!(
+                    "{}, {}",
+                    w.stacked(&equipment_word(&r.kind)),
+                    w.stacked(&equipment_word(&r.role))
+                )),
+                Cell::new(describe(&r.declared)),
+                if r.mismatch() {
+                    Cell::bold(found)
                 } else {
-                    Cell::new(format!("= {}", w.stacked(&bi("сәйкес", "совпадает"))))
-                };
-                vec![
-                    Cell::new(format!(
-                        "{}, {}",
-                        w.stacked(&equipment_word(&r.kind)),
-                        w.stacked(&equipment_word(&r.role))
-                    )),
-                    Cell::new(describe(&r.declared)),
-                    if r.mismatch() {
-                        Cell::bold(found)
-                    } else {
-                        Cell::new(found)
-                    },
-                    matched,
-                ]
-            })
-            .collect();
-        w.layout.table(&widths, &header, &rows);
-    }
+                    Cell::new(found)
+                },
+                matched,
+            ]
+        })
+        .collect();
+    w.layout.table(&widths, &header, &rows);
+}
 
-    // 8. Findings, conclusions, recommendations.
-    if !data.findings.is_empty() {
-        w.heading(
-            &format!("{section}."),
-            &bi("Анықталған бұзушылықтар", "Выявленные нарушения"),
-        );
-        section += 1;
-        for (i, f) in data.findings.iter().enumerate() {
-            let t = bi(
-                &format!("{}) {}", i + 1, f.kk),
-                &format!("{}) {}", i + 1, f.ru),
-            );
-            w.text(&t, Style::BODY, Align::Left);
-        }
-    }
-    w.heading(&format!("{section}."), &bi("Қорытындылар", "Выводы"));
-    section += 1;
-    for (i, c) in data.conclusions.iter().enumerate() {
+/// A numbered list: "1) …", "2) …".
+fn numbered(w: &mut Writer<'_>, texts: &[Bilingual]) {
+    for (i, t) in texts.iter().enumerate() {
         let t = bi(
-            &format!("{}) {}", i + 1, c.kk),
-            &format!("{}) {}", i + 1, c.ru),
+            &format!("{}) {}", i + 1, t.kk),
+            &format!("{}) {}", i + 1, t.ru),
         );
         w.text(&t, Style::BODY, Align::Left);
     }
-    if let (true, true, Some(mark)) = (
-        revocation,
-        data.findings.is_empty(),
-        &data.no_violations_mark,
-    ) {
-        w.text(mark, Style::BOLD, Align::Left);
-    }
-    if !data.recommendations.is_empty() {
-        w.heading(&format!("{section}."), &bi("Ұсынымдар", "Рекомендации"));
-        section += 1;
-        for (i, r) in data.recommendations.iter().enumerate() {
-            let deadline = |word: &str, lang: &str| {
-                r.deadline
-                    .map(|d| format!(" ({word} {})", tekseru_core::dates::official(d, lang)))
-                    .unwrap_or_default()
-            };
-            let t = bi(
-                &format!("{}) {}{}", i + 1, r.text.kk, deadline("мерзімі:", "kk")),
-                &format!("{}) {}{}", i + 1, r.text.ru, deadline("срок:", "ru")),
-            );
-            w.text(&t, Style::BODY, Align::Left);
-        }
-    }
+}
 
-    // 9. Adoption.
+/// Section 8, the CA's actual state, in the inspectors' prose (224/НҚ §13 ¶1).
+fn actual_state_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
+    if data.actual_state.is_empty() {
+        return;
+    }
     w.heading(
-        &format!("{section}."),
+        &n.next(),
+        &bi(
+            "Куәландырушы орталықтың нақты жай-күйі",
+            "Фактическое состояние удостоверяющего центра",
+        ),
+    );
+    for t in &data.actual_state {
+        w.text(t, Style::BODY, Align::Left);
+    }
+}
+
+/// Section 9, the violations found; in a revocation act without any, the checklist's mark (§22 ¶5).
+fn violations_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
+    let revocation = data.rule == Rule::Revocation;
+    if data.findings.is_empty() {
+        if let (true, Some(mark)) = (revocation, &data.no_violations_mark) {
+            w.heading(
+                &n.next(),
+                &bi("Анықталған бұзушылықтар", "Выявленные нарушения"),
+            );
+            w.text(mark, Style::BOLD, Align::Left);
+        }
+        return;
+    }
+    w.heading(
+        &n.next(),
+        &bi("Анықталған бұзушылықтар", "Выявленные нарушения"),
+    );
+    numbered(w, &data.findings);
+}
+
+/// Section 10, the conclusions (224/НҚ §13 ¶1).
+fn conclusions_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
+    w.heading(&n.next(), &bi("Қорытындылар", "Выводы"));
+    numbered(w, &data.conclusions);
+}
+
+/// Section 11, the recommendations, each with its term and deadline.
+fn recommendations_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
+    if data.recommendations.is_empty() {
+        return;
+    }
+    w.heading(&n.next(), &bi("Ұсынымдар", "Рекомендации"));
+    for (i, r) in data.recommendations.iter().enumerate() {
+        let deadline = |word: &str, lang: &str| {
+            r.deadline
+                .map(|d| format!(" ({word} {})", tekseru_core::dates::official(d, lang)))
+                .unwrap_or_default()
+        };
+        let t = bi(
+            &format!("{}) {}{}", i + 1, r.text.kk, deadline("мерзімі:", "kk")),
+            &format!("{}) {}{}", i + 1, r.text.ru, deadline("срок:", "ru")),
+        );
+        w.text(&t, Style::BODY, Align::Left);
+    }
+}
+
+/// The quorum settings the act is counted by, in words, for its rule.
+fn settings_text(data: &ActData) -> Vec<Bilingual> {
+    let s = &data.settings;
+    let mut out = Vec::new();
+    match data.rule {
+        Rule::Accreditation => {
+            out.push(if s.secretary_counts_in_accreditation {
+                bi(
+                    "хатшы комиссия мүшелерінің санына кіреді және оның қолы есептеледі",
+                    "секретарь входит в число членов комиссии, его подпись учитывается",
+                )
+            } else {
+                bi(
+                    "хатшы комиссия мүшелерінің санына кірмейді және оның қолы есептелмейді",
+                    "секретарь не входит в число членов комиссии, его подпись не учитывается",
+                )
+            });
+            out.push(if s.every_knb_member_signs {
+                bi(
+                    "ұлттық қауіпсіздік органдарының әрбір өкілінің қолы қажет",
+                    "требуется подпись каждого представителя органов национальной безопасности",
+                )
+            } else {
+                bi(
+                    "ұлттық қауіпсіздік органдары өкілдерінің кез келгенінің қолы жеткілікті",
+                    "достаточно подписи любого из представителей органов национальной безопасности",
+                )
+            });
+        }
+        Rule::Revocation => out.push(match s.revocation_minimum {
+            tekseru_core::quorum::RevocationMinimum::WholeCommission => bi(
+                "кемінде 5 адамнан тұратын құрамға төраға мен хатшы кіреді",
+                "в состав не менее 5 человек входят председатель и секретарь",
+            ),
+            tekseru_core::quorum::RevocationMinimum::MembersOnly => bi(
+                "төраға мен хатшыдан басқа кемінде 5 комиссия мүшесі болуы тиіс",
+                "помимо председателя и секретаря должно быть не менее 5 членов комиссии",
+            ),
+        }),
+    }
+    out.push(if s.late_signatures_count {
+        bi(
+            "акт күнінен кейін қойылған қол есептеледі",
+            "подпись, поставленная после даты акта, учитывается",
+        )
+    } else {
+        bi(
+            "акт күнінен кейін қойылған қол есептелмейді",
+            "подпись, поставленная после даты акта, не учитывается",
+        )
+    });
+    out
+}
+
+/// Section 12, adoption: the rule in words, and how this act's quorum is counted.
+fn adoption_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
+    w.heading(
+        &n.next(),
         &bi("Актіні қабылдау тәртібі", "Порядок принятия акта"),
     );
-    section += 1;
     let rule = match data.rule {
         Rule::Accreditation => bi(
-            "Акт комиссия мүшелерінің үштен екісінің, оның ішінде ұлттық қауіпсіздік органдары өкілінің қолы қойылған кезде қабылданды деп есептеледі (224/НҚ 13-тармақ).",
-            "Акт считается принятым при наличии подписей двух третей членов комиссии, в том числе представителя органов национальной безопасности (224/НҚ п. 13).",
+            "Акт комиссия мүшелерінің үштен екісінің, оның ішінде ұлттық қауіпсіздік органдары өкілінің қолы қойылған кезде қабылданды деп есептеледі (224/НҚ §13 ¶4).",
+            "Акт считается принятым при наличии подписей двух третей членов комиссии, в том числе представителя органов национальной безопасности (224/НҚ §13 ¶4).",
         ),
         Rule::Revocation => bi(
-            "Акт хатшыдан басқа кемінде үш комиссия мүшесі қол қойған кезде заңды болып табылады (224/НҚ 22-тармақ).",
-            "Акт является легитимным при подписании не менее чем тремя членами комиссии, помимо секретаря (224/НҚ п. 22).",
+            "Акт хатшыдан басқа кемінде үш комиссия мүшесі қол қойған кезде заңды болып табылады (224/НҚ §22 ¶4).",
+            "Акт является легитимным при подписании не менее чем тремя членами комиссии, помимо секретаря (224/НҚ §22 ¶4).",
         ),
     };
     w.text(&rule, Style::BODY, Align::Left);
+    let settings = settings_text(data);
+    let join = |lang: Lang| {
+        settings
+            .iter()
+            .map(|s| s.get(lang).to_owned())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    w.text(
+        &bi(
+            &format!("Осы актінің кворумы былай есептеледі: {}.", join(Lang::Kk)),
+            &format!("Кворум этого акта считается так: {}.", join(Lang::Ru)),
+        ),
+        Style::BODY,
+        Align::Left,
+    );
+}
 
-    // 10. Signatures.
-    w.heading(
-        &format!("{section}."),
+/// Section 13, the signatures: one row per member with room for the visible signature, then the CA
+/// representative's acknowledgement (kept on the page of the last row). Returns each signing
+/// member's signature field.
+fn signatures_section(
+    w: &mut Writer<'_>,
+    data: &ActData,
+    n: &mut Numbering,
+) -> Vec<(String, CellBox)> {
+    w.heading_keeping(
+        &n.next(),
         &bi("Комиссия мүшелерінің қолдары", "Подписи членов комиссии"),
+        TABLE_START,
     );
     let widths = [mm(9.0), mm(58.0), mm(40.0), mm(58.0)];
     let header = [
@@ -707,13 +1059,19 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
             ]
         })
         .collect();
+    let acknowledgement = bi(
+        "Актімен таныстым (куәландырушы орталықтың өкілі): ____________________",
+        "С актом ознакомлен (представитель удостоверяющего центра): ____________________",
+    );
+    // The acknowledgement never stands alone on a page: it goes with the last row.
+    let tail = 8.0 + w.height(&acknowledgement, Style::BODY);
     // Each row has room for the member's visible signature (see `stamp`).
     let cells = w
         .layout
-        .table_cells(&widths, &header, &rows, Some(3), mm(21.0));
+        .table_cells_with_tail(&widths, &header, &rows, Some(3), mm(21.0), tail);
     // One empty signature field per member who may sign, on their signature cell (the
     // tallest piece, should the row have broken across pages).
-    let fields: Vec<(String, CellBox)> = data
+    let fields = data
         .roster
         .members
         .iter()
@@ -728,131 +1086,111 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         })
         .collect();
     w.layout.space(8.0);
-    w.text(
-        &bi(
-            "Актімен таныстым (куәландырушы орталықтың өкілі): ____________________",
-            "С актом ознакомлен (представитель удостоверяющего центра): ____________________",
-        ),
-        Style::BODY,
-        Align::Left,
-    );
+    w.text(&acknowledgement, Style::BODY, Align::Left);
+    fields
+}
 
-    // 11. Annexes.
-    if !data.evidence.is_empty() {
-        w.layout.new_page();
-        w.heading("A.", &bi("Дәлелдемелер тізілімі", "Реестр доказательств"));
-        let widths = [mm(30.0), mm(48.0), mm(18.0), mm(69.0)];
-        let header = [
-            Cell::bold(w.stacked(&bi("Тармақ", "Пункт"))),
-            Cell::bold(w.stacked(&bi("Файл", "Файл"))),
-            Cell::bold(w.stacked(&bi("Көлемі, байт", "Размер, байт"))),
-            Cell::bold("SHA-256"),
-        ];
-        let rows: Vec<Vec<Cell>> = data
-            .evidence
-            .iter()
-            .map(|e| {
-                vec![
-                    Cell::new(e.item.clone()),
-                    Cell::new(e.name.clone()),
-                    Cell::new(e.size.to_string()),
-                    Cell::new(e.sha256.clone()),
-                ]
-            })
-            .collect();
-        w.layout.table(&widths, &header, &rows);
+/// Annex A: every evidence file with its size and SHA-256.
+fn evidence_annex(w: &mut Writer<'_>, data: &ActData) {
+    if data.evidence.is_empty() {
+        return;
     }
-    if !data.photos.is_empty() {
-        w.layout.new_page();
-        w.heading("B.", &bi("Фотосуреттер", "Фотографии"));
-        let per_row = 3;
-        let gap = mm(5.0);
-        let cell = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
-        let box_h = mm(38.0);
-        w.layout.space(4.0);
-        let mut decoded = decode_photos(&data.photos)?.into_iter();
-        for (chunk_index, chunk) in data.photos.chunks(per_row).enumerate() {
-            w.layout.ensure(box_h + Style::SMALL.size * 6.0);
-            let top = w.layout.cursor();
-            let mut lowest = top;
-            for (i, photo) in chunk.iter().enumerate() {
-                let x = LEFT + i as f32 * (cell + gap);
-                let number = chunk_index * per_row + i + 1;
-                let mut y_text = top;
-                if let Some(raw) = decoded.next().flatten() {
-                    let (pw, ph) = (raw.width as u32, raw.height as u32);
-                    // Never upscale: at most one pixel per point (72 dpi) ... and within the box.
-                    let scale = (cell / pw as f32).min(box_h / ph as f32).min(1.0);
-                    let (iw, ih) = (pw as f32 * scale, ph as f32 * scale);
-                    let id = XObjectId(format!("Im{number}"));
-                    doc.resources
-                        .xobjects
-                        .map
-                        .insert(id.clone(), XObject::Image(raw));
-                    w.layout.image(&id, (pw, ph), x, iw, ih);
-                    y_text = top - ih - 3.0;
-                }
-                let caption = format!(
-                    "{} {number}. {}\n{}{}\nSHA-256 {}",
-                    w.label(&bi("Фото", "Фото")),
-                    photo.caption.clone().unwrap_or_default(),
-                    photo.name,
-                    photo
-                        .taken_at
-                        .as_ref()
-                        .map(|t| format!(", {t}"))
-                        .unwrap_or_default(),
-                    short(&photo.sha256)
-                );
-                let h = w.layout.label(x, y_text, cell, &caption, Style::SMALL);
-                lowest = lowest.min(y_text - h);
+    w.layout.new_page();
+    w.heading("A.", &bi("Дәлелдемелер тізілімі", "Реестр доказательств"));
+    let widths = [mm(30.0), mm(48.0), mm(18.0), mm(69.0)];
+    let header = [
+        Cell::bold(w.stacked(&bi("Тармақ", "Пункт"))),
+        Cell::bold(w.stacked(&bi("Файл", "Файл"))),
+        Cell::bold(w.stacked(&bi("Көлемі, байт", "Размер, байт"))),
+        Cell::bold("SHA-256"),
+    ];
+    let rows: Vec<Vec<Cell>> = data
+        .evidence
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::new(e.item.clone()),
+                Cell::new(e.name.clone()),
+                Cell::new(e.size.to_string()),
+                Cell::new(e.sha256.clone()),
+            ]
+        })
+        .collect();
+    w.layout.table(&widths, &header, &rows);
+}
+
+/// Annex B: the photographs, three a row, with captions and capture times.
+fn photo_annex(w: &mut Writer<'_>, doc: &mut PdfDocument, data: &ActData) -> Result<(), ActError> {
+    if data.photos.is_empty() {
+        return Ok(());
+    }
+    w.layout.new_page();
+    w.heading("B.", &bi("Фотосуреттер", "Фотографии"));
+    let per_row = 3;
+    let gap = mm(5.0);
+    let cell = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
+    let box_h = mm(38.0);
+    w.layout.space(4.0);
+    let mut decoded = decode_photos(&data.photos)?.into_iter();
+    for (chunk_index, chunk) in data.photos.chunks(per_row).enumerate() {
+        w.layout.ensure(box_h + Style::SMALL.size * 6.0);
+        let top = w.layout.cursor();
+        let mut lowest = top;
+        for (i, photo) in chunk.iter().enumerate() {
+            let x = LEFT + i as f32 * (cell + gap);
+            let number = chunk_index * per_row + i + 1;
+            let mut y_text = top;
+            if let Some(raw) = decoded.next().flatten() {
+                let (pw, ph) = (raw.width as u32, raw.height as u32);
+                // Never upscale: at most one pixel per point (72 dpi) ... and within the box.
+                let scale = (cell / pw as f32).min(box_h / ph as f32).min(1.0);
+                let (iw, ih) = (pw as f32 * scale, ph as f32 * scale);
+                let id = XObjectId(format!("Im{number}"));
+                doc.resources
+                    .xobjects
+                    .map
+                    .insert(id.clone(), XObject::Image(raw));
+                w.layout.image(&id, (pw, ph), x, iw, ih);
+                y_text = top - ih - 3.0;
             }
-            w.layout.set_cursor(lowest - mm(4.0));
+            let caption = format!(
+                "{} {number}. {}\n{}{}\nSHA-256 {}",
+                w.label(&bi("Фото", "Фото")),
+                photo.caption.clone().unwrap_or_default(),
+                photo.name,
+                photo
+                    .taken_at
+                    .as_ref()
+                    .map(|t| format!(", {t}"))
+                    .unwrap_or_default(),
+                short(&photo.sha256)
+            );
+            let h = w.layout.label(x, y_text, cell, &caption, Style::SMALL);
+            lowest = lowest.min(y_text - h);
         }
+        w.layout.set_cursor(lowest - mm(4.0));
     }
-    if !data.dissents.is_empty() {
-        w.layout.new_page();
-        w.heading("D.", &bi("Ерекше пікірлер", "Особые мнения"));
-        for d in &data.dissents {
-            let name = data
-                .roster
-                .find(&d.iin)
-                .map(|m| m.name.clone())
-                .unwrap_or_else(|| d.iin.to_string());
-            w.layout
-                .paragraph(&format!("{name} ({}):", d.iin), Style::BOLD, Align::Left);
-            w.layout.paragraph(&d.reason, Style::BODY, Align::Left);
-            w.layout.space(6.0);
-        }
-    }
+    Ok(())
+}
 
-    let footer_label = match options.languages {
-        Languages::One(Lang::Kk) => ("Бет", "Акт", "Тексеру", "Аудит"),
-        Languages::One(Lang::Ru) => ("Стр.", "Акт", "Проверка", "Аудит"),
-        Languages::Both => ("Бет / Стр.", "Акт", "Тексеру / Проверка", "Аудит"),
-    };
-    let pages = w.layout.finish(|page, total| {
-        format!(
-            "{} {page} / {total}   ·   {} № {}   ·   {}: {}   ·   {}: {}",
-            footer_label.0,
-            footer_label.1,
-            data.act_number,
-            footer_label.2,
-            data.inspection_id,
-            footer_label.3,
-            short(&data.audit_head)
-        )
-    });
-    let title = format!("{} № {}", title.kk, data.act_number);
-    finish_document(
-        doc,
-        pages,
-        fonts,
-        &title,
-        options,
-        &data.manifest_json(),
-        &fields,
-    )
+/// Annex D: the dissent notes.
+fn dissent_annex(w: &mut Writer<'_>, data: &ActData) {
+    if data.dissents.is_empty() {
+        return;
+    }
+    w.layout.new_page();
+    w.heading("D.", &bi("Ерекше пікірлер", "Особые мнения"));
+    for d in &data.dissents {
+        let name = data
+            .roster
+            .find(&d.iin)
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| d.iin.to_string());
+        w.layout
+            .paragraph(&format!("{name} ({}):", d.iin), Style::BOLD, Align::Left);
+        w.layout.paragraph(&d.reason, Style::BODY, Align::Left);
+        w.layout.space(6.0);
+    }
 }
 
 /// Renders the dissent notice of `member` to the service provider.
@@ -921,10 +1259,16 @@ pub fn render_dissent(
     );
     w.field(&bi("Тексеру", "Проверка"), &data.inspection_id);
     w.layout.space(6.0);
+    // The accreditation act's dissent is §13 ¶3; the examination act is signed (or not)
+    // under §22 ¶4, which sets no notice of its own.
+    let reference = match data.rule {
+        Rule::Accreditation => "224/НҚ §13 ¶3",
+        Rule::Revocation => "224/НҚ §22 ¶4",
+    };
     w.text(
         &bi(
-            "Мен актіге қол қоймаймын, себебі (224/НҚ 13-тармақ):",
-            "Я не подписываю акт по следующим основаниям (224/НҚ п. 13):",
+            &format!("Мен актіге қол қоймаймын, себебі ({reference}):"),
+            &format!("Я не подписываю акт по следующим основаниям ({reference}):"),
         ),
         Style::BOLD,
         Align::Left,

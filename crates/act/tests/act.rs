@@ -99,6 +99,9 @@ fn a_revocation_act_without_violations_prints_the_checklists_mark() {
     let mut data = demo();
     data.rule = tekseru_core::quorum::Rule::Revocation;
     data.findings.clear();
+    data.basis.paragraphs = "§21 ¶5, §22".into();
+    data.basis.notices.clear();
+    data.basis.subject = Some("Шағым: пайдаланушы куәліктерінде тіркелген OID жоқ".into());
     data.no_violations_mark = Some(tekseru_act::Bilingual {
         kk: mark.kk.clone(),
         ru: mark.ru.clone(),
@@ -128,6 +131,89 @@ fn a_revocation_act_without_violations_prints_the_checklists_mark() {
             !flat.contains("Нарушений не выявлено."),
             "{name}: the old words"
         );
+        let body = text(&pdf, "-layout");
+        let golden = repo().join(format!("crates/act/tests/golden/{name}.txt"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &body).unwrap();
+        }
+        let expected = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", golden.display()));
+        assert!(
+            body == expected,
+            "{name}: text differs from {} (UPDATE_GOLDEN=1 refreshes it)",
+            golden.display()
+        );
+    }
+}
+
+/// An accreditation act with every detail the law asks for (224/НҚ §3 ¶4, §10 ¶1, §12 ¶4)
+/// and quorum settings other than the defaults: each printed where the act has it, dates in
+/// the official form.
+#[test]
+fn an_accreditation_act_prints_every_detail_and_its_quorum_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = demo();
+    data.settings = tekseru_core::quorum::Settings {
+        secretary_counts_in_accreditation: false,
+        late_signatures_count: true,
+        every_knb_member_signs: true,
+        ..Default::default()
+    };
+    data.actual_state = vec![tekseru_act::Bilingual {
+        kk: "Серверлік үй-жай таза, кіру журналы жүргізіледі.".into(),
+        ru: "Серверное помещение чистое, журнал доступа ведётся.".into(),
+    }];
+    for (name, lang, expected) in [
+        (
+            "act-full-kk",
+            Lang::Kk,
+            [
+                "Комиссияны құру туралы бұйрық (224/НҚ §3 ¶4): № 312/НҚ, 2026 жылғы 12 қараша",
+                "Көрсетілетін қызметті алушыға комиссия тексеруі туралы хабарланды (224/НҚ §10 ¶1): 2026 жылғы 11 қараша",
+                "Көшпелі тексеру туралы хабарланды (224/НҚ §12 ¶4): 2026 жылғы 13 қараша",
+                "Заңды мекенжайы: Астана қ., Мәңгілік Ел даңғылы, 55",
+                "Куәландырушы орталықтың қатысқан өкілдері: Б. Ахметов, техникалық директор; С. Омарова",
+                "Көшпелі тексеру мерзімі: 2026 жылғы 18 қараша — 2026 жылғы 20 қараша",
+                "2020 жылғы 1 маусым",
+                "№ 20815 болып тіркелген",
+                "Куәландырушы орталықтың нақты жай-күйі",
+                "хатшы комиссия мүшелерінің санына кірмейді",
+                "ұлттық қауіпсіздік органдарының әрбір өкілінің қолы қажет",
+                "акт күнінен кейін қойылған қол есептеледі",
+            ],
+        ),
+        (
+            "act-full-ru",
+            Lang::Ru,
+            [
+                "Приказ о создании комиссии (224/НҚ §3 ¶4): № 312/НҚ от 12 ноября 2026 г.",
+                "Заявитель уведомлён о проверке комиссией (224/НҚ §10 ¶1): 11 ноября 2026 г.",
+                "Заявитель уведомлён о выездной проверке (224/НҚ §12 ¶4): 13 ноября 2026 г.",
+                "Юридический адрес: Астана қ., Мәңгілік Ел даңғылы, 55",
+                "Присутствовавшие представители удостоверяющего центра: Б. Ахметов, техникалық директор; С. Омарова",
+                "Сроки выездной проверки: 18 ноября 2026 г. — 20 ноября 2026 г.",
+                "от 1 июня 2020 г. № 224/НҚ",
+                "под № 20815",
+                "Фактическое состояние удостоверяющего центра",
+                "секретарь не входит в число членов комиссии",
+                "требуется подпись каждого представителя органов национальной безопасности",
+                "подпись, поставленная после даты акта, учитывается",
+            ],
+        ),
+    ] {
+        let pdf = write(
+            dir.path(),
+            &format!("{name}.pdf"),
+            &render_act(&data, &options(Languages::One(lang))).unwrap(),
+        );
+        let raw = text(&pdf, "-raw");
+        let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        for e in expected {
+            assert!(flat.contains(e), "{name}: no «{e}» in {flat}");
+        }
+        for iso in ["2026-11-09", "2026-11-11", "2026-11-12", "2026-11-13", "2026-11-18"] {
+            assert!(!flat.contains(iso), "{name}: the ISO date {iso} is printed");
+        }
         let body = text(&pdf, "-layout");
         let golden = repo().join(format!("crates/act/tests/golden/{name}.txt"));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -666,4 +752,44 @@ fn the_dissent_notice_names_the_member_and_the_reason_and_the_act_shows_it() {
         "{body}"
     );
     assert!(body.contains("D. Особые мнения"), "{body}");
+}
+
+/// No page of the act holds a single line by itself (before, the acknowledgement could stand
+/// alone on the last page), in kk, ru and both, with and without violations.
+#[test]
+fn no_page_holds_a_single_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut revocation = demo();
+    revocation.rule = tekseru_core::quorum::Rule::Revocation;
+    revocation.findings.clear();
+    for (n, data) in [demo(), revocation].iter().enumerate() {
+        for languages in [
+            Languages::One(Lang::Kk),
+            Languages::One(Lang::Ru),
+            Languages::Both,
+        ] {
+            let pdf = write(
+                dir.path(),
+                &format!("act-{n}.pdf"),
+                &render_act(data, &options(languages)).unwrap(),
+            );
+            let text = text(&pdf, "-layout");
+            for (i, page) in text
+                .split('\u{c}')
+                .filter(|p| !p.trim().is_empty())
+                .enumerate()
+            {
+                let lines = page
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .filter(|l| !l.contains("insp-2026-0142"))
+                    .count();
+                assert!(
+                    lines >= 2,
+                    "{languages:?}, page {}: {lines} line(s)\n{page}",
+                    i + 1
+                );
+            }
+        }
+    }
 }

@@ -45,13 +45,13 @@ pub(crate) enum CalendarCmd {
     },
 }
 
-fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
+pub(crate) fn parse_date(text: &str, what: &str) -> anyhow::Result<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), &format)
         .map_err(|_| anyhow::anyhow!("{what} '{text}' is not a date: expected YYYY-MM-DD"))
 }
 
-fn today_in_kazakhstan() -> Date {
+pub(crate) fn today_in_kazakhstan() -> Date {
     (time::OffsetDateTime::now_utc() + time::Duration::hours(5)).date()
 }
 
@@ -211,7 +211,7 @@ fn status_word(status: Status) -> &'static str {
     }
 }
 
-fn print_timeline(t: &Timeline) -> std::io::Result<()> {
+pub(crate) fn print_timeline(t: &Timeline) -> std::io::Result<()> {
     if t.late.is_empty() {
         out!("{} on {}: no late step", t.procedure, t.today);
     } else {

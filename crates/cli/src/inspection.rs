@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde::Deserialize;
-use tekseru_core::quorum::Rule;
+use tekseru_core::quorum::{Rule, Settings};
 use tekseru_core::{Bin, Member, Roster, Verdict};
-use tekseru_store::{AnswerChange, Inspection, NewInspection};
+use tekseru_store::{AnswerChange, DetailChange, Inspection, NewInspection};
+use time::Date;
 
 use crate::store::StoreArgs;
 
@@ -27,7 +28,8 @@ pub(crate) enum InspectionCmd {
         /// The site of its infrastructure.
         #[arg(long)]
         site: String,
-        /// JSON file: {"members":[{"name","iin","role","body","position"?}]}.
+        /// JSON file: {"members":[{"name","iin","role","body","position"?}],"settings"?:{…}};
+        /// the quorum settings are pinned in the inspection (the rule's defaults when absent).
         #[arg(long)]
         roster: PathBuf,
         /// A directory of checklists to use instead of the built-in ones.
@@ -77,6 +79,52 @@ pub(crate) enum InspectionCmd {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Set one of the act's details: commission-order, commission-order-date, act-number,
+    /// legal-address, present (one or more "NAME, POSITION"), subject (revocation),
+    /// onsite-start, actual-state (the CA's actual state in prose) or conclusions. An empty
+    /// VALUE clears the field; dates are YYYY-MM-DD.
+    Set {
+        /// The inspection's id.
+        id: String,
+        /// The field.
+        field: Field,
+        /// Its value; `present` takes several, each "NAME, POSITION", replacing the list.
+        #[arg(num_args = 1.., required = true)]
+        value: Vec<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Add a violation in the inspectors' words (failing items are listed without it).
+    Violation {
+        /// The inspection's id.
+        id: String,
+        /// What was violated.
+        text: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Record the date a step of the procedure happened (see `tekseru inspection timeline`
+    /// for the steps).
+    Event {
+        /// The inspection's id.
+        id: String,
+        /// The step's id, e.g. onsite-notice, onsite-check-done, examination-notice.
+        step: String,
+        /// The date, YYYY-MM-DD.
+        date: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The procedure's deadlines from the dates recorded on the inspection.
+    Timeline {
+        /// The inspection's id.
+        id: String,
+        /// The day to count from (default: today in Kazakhstan, UTC+5).
+        #[arg(long)]
+        today: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Show an inspection.
     Show {
         /// The inspection's id.
@@ -91,15 +139,38 @@ pub(crate) enum InspectionCmd {
     },
 }
 
-/// The roster file of `tekseru quorum`; its signatures, settings and date are not used here.
+/// A field of `tekseru inspection set`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum Field {
+    /// The number of the order that formed the commission (224/НҚ §3 ¶4).
+    CommissionOrder,
+    /// The date of that order.
+    CommissionOrderDate,
+    /// The act's registry number.
+    ActNumber,
+    /// The CA's legal address.
+    LegalAddress,
+    /// The CA's representatives present, each "NAME, POSITION".
+    Present,
+    /// The subject of the examination (revocation, 224/НҚ §21 ¶5).
+    Subject,
+    /// The first day of the on-site check or examination.
+    OnsiteStart,
+    /// The CA's actual state found, in prose (224/НҚ §13 ¶1).
+    ActualState,
+    /// The conclusions (224/НҚ §13 ¶1), one paragraph per line.
+    Conclusions,
+}
+
+/// The roster file of `tekseru quorum`; its signatures and date are not used here.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RosterFile {
     #[serde(default)]
     rule: Option<Rule>,
     members: Vec<RosterMember>,
-    #[serde(default, rename = "settings")]
-    _settings: Option<serde_json::Value>,
+    #[serde(default)]
+    settings: Option<Settings>,
     #[serde(default, rename = "act_date")]
     _act_date: Option<serde_json::Value>,
 }
@@ -156,6 +227,7 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                     members: file.members.into_iter().map(|m| m.member).collect(),
                 },
                 training,
+                settings: file.settings,
             })?;
             if json {
                 crate::print_json(&serde_json::json!({ "id": id }))?;
@@ -231,6 +303,95 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        InspectionCmd::Set {
+            id,
+            field,
+            value,
+            store,
+        } => {
+            let mut store = store.open(false)?;
+            let one = || value.join(" ");
+            let date = |what: &str| -> anyhow::Result<Option<Date>> {
+                let text = one();
+                if text.trim().is_empty() {
+                    return Ok(None);
+                }
+                Ok(Some(crate::calendar::parse_date(text.trim(), what)?))
+            };
+            let change = match field {
+                Field::CommissionOrder => DetailChange::CommissionOrder(one()),
+                Field::CommissionOrderDate => {
+                    DetailChange::CommissionOrderDate(date("commission-order-date")?)
+                }
+                Field::ActNumber => DetailChange::ActNumber(one()),
+                Field::LegalAddress => DetailChange::LegalAddress(one()),
+                Field::Present => DetailChange::Present(value.clone()),
+                Field::Subject => DetailChange::Subject(one()),
+                Field::OnsiteStart => DetailChange::OnsiteStart(date("onsite-start")?),
+                Field::ActualState | Field::Conclusions => {
+                    let i = store.inspection(&id)?;
+                    let (findings, conclusions) = match field {
+                        Field::ActualState => (one(), i.conclusions.clone()),
+                        _ => (i.findings.clone(), one()),
+                    };
+                    store.set_conclusions(&id, &findings, &conclusions, i.recommendations)?;
+                    let i = store.inspection(&id)?;
+                    if json {
+                        crate::print_json(&serde_json::json!({
+                            "actual_state": i.findings,
+                            "conclusions": i.conclusions,
+                        }))?;
+                    } else {
+                        out!("{id}: {} set", field_name(field));
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
+            };
+            let details = store.set_detail(&id, change)?;
+            if json {
+                crate::print_json(&details)?;
+            } else {
+                out!("{id}: {} set", field_name(field));
+            }
+        }
+        InspectionCmd::Violation { id, text, store } => {
+            let mut store = store.open(false)?;
+            let details = store.set_detail(&id, DetailChange::AddViolation(text))?;
+            if json {
+                crate::print_json(&details.violations)?;
+            } else {
+                out!("{id}: violation {} added", details.violations.len());
+            }
+        }
+        InspectionCmd::Event {
+            id,
+            step,
+            date,
+            store,
+        } => {
+            let date = crate::calendar::parse_date(&date, "DATE")?;
+            let mut store = store.open(false)?;
+            tekseru_workflow::record_event(&mut store, &id, &step, date)?;
+            if json {
+                crate::print_json(&serde_json::json!({ "step": step, "date": date }))?;
+            } else {
+                out!("{id}: {step} on {date}");
+            }
+        }
+        InspectionCmd::Timeline { id, today, store } => {
+            let today = match today {
+                Some(t) => crate::calendar::parse_date(&t, "--today")?,
+                None => crate::calendar::today_in_kazakhstan(),
+            };
+            let store = store.open(false)?;
+            let inspection = store.inspection(&id)?;
+            let timeline = tekseru_workflow::timeline(&inspection, today)?;
+            if json {
+                crate::print_json(&timeline)?;
+            } else {
+                crate::calendar::print_timeline(&timeline)?;
+            }
+        }
         InspectionCmd::Show { id, store } => {
             let store = store.open(false)?;
             let inspection = store.inspection(&id)?;
@@ -274,6 +435,20 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::CommissionOrder => "commission-order",
+        Field::CommissionOrderDate => "commission-order-date",
+        Field::ActNumber => "act-number",
+        Field::LegalAddress => "legal-address",
+        Field::Present => "present",
+        Field::Subject => "subject",
+        Field::OnsiteStart => "onsite-start",
+        Field::ActualState => "actual-state",
+        Field::Conclusions => "conclusions",
+    }
+}
+
 fn verdict_text(v: Option<Verdict>) -> &'static str {
     match v {
         Some(Verdict::Complies) => "complies",
@@ -298,6 +473,30 @@ fn print_human(i: &Inspection) -> std::io::Result<()> {
         s.total,
         s.failing
     );
+    out!("quorum settings: {}", i.settings.describe());
+    let d = &i.details;
+    let optional = [
+        ("commission order", d.commission_order.clone()),
+        (
+            "commission order date",
+            d.commission_order_date.map(|d| d.to_string()),
+        ),
+        ("act number", d.act_number.clone()),
+        ("legal address", d.legal_address.clone()),
+        ("subject", d.subject.clone()),
+        ("on-site start", d.onsite_start.map(|d| d.to_string())),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            out!("{name}: {value}");
+        }
+    }
+    for p in &d.present {
+        out!("present: {p}");
+    }
+    for v in &d.violations {
+        out!("violation: {v}");
+    }
     out!("audit head: {}", i.audit_head);
     if let Some(seal) = &i.seal {
         out!(

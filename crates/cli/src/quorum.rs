@@ -20,8 +20,9 @@ pub(crate) struct QuorumArgs {
 struct RosterFile {
     rule: Rule,
     members: Vec<SignedMember>,
+    /// The rule's defaults when absent ([`Settings::for_rule`]).
     #[serde(default)]
-    settings: Settings,
+    settings: Option<Settings>,
     /// The act's date, for `settings.late_signatures_count`.
     #[serde(default)]
     act_date: Option<time::Date>,
@@ -74,7 +75,9 @@ pub(crate) fn run(args: QuorumArgs, json: bool) -> anyhow::Result<ExitCode> {
         &roster,
         &signatures,
         file.act_date,
-        &file.settings,
+        &file
+            .settings
+            .unwrap_or_else(|| Settings::for_rule(file.rule)),
     );
     if json {
         crate::print_json(&outcome)?;

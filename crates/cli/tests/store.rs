@@ -648,3 +648,199 @@ fn a_recommendation_is_recorded_with_its_term_and_an_agreed_longer_one() {
     assert_eq!(recs[1]["agreed_working_days"], 90);
     assert!(recs[0].get("agreed_working_days").is_none());
 }
+
+/// Everything the app records, recorded from the command line; an inspection made with
+/// settings other than the defaults keeps them, and `act verify` counts by them.
+#[test]
+fn the_cli_records_the_acts_details_and_pins_the_quorum_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut roster: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("assets/demo/accreditation-adopted.json")).unwrap(),
+    )
+    .unwrap();
+    let settings = serde_json::json!({
+        "secretary_counts_in_accreditation": false,
+        "revocation_minimum": "whole_commission",
+        "late_signatures_count": true,
+        "every_knb_member_signs": true
+    });
+    roster["settings"] = settings.clone();
+    let roster_path = files.path().join("roster.json");
+    std::fs::write(&roster_path, roster.to_string()).unwrap();
+    let members = roster["members"].as_array().unwrap().len();
+    let id = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "new",
+            "--checklist",
+            "ca-accreditation-onsite",
+            "--ca",
+            "«Сенім» КО",
+            "--bin",
+            "050440001000",
+            "--site",
+            "Астана қ., Мәңгілік Ел, 55",
+            "--roster",
+            roster_path.to_str().unwrap(),
+            "--json",
+        ],
+    ))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = json(&run(dir.path(), &["inspection", "show", &id, "--json"]));
+    assert_eq!(shown["settings"], settings);
+
+    for (field, value) in [
+        ("commission-order", "312/НҚ"),
+        ("commission-order-date", "2026-11-12"),
+        ("act-number", "КО-17/2026"),
+        ("legal-address", "Астана қ., Мәңгілік Ел, 55"),
+        ("onsite-start", "2026-11-18"),
+        ("actual-state", "Серверлік үй-жай таза."),
+        ("conclusions", "Талаптарға сәйкес."),
+    ] {
+        json(&run(
+            dir.path(),
+            &["inspection", "set", &id, field, value, "--json"],
+        ));
+    }
+    let details = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "set",
+            &id,
+            "present",
+            "Б. Ахметов, техникалық директор",
+            "С. Омарова, АҚ бөлімінің басшысы",
+            "--json",
+        ],
+    ));
+    assert_eq!(details["present"].as_array().unwrap().len(), 2);
+    assert_eq!(details["commission_order_date"], "2026-11-12");
+    let out = run(dir.path(), &["inspection", "set", &id, "subject", "шағым"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only in the revocation procedure"));
+    let out = run(
+        dir.path(),
+        &["inspection", "set", &id, "onsite-start", "18.11.2026"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected YYYY-MM-DD"));
+    let violations = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "violation",
+            &id,
+            "Журнал тігілмеген",
+            "--json",
+        ],
+    ));
+    assert_eq!(violations, serde_json::json!(["Журнал тігілмеген"]));
+    json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "event",
+            &id,
+            "onsite-notice",
+            "2026-11-13",
+            "--json",
+        ],
+    ));
+    json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "event",
+            &id,
+            "onsite-check-done",
+            "2026-11-20",
+            "--json",
+        ],
+    ));
+    let out = run(
+        dir.path(),
+        &[
+            "inspection",
+            "event",
+            &id,
+            "complaint-received",
+            "2026-11-20",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let timeline = json(&run(
+        dir.path(),
+        &[
+            "inspection",
+            "timeline",
+            &id,
+            "--today",
+            "2026-11-20",
+            "--json",
+        ],
+    ));
+    let done = timeline["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "onsite-check-done")
+        .unwrap();
+    assert_eq!(done["recorded"], "2026-11-20");
+
+    let act = files.path().join("act.pdf");
+    json(&run(
+        dir.path(),
+        &[
+            "act",
+            "render",
+            &id,
+            "-o",
+            act.to_str().unwrap(),
+            "--lang",
+            "ru",
+            "--json",
+        ],
+    ));
+    let out = run(
+        dir.path(),
+        &["act", "verify", act.to_str().unwrap(), "--json"],
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["quorum"]["settings"], settings, "{report:#}");
+    // The secretary is out of the denominator: two thirds of the others.
+    let required = (2 * (members - 1)).div_ceil(3);
+    assert_eq!(report["quorum"]["required"], required, "{report:#}");
+    let text = Command::new("pdftotext")
+        .args(["-raw", act.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        "№ КО-17/2026",
+        "Приказ о создании комиссии (224/НҚ §3 ¶4): № 312/НҚ от 12 ноября 2026 г.",
+        "Юридический адрес: Астана қ., Мәңгілік Ел, 55",
+        "Б. Ахметов, техникалық директор; С. Омарова",
+        "18 ноября 2026 г. — 20 ноября 2026 г.",
+        "Фактическое состояние удостоверяющего центра",
+        "Журнал тігілмеген",
+        "секретарь не входит в число членов комиссии",
+        "требуется подпись каждого представителя органов национальной безопасности",
+    ] {
+        assert!(text.contains(expected), "no «{expected}» in {text}");
+    }
+    let out = run(dir.path(), &["audit", "verify", &id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -53,10 +53,17 @@ pub struct Settings {
     /// Who counts towards the revocation commission's minimum of 5. Default: the whole
     /// commission (§22 ¶2 says the commission consists of a chair, a secretary and members).
     pub revocation_minimum: RevocationMinimum,
-    /// Whether a signature dated after the act's date counts. Default `false`: §13 ¶1 has the
-    /// act drawn up on the day the check ends, so a later signature is not counted unless the
-    /// commission decides otherwise and says so here.
+    /// Whether a signature dated after the act's date counts. Default `false` for
+    /// accreditation: §13 ¶1 has the act drawn up on the day the check ends, so a later
+    /// signature is not counted unless the commission decides otherwise and says so here.
+    /// For revocation [`Settings::for_rule`] makes it `true`: §22 ¶3 has the act drawn up "by
+    /// the results of the examination's end" and sets no day.
     pub late_signatures_count: bool,
+    /// Whether, when the commission has more than one representative of the national security
+    /// bodies, every one of them must sign (accreditation). Default `false`: §13 ¶4 asks for
+    /// "the signature of the representative of the national security bodies", one signature,
+    /// so either of them suffices.
+    pub every_knb_member_signs: bool,
 }
 
 impl Default for Settings {
@@ -65,7 +72,36 @@ impl Default for Settings {
             secretary_counts_in_accreditation: true,
             revocation_minimum: RevocationMinimum::WholeCommission,
             late_signatures_count: false,
+            every_knb_member_signs: false,
         }
+    }
+}
+
+impl Settings {
+    /// The defaults for an act under `rule`: [`Settings::default`], except that a revocation
+    /// act counts a signature made after its date (224/НҚ §22 has no same-day rule).
+    pub fn for_rule(rule: Rule) -> Settings {
+        match rule {
+            Rule::Accreditation => Settings::default(),
+            Rule::Revocation => Settings {
+                late_signatures_count: true,
+                ..Settings::default()
+            },
+        }
+    }
+
+    /// The settings in one line of English, as the act and `act verify` state them.
+    pub fn describe(&self) -> String {
+        format!(
+            "secretary_counts_in_accreditation = {}, revocation_minimum = {}, late_signatures_count = {}, every_knb_member_signs = {}",
+            self.secretary_counts_in_accreditation,
+            match self.revocation_minimum {
+                RevocationMinimum::WholeCommission => "whole_commission",
+                RevocationMinimum::MembersOnly => "members_only",
+            },
+            self.late_signatures_count,
+            self.every_knb_member_signs
+        )
     }
 }
 
@@ -108,6 +144,9 @@ pub struct Outcome {
 pub const MESSAGES: &[(&str, &str)] = &[
     ("accreditation_adopted", "adopted: {signed} of {members} members signed (needs {required}, two thirds), the KNB representative signed (224/НҚ §13 ¶4)"),
     ("accreditation_no_knb", "not adopted: the KNB representative has not signed; 224/НҚ §13 ¶4 requires that signature ({signed} of {members} members signed, needs {required})"),
+    ("accreditation_knb_late", "not adopted: the KNB representative {name} signed on {on}, after the act's date {act}, and that signature is not counted (setting late_signatures_count = false); 224/НҚ §13 ¶4 requires it ({signed} of {members} members signed, needs {required})"),
+    ("accreditation_knb_excluded", "not adopted: the KNB representative {name} signed as the secretary, who is not counted (setting secretary_counts_in_accreditation = false); 224/НҚ §13 ¶4 requires that signature ({signed} of {members} members signed, needs {required})"),
+    ("accreditation_knb_not_all", "not adopted: {name}, a KNB representative, has not signed, and setting every_knb_member_signs = true asks every KNB representative's signature ({signed} of {members} members signed, needs {required})"),
     ("accreditation_too_few", "not adopted: {signed} of {members} members signed, needs {required} (two thirds, 224/НҚ §13 ¶4); the KNB representative signed"),
     ("revocation_adopted", "adopted: {signed} members other than the secretary signed (needs at least {required}, 224/НҚ §22 ¶4)"),
     ("revocation_too_few", "not adopted: {signed} members other than the secretary signed, needs at least {required} (224/НҚ §22 ¶4)"),
@@ -170,11 +209,15 @@ pub fn evaluate(
     };
 
     let mut counted = Vec::new();
+    let mut counted_iins = BTreeSet::new();
     let mut knb_signed = false;
+    // A KNB representative who signed but is not counted, and why (the verdict says so).
+    let mut knb_uncounted: Option<Reason> = None;
     for member in &roster.members {
         if !seen.contains(&member.iin) {
             continue;
         }
+        let knb = member.body == Body::Knb;
         if member.role == Role::Secretary {
             match rule {
                 Rule::Revocation => {
@@ -189,6 +232,12 @@ pub fn evaluate(
                         "secretary_not_counted_by_setting",
                         &[("name", member.name.clone())],
                     ));
+                    if knb && knb_uncounted.is_none() {
+                        knb_uncounted = Some(Reason::new(
+                            "accreditation_knb_excluded",
+                            &[("name", member.name.clone())],
+                        ));
+                    }
                     continue;
                 }
                 Rule::Accreditation => {}
@@ -196,20 +245,22 @@ pub fn evaluate(
         }
         if let (Some(on), Some(act)) = (signed_on(&member.iin), act_date) {
             if on > act && !settings.late_signatures_count {
-                notes.push(Reason::new(
-                    "signed_late",
-                    &[
-                        ("name", member.name.clone()),
-                        ("on", on.to_string()),
-                        ("act", act.to_string()),
-                    ],
-                ));
+                let args = [
+                    ("name", member.name.clone()),
+                    ("on", on.to_string()),
+                    ("act", act.to_string()),
+                ];
+                notes.push(Reason::new("signed_late", &args));
+                if knb && knb_uncounted.is_none() {
+                    knb_uncounted = Some(Reason::new("accreditation_knb_late", &args));
+                }
                 continue;
             }
         }
-        if member.body == Body::Knb {
+        if knb {
             knb_signed = true;
         }
+        counted_iins.insert(member.iin);
         counted.push(member.name.clone());
     }
 
@@ -224,18 +275,40 @@ pub fn evaluate(
             // The least `s` with 3s ≥ 2n.
             let required = (2 * denominator).div_ceil(3).max(1);
             let enough = 3 * signed >= 2 * denominator && signed >= 1;
-            let adopted = defects.is_empty() && enough && knb_signed;
+            // With every_knb_member_signs, the first KNB representative not counted.
+            let knb_missing = roster
+                .members
+                .iter()
+                .filter(|m| m.body == Body::Knb)
+                .find(|m| !counted_iins.contains(&m.iin))
+                .filter(|_| settings.every_knb_member_signs);
+            let knb_ok = knb_signed && knb_missing.is_none();
+            let adopted = defects.is_empty() && enough && knb_ok;
             let counts = [
                 ("signed", signed.to_string()),
                 ("members", denominator.to_string()),
                 ("required", required.to_string()),
             ];
+            let with_counts = |mut reason: Reason| {
+                for (k, v) in &counts {
+                    reason.args.insert((*k).to_owned(), v.clone());
+                }
+                reason
+            };
             let verdict = if adopted {
                 Reason::new("accreditation_adopted", &counts)
             } else if !defects.is_empty() {
                 Reason::new("not_composed", &[])
             } else if !knb_signed {
-                Reason::new("accreditation_no_knb", &counts)
+                match knb_uncounted {
+                    Some(reason) => with_counts(reason),
+                    None => Reason::new("accreditation_no_knb", &counts),
+                }
+            } else if let Some(m) = knb_missing {
+                with_counts(Reason::new(
+                    "accreditation_knb_not_all",
+                    &[("name", m.name.clone())],
+                ))
             } else {
                 Reason::new("accreditation_too_few", &counts)
             };
@@ -541,6 +614,89 @@ mod tests {
         assert!(evaluate(Rule::Accreditation, &roster, &sigs, Some(act), &lenient).adopted);
     }
 
+    #[test]
+    fn a_late_knb_signature_is_reported_as_late_not_as_missing() {
+        let roster = accreditation_roster();
+        let act = time::macros::date!(2026 - 11 - 20);
+        let mut sigs = signed_by(&roster, &[0, 1, 2, 3, 4]);
+        sigs[3].signed_on = Some(time::macros::date!(2026 - 11 - 23));
+        let o = evaluate(
+            Rule::Accreditation,
+            &roster,
+            &sigs,
+            Some(act),
+            &Settings::default(),
+        );
+        assert!(!o.adopted);
+        assert_eq!(o.reasons[0], "not adopted: the KNB representative M4 signed on 2026-11-23, after the act's date 2026-11-20, and that signature is not counted (setting late_signatures_count = false); 224/НҚ §13 ¶4 requires it (4 of 6 members signed, needs 4)");
+    }
+
+    #[test]
+    fn a_knb_secretary_excluded_by_the_setting_is_reported_as_excluded() {
+        let mut roster = accreditation_roster();
+        roster.members[1].body = Body::Knb;
+        roster.members[3].body = Body::Committee;
+        let settings = Settings {
+            secretary_counts_in_accreditation: false,
+            ..Settings::default()
+        };
+        let o = evaluate(
+            Rule::Accreditation,
+            &roster,
+            &signed_by(&roster, &[0, 1, 2, 3, 4]),
+            None,
+            &settings,
+        );
+        assert!(!o.adopted);
+        assert!(
+            o.reasons[0].starts_with("not adopted: the KNB representative M2 signed as the secretary, who is not counted"),
+            "{}",
+            o.reasons[0]
+        );
+    }
+
+    #[test]
+    fn either_of_two_knb_members_suffices_unless_the_setting_asks_both() {
+        let mut roster = accreditation_roster();
+        roster.members[5].body = Body::Knb;
+        let who = [0, 1, 2, 3];
+        assert!(eval(Rule::Accreditation, &roster, &who).adopted);
+        let both = Settings {
+            every_knb_member_signs: true,
+            ..Settings::default()
+        };
+        let o = evaluate(
+            Rule::Accreditation,
+            &roster,
+            &signed_by(&roster, &who),
+            None,
+            &both,
+        );
+        assert!(!o.adopted);
+        assert_eq!(o.reasons[0], "not adopted: M6, a KNB representative, has not signed, and setting every_knb_member_signs = true asks every KNB representative's signature (4 of 6 members signed, needs 4)");
+        assert!(o.settings.every_knb_member_signs);
+    }
+
+    #[test]
+    fn a_revocation_act_counts_a_later_signature_by_default() {
+        let roster = Roster {
+            members: vec![
+                member(1, Role::Chair, Body::Committee),
+                member(2, Role::Secretary, Body::Committee),
+                member(3, Role::Member, Body::Techreg),
+                member(4, Role::Member, Body::Knb),
+                member(5, Role::Member, Body::Committee),
+            ],
+        };
+        let mut sigs = signed_by(&roster, &[0, 2, 3]);
+        sigs[2].signed_on = Some(time::macros::date!(2026 - 11 - 24));
+        let act = Some(time::macros::date!(2026 - 11 - 20));
+        let settings = Settings::for_rule(Rule::Revocation);
+        assert!(settings.late_signatures_count);
+        assert!(evaluate(Rule::Revocation, &roster, &sigs, act, &settings).adopted);
+        assert!(!Settings::for_rule(Rule::Accreditation).late_signatures_count);
+    }
+
     fn arb_roster() -> impl Strategy<Value = Roster> {
         let role = prop_oneof![
             Just(Role::Chair),
@@ -564,14 +720,17 @@ mod tests {
     }
 
     fn arb_settings() -> impl Strategy<Value = Settings> {
-        (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(s, m, l)| Settings {
-            secretary_counts_in_accreditation: s,
-            revocation_minimum: if m {
-                RevocationMinimum::MembersOnly
-            } else {
-                RevocationMinimum::WholeCommission
-            },
-            late_signatures_count: l,
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(s, m, l, k)| {
+            Settings {
+                secretary_counts_in_accreditation: s,
+                revocation_minimum: if m {
+                    RevocationMinimum::MembersOnly
+                } else {
+                    RevocationMinimum::WholeCommission
+                },
+                late_signatures_count: l,
+                every_knb_member_signs: k,
+            }
         })
     }
 

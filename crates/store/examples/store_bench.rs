@@ -85,6 +85,7 @@ fn inspection(store: &mut Store, checklist: Checklist) -> Result<String> {
         site: "Астана".into(),
         roster: roster()?,
         training: false,
+        settings: None,
     })?)
 }
 

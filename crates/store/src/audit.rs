@@ -10,11 +10,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use tekseru_core::quorum::Settings;
 use tekseru_core::{Bin, Checklist, Iin, Roster, Verdict};
 
 use crate::key::hex;
 use crate::model::{
-    ActRevision, Answer, Dissent, Evidence, Inspection, InventoryRow, ProcedureEvent,
+    ActDetails, ActRevision, Answer, Dissent, Evidence, Inspection, InventoryRow, ProcedureEvent,
     Recommendation, Seal,
 };
 
@@ -41,6 +42,10 @@ pub enum Change {
         /// stores made before it hash as they did.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         training: bool,
+        /// The quorum settings pinned; absent in inspections made before they were, which
+        /// count by the defaults.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        settings: Option<Settings>,
     },
     /// An answer took this state.
     Answered {
@@ -68,6 +73,11 @@ pub enum Change {
         conclusions: String,
         /// Recommendations.
         recommendations: Vec<Recommendation>,
+    },
+    /// The act's details took this state.
+    DetailsSet {
+        /// The details.
+        details: ActDetails,
     },
     /// A member recorded why they do not sign.
     DissentRecorded {
@@ -111,6 +121,7 @@ impl Change {
                 format!("attached '{}' ({})", evidence.name, short(&evidence.sha256))
             }
             Change::ConclusionsSet { .. } => "set findings, conclusions and recommendations".into(),
+            Change::DetailsSet { .. } => "set the act's details".into(),
             Change::DissentRecorded { iin, .. } => format!("recorded the dissent of {iin}"),
             Change::EventRecorded { event } => {
                 format!("recorded step '{}' on {}", event.step, event.date)
@@ -140,7 +151,10 @@ impl Change {
     fn amends(&self) -> bool {
         matches!(
             self,
-            Change::Answered { .. } | Change::EvidenceAdded { .. } | Change::ConclusionsSet { .. }
+            Change::Answered { .. }
+                | Change::EvidenceAdded { .. }
+                | Change::ConclusionsSet { .. }
+                | Change::DetailsSet { .. }
         )
     }
 }
@@ -262,6 +276,7 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         checklist,
         roster,
         training,
+        settings,
     } = &first.change
     else {
         return Err("the audit trail does not start with the inspection's creation".into());
@@ -273,6 +288,8 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         site: site.clone(),
         checklist: (**checklist).clone(),
         roster: roster.clone(),
+        settings: settings.unwrap_or_default(),
+        details: ActDetails::default(),
         created_at: first.at.clone(),
         created_by: first.actor_name.clone(),
         answers: Vec::new(),
@@ -343,6 +360,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
             inspection.conclusions = conclusions.clone();
             inspection.recommendations = recommendations.clone();
         }
+        Change::DetailsSet { details } => inspection.details = details.clone(),
         Change::DissentRecorded { iin, reason } => {
             inspection.dissents.retain(|d| d.iin != *iin);
             inspection.dissents.push(Dissent {

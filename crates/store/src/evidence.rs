@@ -58,7 +58,14 @@ impl Store {
         if rollback {
             self.enter_wal();
         }
-        added
+        let added = added?;
+        // The photo's thumbnail now, while its chunks are fresh in the cache, so that no
+        // later rendering of the act decodes the original (the app and the CLI alike). It is
+        // derived data: a photo that cannot be decoded simply has none.
+        if added.media_type == "image/jpeg" || added.media_type == "image/png" {
+            self.thumbnail(&added.sha256)?;
+        }
+        Ok(added)
     }
 
     /// The second pass of [`Store::add_evidence`]: stores the file (unless its content is

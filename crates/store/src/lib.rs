@@ -34,8 +34,9 @@ pub use crate::{
     error::{Result, StoreError},
     evidence::{media_type, Progress},
     model::{
-        ActRevision, Answer, AnswerChange, Dissent, Evidence, Gps, Inspection, InspectionSummary,
-        Inspector, InventoryRow, NewInspection, ProcedureEvent, Recommendation, Seal,
+        ActDetails, ActRevision, Answer, AnswerChange, DetailChange, Dissent, Evidence, Gps,
+        Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection, ProcedureEvent,
+        Recommendation, Seal,
     },
     store::{inventory_verdict, Store},
     trust::TrustedRoot,

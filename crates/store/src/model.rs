@@ -1,6 +1,7 @@
 //! What an inspection holds: the values the store keeps and returns.
 
 use serde::{Deserialize, Deserializer, Serialize};
+use tekseru_core::quorum::Settings;
 use tekseru_core::{Bin, Checklist, Iin, Roster, Verdict};
 use time::Date;
 
@@ -30,6 +31,65 @@ pub struct NewInspection {
     /// 123456789011, BIN 123456789021), and its act, signed with the public NCA test keys,
     /// has no legal force. Fixed at creation.
     pub training: bool,
+    /// How the act's quorum is counted, pinned in the inspection; `None` takes the defaults
+    /// of the checklist's rule ([`Settings::for_rule`]).
+    pub settings: Option<Settings>,
+}
+
+/// What the act carries besides the answers (224/НҚ §3 ¶4, §12, §13, §21–22), each known
+/// only once someone records it; the act prints only what is known.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActDetails {
+    /// The number of the provider's order that formed the commission (§3 ¶4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commission_order: Option<String>,
+    /// The date of that order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commission_order_date: Option<Date>,
+    /// The act's registry number; the inspection id's first eight characters when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub act_number: Option<String>,
+    /// The CA's legal address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_address: Option<String>,
+    /// The CA's representatives present, each "NAME, POSITION".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub present: Vec<String>,
+    /// The subject of the examination (revocation, §21 ¶5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The first day of the on-site check (or examination).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onsite_start: Option<Date>,
+    /// Violations the inspectors write, besides the failing items.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<String>,
+}
+
+/// One field of [`ActDetails`] and its new value, as `tekseru inspection set` names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DetailChange {
+    /// `commission-order`: the order's number; empty clears it.
+    CommissionOrder(String),
+    /// `commission-order-date`.
+    CommissionOrderDate(Option<Date>),
+    /// `act-number`; empty clears it.
+    ActNumber(String),
+    /// `legal-address`; empty clears it.
+    LegalAddress(String),
+    /// `present`: every representative present, replacing the list.
+    Present(Vec<String>),
+    /// `subject`; empty clears it.
+    Subject(String),
+    /// `onsite-start`.
+    OnsiteStart(Option<Date>),
+    /// A violation the inspectors write, added to the list.
+    AddViolation(String),
+    /// Every violation the inspectors wrote, replacing the list.
+    Violations(Vec<String>),
+    /// Every detail at once, as the app's form saves them.
+    All(Box<ActDetails>),
 }
 
 /// One row of an inventory item: a server or HSM, declared in the application and/or found.
@@ -241,6 +301,12 @@ pub struct Inspection {
     pub checklist: Checklist,
     /// The commission.
     pub roster: Roster,
+    /// How the act's quorum is counted, pinned when the inspection was created.
+    pub settings: Settings,
+    /// The act's details: the commission's order, the act's number, the CA's legal address
+    /// and representatives, the subject, the start of the on-site work, the violations
+    /// written by the inspectors.
+    pub details: ActDetails,
     /// When it was created.
     pub created_at: String,
     /// Who created it.
@@ -249,7 +315,8 @@ pub struct Inspection {
     pub answers: Vec<Answer>,
     /// The evidence, in import order.
     pub evidence: Vec<Evidence>,
-    /// The findings (the actual state, in prose).
+    /// The CA's actual state found, in prose (224/НҚ §13 ¶1), besides each item's own; not
+    /// a list of violations.
     pub findings: String,
     /// The conclusions.
     pub conclusions: String,

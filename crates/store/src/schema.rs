@@ -91,6 +91,12 @@ CREATE TABLE trusted_root (
     r#"
 ALTER TABLE inspection ADD COLUMN training INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 4: the act's details (order, number, legal address, representatives, subject, start,
+    // written violations) and the quorum settings pinned at creation (NULL: the defaults).
+    r#"
+ALTER TABLE inspection ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE inspection ADD COLUMN settings TEXT;
+"#,
 ];
 
 /// Brings the schema up to date, each migration in its own transaction.

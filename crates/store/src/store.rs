@@ -15,8 +15,9 @@ use crate::audit::{self, Change, Entry, GENESIS};
 use crate::error::{Result, StoreError};
 use crate::key::{hex, Header, MIN_PASSPHRASE_CHARS};
 use crate::model::{
-    ActRevision, Answer, AnswerChange, Dissent, Evidence, Inspection, InspectionSummary, Inspector,
-    InventoryRow, NewInspection, ProcedureEvent, Recommendation, Seal,
+    ActDetails, ActRevision, Answer, AnswerChange, DetailChange, Dissent, Evidence, Inspection,
+    InspectionSummary, Inspector, InventoryRow, NewInspection, ProcedureEvent, Recommendation,
+    Seal,
 };
 use crate::schema;
 
@@ -164,11 +165,15 @@ impl Store {
         let id = hex(&raw);
         let checklist_json = to_json(&new.checklist)?;
         let roster_json = to_json(&new.roster)?;
+        let settings = new
+            .settings
+            .unwrap_or_else(|| tekseru_core::quorum::Settings::for_rule(new.checklist.rule));
         let (tx, who) = self.begin()?;
         let at = now();
         tx.execute(
             "INSERT INTO inspection (id, ca_name, bin, site, checklist, roster, created_at, \
-             created_by, head, seq, training) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
+             created_by, head, seq, training, settings) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)",
             params![
                 id,
                 ca_name,
@@ -179,7 +184,8 @@ impl Store {
                 at,
                 who.name,
                 GENESIS,
-                new.training
+                new.training,
+                to_json(&settings)?
             ],
         )?;
         append(
@@ -193,6 +199,7 @@ impl Store {
                 checklist: Box::new(new.checklist),
                 roster: new.roster,
                 training: new.training,
+                settings: Some(settings),
             },
         )?;
         tx.commit()?;
@@ -467,6 +474,68 @@ impl Store {
         bump_amendments(&tx, id)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Changes one of the act's details (see [`DetailChange`]); returns them all. Every text
+    /// is trimmed and NFC; an empty text clears its field.
+    pub fn set_detail(&mut self, id: &str, change: DetailChange) -> Result<ActDetails> {
+        let (tx, who) = self.begin()?;
+        let mut details: ActDetails = json_column(&tx, id, "details")?;
+        let text = |t: &str| Some(tekseru_core::nfc(t.trim())).filter(|t| !t.is_empty());
+        let list =
+            |items: &[String]| -> Vec<String> { items.iter().filter_map(|t| text(t)).collect() };
+        match &change {
+            DetailChange::CommissionOrder(t) => details.commission_order = text(t),
+            DetailChange::CommissionOrderDate(d) => details.commission_order_date = *d,
+            DetailChange::ActNumber(t) => details.act_number = text(t),
+            DetailChange::LegalAddress(t) => details.legal_address = text(t),
+            DetailChange::Present(people) => details.present = list(people),
+            DetailChange::Subject(t) => details.subject = text(t),
+            DetailChange::OnsiteStart(d) => details.onsite_start = *d,
+            DetailChange::AddViolation(t) => {
+                let Some(t) = text(t) else {
+                    return Err(StoreError::Invalid(
+                        "the violation's text is empty: say what was violated".into(),
+                    ));
+                };
+                details.violations.push(t);
+            }
+            DetailChange::Violations(all) => details.violations = list(all),
+            DetailChange::All(all) => {
+                details = ActDetails {
+                    commission_order: all.commission_order.as_deref().and_then(text),
+                    commission_order_date: all.commission_order_date,
+                    act_number: all.act_number.as_deref().and_then(text),
+                    legal_address: all.legal_address.as_deref().and_then(text),
+                    present: list(&all.present),
+                    subject: all.subject.as_deref().and_then(text),
+                    onsite_start: all.onsite_start,
+                    violations: list(&all.violations),
+                }
+            }
+        }
+        if details.subject.is_some()
+            && checklist_of(&tx, id)?.rule != tekseru_core::quorum::Rule::Revocation
+        {
+            return Err(StoreError::Invalid(
+                "the subject of an examination exists only in the revocation procedure (224/НҚ §21 ¶5)".into(),
+            ));
+        }
+        append(
+            &tx,
+            who,
+            id,
+            Change::DetailsSet {
+                details: details.clone(),
+            },
+        )?;
+        tx.execute(
+            "UPDATE inspection SET details = ?2 WHERE id = ?1",
+            params![id, to_json(&details)?],
+        )?;
+        bump_amendments(&tx, id)?;
+        tx.commit()?;
+        Ok(details)
     }
 
     /// Records why a member does not sign.
@@ -872,8 +941,8 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
     let row = conn
         .query_row(
             "SELECT ca_name, bin, site, checklist, roster, created_at, created_by, findings, \
-             conclusions, recommendations, dissents, events, seal, amendments, head, training \
-             FROM inspection WHERE id = ?1",
+             conclusions, recommendations, dissents, events, seal, amendments, head, details, \
+             settings, training FROM inspection WHERE id = ?1",
             [id],
             |r| {
                 Ok((
@@ -894,10 +963,11 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
                         r.get::<_, String>(11)?,
                         r.get::<_, Option<String>>(12)?,
                     ),
+                    (r.get::<_, i64>(13)?, r.get::<_, String>(14)?),
                     (
-                        r.get::<_, i64>(13)?,
-                        r.get::<_, String>(14)?,
-                        r.get::<_, bool>(15)?,
+                        r.get::<_, String>(15)?,
+                        r.get::<_, Option<String>>(16)?,
+                        r.get::<_, bool>(17)?,
                     ),
                 ))
             },
@@ -910,7 +980,8 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         (created_at, created_by),
         (findings, conclusions, recs),
         (dissents, events, seal),
-        (amendments, head, training),
+        (amendments, head),
+        (details, settings, training),
     ) = row;
     let checklist: Checklist = from_json(&checklist, "checklist")?;
     let order: Vec<String> = checklist.items().map(|(_, i)| i.id.clone()).collect();
@@ -966,6 +1037,12 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         site,
         checklist,
         roster: from_json(&roster, "roster")?,
+        settings: settings
+            .as_deref()
+            .map(|s| from_json(s, "settings"))
+            .transpose()?
+            .unwrap_or_default(),
+        details: from_json(&details, "details")?,
         created_at,
         created_by,
         answers,

@@ -1,4 +1,5 @@
-//! Thumbnails of photos: made on first request, kept in the `thumbnail` table.
+//! Thumbnails of photos: made when a photo is imported (or on first request for one imported
+//! before), kept in the `thumbnail` table.
 //!
 //! A thumbnail is derived data: it is not in the audit trail, `verify` ignores it, and it can
 //! be dropped at any time. The original is read chunk by chunk from the database, so memory
@@ -34,17 +35,26 @@ impl Store {
     /// cannot be decoded or is larger than 100 megapixels: a broken photo is still evidence,
     /// it just has no picture. Errors are the database's only.
     pub fn thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        let cached: Option<Vec<u8>> = self
+        if let Some(cached) = self.cached_thumbnail(sha256)? {
+            return Ok(Some(cached));
+        }
+        self.make_thumbnail(sha256)
+    }
+
+    /// The thumbnail of the evidence with this SHA-256 if one was made (at import, or when
+    /// first shown), without making one.
+    pub fn cached_thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
             .conn
             .query_row(
                 "SELECT jpeg FROM thumbnail WHERE sha256 = ?1",
                 [sha256],
                 |r| r.get(0),
             )
-            .optional()?;
-        if cached.is_some() {
-            return Ok(cached);
-        }
+            .optional()?)
+    }
+
+    fn make_thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         let image: Option<i64> = self
             .conn
             .query_row(

@@ -222,6 +222,16 @@ fn compare(tables: &Inspection, trail: &Inspection, problems: &mut Vec<String>) 
             "the findings, conclusions or recommendations differ from the audit trail: {behind}"
         ));
     }
+    if tables.settings != trail.settings {
+        problems.push(format!(
+            "the quorum settings differ from the audit trail: {behind}"
+        ));
+    }
+    if tables.details != trail.details {
+        problems.push(format!(
+            "the act's details differ from the audit trail: {behind}"
+        ));
+    }
     if tables.dissents != trail.dissents {
         problems.push(format!(
             "the dissents differ from the audit trail: {behind}"

@@ -30,6 +30,7 @@ fn new_inspection(store: &mut Store) -> String {
             site: "Астана".into(),
             roster,
             training: false,
+            settings: None,
         })
         .unwrap()
 }

@@ -35,6 +35,7 @@ fn new_inspection(store: &mut Store, checklist: &str) -> String {
             site: "Астана".into(),
             roster: roster(),
             training: false,
+            settings: None,
         })
         .unwrap()
 }
@@ -552,7 +553,12 @@ fn a_photo_gets_a_small_jpeg_thumbnail_made_once() {
     let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let sha = attach(&mut store, &id, "ceiling.png", &png(1000, 750));
-    let first = store.thumbnail(&sha).unwrap().expect("a thumbnail");
+    // Made while importing: rendering the act never decodes the original.
+    let first = store
+        .cached_thumbnail(&sha)
+        .unwrap()
+        .expect("a thumbnail made at import");
+    assert_eq!(store.thumbnail(&sha).unwrap(), Some(first.clone()));
     assert!(first.starts_with(&[0xFF, 0xD8, 0xFF]));
     let thumb = image::load_from_memory_with_format(&first, image::ImageFormat::Jpeg).unwrap();
     assert_eq!((thumb.width(), thumb.height()), (320, 240));
@@ -820,6 +826,7 @@ fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies()
                 site: "Астана".into(),
                 roster: roster(),
                 training: false,
+                settings: None,
             })
             .unwrap();
         let merged = store
@@ -1273,6 +1280,7 @@ fn new_training(store: &mut Store, training: bool) -> Result<String, StoreError>
         site: "Астана".into(),
         roster: training_roster(),
         training,
+        settings: None,
     })
 }
 
@@ -1292,6 +1300,7 @@ fn only_a_training_inspection_lists_the_nca_test_identity() {
         site: "Астана".into(),
         roster: roster(),
         training: false,
+        settings: None,
     };
     let err = store.new_inspection(test_bin).unwrap_err().to_string();
     assert!(
@@ -1331,9 +1340,13 @@ fn a_store_from_before_training_inspections_opens_with_none() {
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let head = store.inspection(&id).unwrap().audit_head;
     drop(store);
-    // The schema of version 2: no training column.
+    // The schema of version 2: no training column, nor the act's details and settings.
     raw(dir.path())
-        .execute_batch("ALTER TABLE inspection DROP COLUMN training; PRAGMA user_version = 2;")
+        .execute_batch(
+            "ALTER TABLE inspection DROP COLUMN training; \
+             ALTER TABLE inspection DROP COLUMN details; \
+             ALTER TABLE inspection DROP COLUMN settings; PRAGMA user_version = 2;",
+        )
         .unwrap();
     let store = Store::open(dir.path(), PASS).unwrap();
     let inspection = store.inspection(&id).unwrap();
@@ -1342,4 +1355,65 @@ fn a_store_from_before_training_inspections_opens_with_none() {
     assert_eq!(inspection.audit_head, head);
     let report = store.verify(&id).unwrap();
     assert!(report.intact(), "{:?}", report.problems);
+}
+
+/// The act's details and the pinned quorum settings are in the audit trail: an edit behind
+/// tekseru's back is named, and a change after the seal is an amendment.
+#[test]
+fn the_acts_details_and_settings_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let id = new_inspection(&mut store, "ca-accreditation-onsite");
+    let pinned = store.inspection(&id).unwrap().settings;
+    assert_eq!(
+        pinned,
+        tekseru_core::quorum::Settings::for_rule(tekseru_core::quorum::Rule::Accreditation)
+    );
+    store
+        .set_detail(
+            &id,
+            tekseru_store::DetailChange::ActNumber("  КО-17/2026 ".into()),
+        )
+        .unwrap();
+    let err = store
+        .set_detail(&id, tekseru_store::DetailChange::AddViolation("  ".into()))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("the violation's text is empty"),
+        "{err}"
+    );
+    let head = store.inspection(&id).unwrap().audit_head;
+    store.seal_act(&id, &head, b"%PDF-1.7 an act").unwrap();
+    store
+        .set_detail(
+            &id,
+            tekseru_store::DetailChange::Present(vec!["Б. Ахметов, директор".into(), " ".into()]),
+        )
+        .unwrap();
+    let i = store.inspection(&id).unwrap();
+    assert_eq!(i.details.act_number.as_deref(), Some("КО-17/2026"));
+    assert_eq!(i.details.present, ["Б. Ахметов, директор"]);
+    assert_eq!(i.amendments, 1);
+    assert!(store.verify(&id).unwrap().intact());
+    drop(store);
+    raw(dir.path())
+        .execute_batch(
+            "UPDATE inspection SET details = '{\"act_number\":\"X\"}', \
+             settings = '{\"late_signatures_count\":true}'",
+        )
+        .unwrap();
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let problems = store.verify(&id).unwrap().problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("the act's details differ from the audit trail")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("the quorum settings differ from the audit trail")),
+        "{problems:?}"
+    );
 }

@@ -124,8 +124,8 @@ pub fn render(
 
 /// Adds `member`'s signature to the latest revision of the act and keeps the result as a new
 /// revision. Refused, with the reason, when there is no act, when the inspection changed
-/// after it was rendered, when an item has no verdict, when the member dissented or already
-/// signed; the act crate refuses a member not on the roster and a certificate that is not
+/// after it was rendered, when an item has no verdict, when the act states no conclusions
+/// (224/НҚ §13 ¶1), when the member dissented or already signed; the act crate refuses a member not on the roster and a certificate that is not
 /// theirs or has expired.
 pub fn sign(
     store: &mut Store,
@@ -165,6 +165,11 @@ pub fn sign(
             shown.join(", "),
             if undecided.len() > shown.len() { ", …" } else { "" }
         )));
+    }
+    if inspection.conclusions.trim().is_empty() {
+        return Err(WorkflowError::Refused(
+            "the act states no conclusions, and 224/НҚ §13 ¶1 asks it to: write them, render the act again, then sign".into(),
+        ));
     }
     if let Some(d) = inspection.dissents.iter().find(|d| &d.iin == member) {
         return Err(WorkflowError::Refused(format!(

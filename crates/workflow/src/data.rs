@@ -2,7 +2,7 @@
 
 use tekseru_act::{
     ActData, ActItem, Basis, Bilingual, Ca, Dissent, Equipment, EvidenceEntry, EvidenceRef,
-    InventoryRow, Measurement, Photo, Recommendation, Site,
+    InventoryRow, Measurement, Notice, Photo, Recommendation, Site,
 };
 use tekseru_core::{quorum::Rule, Checklist, Item, Localized, Verdict};
 use tekseru_store::{Inspection, Store};
@@ -19,13 +19,6 @@ pub(crate) fn kazakhstan() -> UtcOffset {
 /// Today's date in Kazakhstan.
 pub fn today() -> Date {
     OffsetDateTime::now_utc().to_offset(kazakhstan()).date()
-}
-
-/// The date (in Kazakhstan) of an RFC 3339 time the store wrote.
-fn date_of(rfc3339: &str) -> Option<Date> {
-    OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.to_offset(kazakhstan()).date())
 }
 
 fn same(text: &str) -> Bilingual {
@@ -115,14 +108,13 @@ fn photos(store: &Store, inspection: &Inspection, progress: Progress<'_>) -> Res
 /// (what a dissent notice needs).
 pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
     let checklist = &inspection.checklist;
-    let created = date_of(&inspection.created_at).unwrap_or_else(crate::today);
+    let details = &inspection.details;
     let end = inspection
         .events
         .iter()
         .find(|e| e.step == onsite_done_step(checklist.rule))
         .map(|e| e.date)
         .unwrap_or_else(crate::today);
-    let start = created.min(end);
     let recorded = |step: &str| {
         inspection
             .events
@@ -130,48 +122,60 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
             .find(|e| e.step == step)
             .map(|e| e.date)
     };
-    let application_step = match checklist.rule {
-        Rule::Accreditation => "application-registered",
-        Rule::Revocation => "complaint-received",
-    };
 
     let items = act_items(inspection);
+    // The violations: every failing item, then those the inspectors wrote; the prose of the
+    // actual state is not a violation (224/НҚ §13 ¶1 keeps the two apart).
     let mut findings: Vec<Bilingual> = violations(checklist, inspection);
-    findings.extend(paragraphs(&inspection.findings));
+    findings.extend(details.violations.iter().map(|v| same(v)));
 
     ActData {
         inspection_id: inspection.id.clone(),
         training: inspection.training,
-        act_number: act_number(&inspection.id),
+        act_number: details
+            .act_number
+            .clone()
+            .unwrap_or_else(|| act_number(&inspection.id)),
         place: place(&inspection.site),
         ca: Ca {
             name: inspection.ca_name.clone(),
             bin: inspection.bin,
-            legal_address: None,
+            legal_address: details.legal_address.clone(),
         },
         site: Site {
             address: inspection.site.clone(),
-            representatives: Vec::new(),
+            representatives: details.present.clone(),
         },
-        start,
+        start: details.onsite_start.filter(|s| *s <= end),
         end,
         basis: Basis {
             checklist_id: checklist.id.clone(),
             checklist_version: checklist.version.clone(),
             source_act: checklist.source.act.clone(),
             source_name: bilingual(&checklist.source.name),
-            paragraphs: paragraphs_of(checklist),
+            paragraphs: match checklist.rule {
+                Rule::Accreditation => paragraphs_of(checklist),
+                // The examination is notified under §21 ¶5 and made under §22.
+                Rule::Revocation => "§21 ¶5, §22".to_owned(),
+            },
+            source_date: Some(checklist.source.date),
+            source_registration: Some(checklist.source.registration.clone())
+                .filter(|r| !r.is_empty()),
             wording: checklist
                 .source
                 .wording
                 .as_ref()
                 .map(|w| bilingual(&w.text)),
-            commission_order: None,
-            application: recorded(application_step).map(|d| d.to_string()),
+            commission_order: details.commission_order.clone(),
+            commission_order_date: details.commission_order_date,
+            // The application's (or complaint's) date is among the procedure's dates.
+            application: None,
+            notices: notices(checklist.rule, &recorded),
+            subject: details.subject.clone(),
         },
         roster: inspection.roster.clone(),
         rule: checklist.rule,
-        settings: Default::default(),
+        settings: inspection.settings,
         documentary_check: recorded("documentary-check-done").map(|d| Bilingual {
             kk: format!(
                 "Құжаттық тексеру {} аяқталды (224/НҚ §12 ¶1).",
@@ -185,6 +189,7 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
         items,
         photos: Vec::new(),
         findings,
+        actual_state: paragraphs(&inspection.findings),
         conclusions: paragraphs(&inspection.conclusions),
         recommendations: inspection
             .recommendations
@@ -216,6 +221,38 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
             })
             .collect(),
     }
+}
+
+/// The procedure's dates the act states: the application (or complaint) and the notices to
+/// the CA (224/НҚ §10 ¶1, §12 ¶4; §21 ¶5), each named as the procedure names its step.
+fn notices(rule: Rule, recorded: &dyn Fn(&str) -> Option<Date>) -> Vec<Notice> {
+    let (procedure, steps): (&str, &[&str]) = match rule {
+        Rule::Accreditation => (
+            "accreditation",
+            &["application-registered", "ca-notified", "onsite-notice"],
+        ),
+        Rule::Revocation => ("revocation", &["complaint-received", "examination-notice"]),
+    };
+    let Ok(procedures) = tekseru_calendar::Procedures::embedded() else {
+        return Vec::new();
+    };
+    let Some(procedure) = procedures.get(procedure) else {
+        return Vec::new();
+    };
+    steps
+        .iter()
+        .filter_map(|id| {
+            let step = procedure.step(id)?;
+            Some(Notice {
+                what: Bilingual {
+                    kk: step.title.kk.clone(),
+                    ru: step.title.ru.clone(),
+                },
+                reference: step.basis.reference.clone(),
+                date: recorded(id)?,
+            })
+        })
+        .collect()
 }
 
 /// A recommendation as the act prints it: its text and term, the agreed longer term instead

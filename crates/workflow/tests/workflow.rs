@@ -4,8 +4,9 @@
 #![allow(clippy::unwrap_used)] // Tests may panic on what they set up themselves.
 
 use tekseru_act::{Lang, Languages, Pkcs12Signer};
+use tekseru_core::quorum::{RevocationMinimum, Settings};
 use tekseru_core::{catalog, Bin, Iin, ItemKind, Roster, Verdict};
-use tekseru_store::{AnswerChange, NewInspection, ProcedureEvent, Store};
+use tekseru_store::{AnswerChange, DetailChange, NewInspection, ProcedureEvent, Store};
 use tekseru_testpki::{Alg, Root, PASSWORD};
 use tekseru_workflow::{self as workflow, WorkflowError};
 use time::OffsetDateTime;
@@ -59,6 +60,7 @@ fn decided() -> Fixture {
             site: "Астана қ., Мәңгілік Ел, 55".into(),
             roster: roster(),
             training: false,
+            settings: None,
         })
         .unwrap();
     for (item, kind) in items {
@@ -93,6 +95,14 @@ fn decided() -> Fixture {
             Some("server-room.ceiling-height"),
             &photo,
             &mut |_, _| true,
+        )
+        .unwrap();
+    store
+        .set_conclusions(
+            &id,
+            "",
+            "Серверлік үй-жайдың төбесі талапқа сай емес.",
+            Vec::new(),
         )
         .unwrap();
     Fixture {
@@ -492,6 +502,7 @@ fn revocation() -> Fixture {
             site: "Астана қ., Мәңгілік Ел, 55".into(),
             roster: roster(),
             training: false,
+            settings: None,
         })
         .unwrap();
     Fixture {
@@ -775,4 +786,207 @@ fn a_signature_made_while_another_writer_changes_the_inspection_is_not_kept() {
     assert!(f.store.verify(&f.id).unwrap().intact());
     render(&mut f);
     sign(&mut f, &root, CHAIR).unwrap();
+}
+
+#[test]
+fn an_act_without_conclusions_is_not_signed() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    f.store
+        .set_conclusions(&f.id, "", "  ", Vec::new())
+        .unwrap();
+    render(&mut f);
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the act states no conclusions, and 224/НҚ §13 ¶1 asks it to"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_actual_state_is_not_a_violation_and_written_violations_are() {
+    let mut f = revocation();
+    f.store
+        .set_conclusions(
+            &f.id,
+            "Серверлік үй-жай таза, журнал жүргізіледі.",
+            "Бұзушылық жоқ.",
+            Vec::new(),
+        )
+        .unwrap();
+    let inspection = f.store.inspection(&f.id).unwrap();
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert!(data.findings.is_empty(), "{:?}", data.findings);
+    assert_eq!(data.actual_state.len(), 1);
+    assert!(data.no_violations_mark.is_some());
+
+    f.store
+        .set_detail(
+            &f.id,
+            DetailChange::AddViolation("Пайдаланушыларға хабарланбаған".into()),
+        )
+        .unwrap();
+    let inspection = f.store.inspection(&f.id).unwrap();
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert_eq!(data.findings.len(), 1);
+    assert_eq!(data.findings[0].kk, "Пайдаланушыларға хабарланбаған");
+    assert!(f.store.verify(&f.id).unwrap().intact());
+}
+
+/// An inspection made with settings other than the defaults: the act carries them, and
+/// verification counts by them.
+#[test]
+fn settings_chosen_at_creation_reach_the_act_and_its_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector").unwrap();
+    let checklist = catalog::embedded()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == "ca-accreditation-onsite")
+        .unwrap();
+    let items: Vec<(String, ItemKind)> = checklist
+        .items()
+        .map(|(_, i)| (i.id.clone(), i.kind))
+        .collect();
+    let settings = Settings {
+        secretary_counts_in_accreditation: false,
+        revocation_minimum: RevocationMinimum::MembersOnly,
+        late_signatures_count: true,
+        every_knb_member_signs: true,
+    };
+    let mut members = roster();
+    members.members.push(
+        serde_json::from_value(serde_json::json!(
+            {"name": "Айгүл Мұқанова", "iin": "870925400005", "role": "secretary", "body": "committee"}
+        ))
+        .unwrap(),
+    );
+    let id = store
+        .new_inspection(NewInspection {
+            checklist,
+            ca_name: "«Сенім» КО ЖШС".into(),
+            bin: Bin::parse("050440001000").unwrap(),
+            site: "Астана қ., Мәңгілік Ел, 55".into(),
+            roster: members,
+            settings: Some(settings),
+            training: false,
+        })
+        .unwrap();
+    for (item, kind) in items {
+        let change = match kind {
+            ItemKind::Measure => AnswerChange {
+                value: Some(Some(100.0)),
+                ..AnswerChange::default()
+            },
+            ItemKind::Inventory => AnswerChange {
+                verdict: Some(Some(Verdict::NotApplicable)),
+                ..AnswerChange::default()
+            },
+            _ => AnswerChange {
+                verdict: Some(Some(Verdict::Complies)),
+                ..AnswerChange::default()
+            },
+        };
+        store.answer(&id, &item, change).unwrap();
+    }
+    store
+        .set_conclusions(&id, "", "Талаптарға сәйкес.", Vec::new())
+        .unwrap();
+    assert_eq!(store.inspection(&id).unwrap().settings, settings);
+    let mut f = Fixture {
+        _dir: dir,
+        store,
+        id,
+    };
+    let rendered = render(&mut f);
+    let root = Root::new("Test root CA");
+    workflow::add_trusted_root(
+        &mut f.store,
+        "root.pem",
+        &root.pem(),
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    for member in [CHAIR, TECHREG, KNB, "870925400005"] {
+        sign(&mut f, &root, member).unwrap();
+    }
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert_eq!(status.quorum.settings, settings);
+    // The secretary is neither counted nor in the denominator: 3 of 3.
+    assert!(status.quorum.adopted, "{:?}", status.quorum.reasons);
+    assert_eq!((status.quorum.signed, status.quorum.required), (3, 2));
+    assert!(status
+        .quorum
+        .reasons
+        .iter()
+        .any(|r| r.contains("setting secretary_counts_in_accreditation = false")));
+    assert!(rendered.pdf.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn the_acts_details_are_printed_from_the_store() {
+    let mut f = decided();
+    let d = time::macros::date!(2026 - 11 - 12);
+    for change in [
+        DetailChange::CommissionOrder("312/НҚ".into()),
+        DetailChange::CommissionOrderDate(Some(d)),
+        DetailChange::ActNumber("КО-17/2026".into()),
+        DetailChange::LegalAddress("Астана қ., Мәңгілік Ел, 55".into()),
+        DetailChange::Present(vec!["Б. Ахметов, техникалық директор".into()]),
+        DetailChange::OnsiteStart(Some(time::macros::date!(2026 - 11 - 18))),
+    ] {
+        f.store.set_detail(&f.id, change).unwrap();
+    }
+    let err = f
+        .store
+        .set_detail(&f.id, DetailChange::Subject("шағым".into()))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("only in the revocation procedure"),
+        "{err}"
+    );
+    workflow::record_event(
+        &mut f.store,
+        &f.id,
+        "onsite-check-done",
+        time::macros::date!(2026 - 11 - 20),
+    )
+    .unwrap();
+    workflow::record_event(
+        &mut f.store,
+        &f.id,
+        "onsite-notice",
+        time::macros::date!(2026 - 11 - 13),
+    )
+    .unwrap();
+    let inspection = f.store.inspection(&f.id).unwrap();
+    let data = workflow::act_data(
+        &f.store,
+        &inspection,
+        &inspection.audit_head,
+        &mut |_, _| true,
+    )
+    .unwrap();
+    assert_eq!(data.act_number, "КО-17/2026");
+    assert_eq!(data.basis.commission_order.as_deref(), Some("312/НҚ"));
+    assert_eq!(data.basis.commission_order_date, Some(d));
+    assert_eq!(data.start, Some(time::macros::date!(2026 - 11 - 18)));
+    assert_eq!(data.site.representatives.len(), 1);
+    assert_eq!(data.basis.notices.len(), 1);
+    assert_eq!(data.basis.notices[0].reference, "224/НҚ §12 ¶4");
+    assert_eq!(data.basis.source_registration.as_deref(), Some("20815"));
+    assert!(f.store.verify(&f.id).unwrap().intact());
 }

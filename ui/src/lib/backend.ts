@@ -6,6 +6,7 @@ import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { fanOut } from "./fanout";
 import { serialQueue } from "./serial";
 import type {
+  ActDetails,
   ActStatus,
   Answer,
   Checklist,
@@ -17,6 +18,7 @@ import type {
   Member,
   MeasureRule,
   QuorumOutcome,
+  QuorumSettings,
   Recommendation,
   TimelineStep,
   Verdict,
@@ -86,6 +88,7 @@ export const backend = {
     site: string;
     roster: Member[];
     training: boolean;
+    settings: QuorumSettings;
   }) => call<string>("new_inspection", { input }),
   inspection: (id: string) => call<Inspection>("inspection", { id }),
   answer: (
@@ -95,6 +98,8 @@ export const backend = {
   ) => change(() => call<Answer>("answer", { id, item, answer })),
   setConclusions: (id: string, findings: string, conclusions: string, recommendations: Recommendation[]) =>
     change(() => call<void>("set_conclusions", { id, findings, conclusions, recommendations })),
+  setDetails: (id: string, details: ActDetails) =>
+    change(() => call<ActDetails>("set_details", { id, details })),
   /** Opens the file dialog titled `title` and imports the files chosen; [] when cancelled. */
   addEvidence: (id: string, item: string, title: string) =>
     call<Evidence[]>("add_evidence", { id, item, title }),

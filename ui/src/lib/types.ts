@@ -47,6 +47,7 @@ export interface ChecklistSummary {
   version: string;
   title: Localized;
   items: number;
+  rule: "accreditation" | "revocation";
 }
 
 export type Role = "chair" | "secretary" | "member";
@@ -118,11 +119,34 @@ export interface InspectionSummary {
   training: boolean;
 }
 
+/** How the act's quorum is counted (the points 224/НҚ leaves open), pinned at creation. */
+export interface QuorumSettings {
+  secretary_counts_in_accreditation: boolean;
+  revocation_minimum: "whole_commission" | "members_only";
+  late_signatures_count: boolean;
+  every_knb_member_signs: boolean;
+}
+
+/** What the act carries besides the answers; a field left out is not known. */
+export interface ActDetails {
+  commission_order?: string | null;
+  commission_order_date?: string | null;
+  act_number?: string | null;
+  legal_address?: string | null;
+  present?: string[];
+  subject?: string | null;
+  onsite_start?: string | null;
+  violations?: string[];
+}
+
 export interface Inspection extends InspectionSummary {
   checklist: Checklist;
   roster: Member[];
+  settings: QuorumSettings;
+  details: ActDetails;
   answers: Answer[];
   evidence: Evidence[];
+  /** The CA's actual state, in prose (224/НҚ §13 ¶1); not a list of violations. */
   findings: string;
   conclusions: string;
   recommendations: Recommendation[];
