@@ -19,6 +19,7 @@ mod data;
 mod layout;
 mod pdf;
 mod render;
+mod revisions;
 mod sign;
 mod stamp;
 mod verify;
@@ -32,10 +33,17 @@ pub use crate::{
         InventoryRow, Lang, Measurement, Photo, Recommendation, Site,
     },
     pdf::SignatureField,
-    render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME},
+    render::{
+        render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME, RENDERER,
+        RENDER_FORMAT,
+    },
+    revisions::{Change, Level},
     sign::{sign, signature_fields, subject_line, Pkcs12Signer, Signer},
     stamp::Appearance,
-    verify::{verify, CertificateReport, SignatureReport, Verification, VerifyOptions},
+    verify::{
+        verify, CertificateReport, ExpectedRoster, Pages, SignatureReport, Verification,
+        VerifyOptions,
+    },
 };
 
 /// What can go wrong with an act.

@@ -17,6 +17,54 @@ const BOLD: &[u8] = include_bytes!("../../../assets/fonts/PTSerif-Bold.ttf");
 const THUMB_MAX: u32 = 480;
 /// The name of the manifest attached to the PDF.
 pub const MANIFEST_NAME: &str = "tekseru-act.json";
+/// The format of the rendered pages: raised whenever the same data would render to other
+/// bytes, so that `verify` knows whether it can draw an act again.
+pub const RENDER_FORMAT: u32 = 1;
+/// The renderer as the manifest records it: `tekseru-act <crate version>+<RENDER_FORMAT>`.
+pub const RENDERER: &str = concat!("tekseru-act ", env!("CARGO_PKG_VERSION"), "+1");
+
+/// The photos of an act drawn again from its own PDF: each photo's image XObject as the PDF
+/// holds it (photo number from 1 → stream), already encoded.
+pub(crate) type EncodedImages = std::collections::BTreeMap<usize, lopdf::Stream>;
+
+/// The languages in the words of the manifest.
+fn languages_word(languages: Languages) -> &'static str {
+    match languages {
+        Languages::One(Lang::Kk) => "kk",
+        Languages::One(Lang::Ru) => "ru",
+        Languages::Both => "kk+ru",
+    }
+}
+
+/// The manifest of an act rendered with `options`: the data without photo bytes, with the
+/// renderer and the languages.
+fn manifest_of(data: &ActData, options: &RenderOptions) -> Vec<u8> {
+    let mut manifest = data.clone();
+    manifest.renderer = Some(RENDERER.to_owned());
+    manifest.languages = Some(languages_word(options.languages).to_owned());
+    manifest.manifest_json()
+}
+
+/// A stand-in for a photo whose encoded image is taken from the PDF: its size only.
+fn placeholder(stream: &lopdf::Stream) -> Option<RawImage> {
+    let side = |key: &[u8]| {
+        stream
+            .dict
+            .get(key)
+            .and_then(lopdf::Object::as_i64)
+            .ok()
+            .and_then(|v| usize::try_from(v).ok())
+            .filter(|&v| v > 0 && v <= THUMB_MAX as usize)
+    };
+    let (width, height) = (side(b"Width")?, side(b"Height")?);
+    Some(RawImage {
+        width,
+        height,
+        pixels: RawImageData::U8(vec![0; width * height * 3]),
+        data_format: RawImageFormat::RGB8,
+        tag: Vec::new(),
+    })
+}
 
 /// Which languages the act is printed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,6 +295,16 @@ fn decode_photo(bytes: &[u8], name: &str) -> Result<RawImage, ActError> {
 
 /// Renders the act to PDF bytes, with the manifest attached.
 pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, ActError> {
+    render_with(data, options, None)
+}
+
+/// Renders the act; with `encoded`, the photos are the image XObjects given (an act drawn
+/// again from its own PDF) instead of those decoded from the data.
+pub(crate) fn render_with(
+    data: &ActData,
+    options: &RenderOptions,
+    encoded: Option<&EncodedImages>,
+) -> Result<Vec<u8>, ActError> {
     data.check_identities().map_err(ActError::Input)?;
     let fonts = load_fonts()?;
     let mut doc = PdfDocument::new("");
@@ -764,7 +822,13 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         let cell = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
         let box_h = mm(38.0);
         w.layout.space(4.0);
-        let mut decoded = decode_photos(&data.photos)?.into_iter();
+        let mut decoded = match encoded {
+            None => decode_photos(&data.photos)?,
+            Some(images) => (1..=data.photos.len())
+                .map(|n| images.get(&n).and_then(placeholder))
+                .collect(),
+        }
+        .into_iter();
         for (chunk_index, chunk) in data.photos.chunks(per_row).enumerate() {
             w.layout.ensure(box_h + Style::SMALL.size * 6.0);
             let top = w.layout.cursor();
@@ -844,8 +908,9 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         fonts,
         &title,
         options,
-        &data.manifest_json(),
+        &manifest_of(data, options),
         &fields,
+        encoded,
     )
 }
 
@@ -946,8 +1011,9 @@ pub fn render_dissent(
         fonts,
         "Ерекше пікір / Особое мнение",
         options,
-        &notice.manifest_json(),
+        &manifest_of(&notice, options),
         &[],
+        None,
     )
 }
 
@@ -963,6 +1029,7 @@ fn finish_document(
     options: &RenderOptions,
     manifest: &[u8],
     fields: &[(String, CellBox)],
+    encoded: Option<&EncodedImages>,
 ) -> Result<Vec<u8>, ActError> {
     use lopdf::{dictionary, Object, Stream, StringFormat};
 
@@ -1008,6 +1075,14 @@ fn finish_document(
         }),
     };
     let mut lo = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut Vec::new());
+    // Drawn again from a PDF: its own encoded photos in place of the stand-ins.
+    if let Some(images) = encoded {
+        for (number, id) in image_xobjects(&lo) {
+            if let Some(stream) = images.get(&number) {
+                lo.objects.insert(id, Object::Stream(stream.clone()));
+            }
+        }
+    }
 
     // The manifest, attached (EmbeddedFiles name tree and /AF).
     let digest = Sha256::digest(manifest);
@@ -1069,6 +1144,44 @@ fn finish_document(
     lo.save_to(&mut out)
         .map_err(|e| ActError::Pdf(format!("cannot serialize the act: {e}")))?;
     Ok(out)
+}
+
+/// The photos' image XObjects of a rendered act (`/Im<n>` in the pages' resources): photo
+/// number → object.
+pub(crate) fn image_xobjects(doc: &lopdf::Document) -> Vec<(usize, lopdf::ObjectId)> {
+    use lopdf::Object;
+    let mut out = std::collections::BTreeMap::new();
+    for page_id in doc.get_pages().into_values() {
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            continue;
+        };
+        let Some(resources) = page
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| doc.dereference(r).ok())
+            .and_then(|(_, r)| r.as_dict().ok())
+        else {
+            continue;
+        };
+        let Some(xobjects) = resources
+            .get(b"XObject")
+            .ok()
+            .and_then(|r| doc.dereference(r).ok())
+            .and_then(|(_, r)| r.as_dict().ok())
+        else {
+            continue;
+        };
+        for (name, value) in xobjects.iter() {
+            let number = std::str::from_utf8(name)
+                .ok()
+                .and_then(|n| n.strip_prefix("Im"))
+                .and_then(|n| n.parse::<usize>().ok());
+            if let (Some(number), Object::Reference(id)) = (number, value) {
+                out.insert(number, *id);
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// How far a signature widget stays inside its cell's rules, points.

@@ -123,14 +123,17 @@ fn check_certificate(
 }
 
 /// The visible signature's facts from a certificate known before signing.
-fn appearance(name: &str, member: &Iin, cert: Option<&Certificate>, now: OffsetDateTime) -> Appearance {
+fn appearance(
+    name: &str,
+    member: &Iin,
+    cert: Option<&Certificate>,
+    now: OffsetDateTime,
+) -> Appearance {
     Appearance {
         name: name.to_owned(),
         iin: member.to_string(),
         serial: cert.map(Certificate::serial_hex),
-        issuer: cert.map(|c| {
-            c.issuer_common_name().unwrap_or_else(|| c.issuer())
-        }),
+        issuer: cert.map(|c| c.issuer_common_name().unwrap_or_else(|| c.issuer())),
         signed_at: cert.map(|_| now),
     }
 }

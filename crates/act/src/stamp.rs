@@ -54,10 +54,7 @@ impl Appearance {
         }
         if let Some(at) = self.signed_at {
             lines.push((
-                format!(
-                    "Қол қойылған уақыты / Время подписи: {}",
-                    astana_time(at)
-                ),
+                format!("Қол қойылған уақыты / Время подписи: {}", astana_time(at)),
                 false,
             ));
         }

@@ -302,7 +302,11 @@ fn three_then_six_sequential_signatures_are_all_valid_for_pdfsig() {
             .iter()
             .all(|s| s.signed_at.as_deref() == Some("2026-11-20T12:30:00Z")),
         "{:?}",
-        result.signatures.iter().map(|s| &s.signed_at).collect::<Vec<_>>()
+        result
+            .signatures
+            .iter()
+            .map(|s| &s.signed_at)
+            .collect::<Vec<_>>()
     );
     assert!(!result.modified_after_last_signature);
     assert!(result.manifest_matches);
@@ -367,7 +371,13 @@ fn without_trusted_roots_nothing_is_trusted_and_it_says_so() {
     let other = Root::new("Another Root");
     let result = verify(&signed, &trusting(&[&other.cert])).unwrap();
     assert!(!result.signatures[0].trusted);
-    assert!(result.reasons.iter().any(|r| r.starts_with("signature 1 (Әсел Нұрланқызы Жұмабаева) is not trusted at 2026-11-20T12:30:00Z: ")), "{:?}", result.reasons);
+    assert!(
+        result.reasons.iter().any(|r| r.starts_with(
+            "signature 1 (Әсел Нұрланқызы Жұмабаева) is not trusted at 2026-11-20T12:30:00Z: "
+        )),
+        "{:?}",
+        result.reasons
+    );
 }
 
 #[test]
@@ -413,7 +423,8 @@ fn a_changed_byte_in_a_signed_range_fails_naming_the_signature() {
         result
             .reasons
             .iter()
-            .any(|r| r.starts_with("signature 2 is not valid: ") && r.contains("the signed bytes were changed")),
+            .any(|r| r.starts_with("signature 2 is not valid: ")
+                && r.contains("the signed bytes were changed")),
         "{:?}",
         result.reasons
     );
@@ -560,10 +571,9 @@ fn signing_is_refused_with_a_clear_message() {
     // Wrong password.
     let p12 = root.member(&ids[0], Alg::P256);
     match Pkcs12Signer::open(&p12, "wrong") {
-        Err(e @ ActError::KeyStore(_)) => assert_eq!(
-            e.to_string(),
-            "wrong password for the key file"
-        ),
+        Err(e @ ActError::KeyStore(_)) => {
+            assert_eq!(e.to_string(), "wrong password for the key file")
+        }
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("a wrong password opened the key"),
     }
@@ -656,4 +666,48 @@ fn the_dissent_notice_names_the_member_and_the_reason_and_the_act_shows_it() {
         "{body}"
     );
     assert!(body.contains("D. Особые мнения"), "{body}");
+}
+
+#[test]
+fn an_honest_signed_act_shows_its_manifest_and_every_signature_allows_only_signing() {
+    let data = demo();
+    let ids = iins(&data);
+    let root = Root::new("Test Root CA");
+    let act = render_act(&data, &options(Languages::Both)).unwrap();
+    let signed = sign_by(
+        &root,
+        act,
+        &[
+            (ids[0].as_str(), Alg::Rsa2048),
+            (ids[3].as_str(), Alg::P256),
+        ],
+    );
+    let result = verify(&signed, &trusting(&[&root.cert])).unwrap();
+    assert_eq!(
+        result.pages,
+        tekseru_act::Pages::Shown,
+        "{:?}",
+        result.reasons
+    );
+    assert_eq!(
+        result.renderer.as_deref(),
+        Some(tekseru_act::RENDERER),
+        "the manifest does not record the renderer"
+    );
+    assert!(tekseru_act::RENDERER.ends_with(&format!("+{}", tekseru_act::RENDER_FORMAT)));
+    for s in &result.signatures {
+        assert!(s.content_intact, "{:?}", result.reasons);
+        assert!(s.changes_after.is_empty() && s.changes_before.is_empty());
+        assert_eq!(s.mdp, "form filling and signing (P=2)");
+    }
+    assert_eq!(
+        result.signatures[0].modification,
+        tekseru_act::Level::FormFilling
+    );
+    assert_eq!(result.signatures[1].modification, tekseru_act::Level::None);
+    assert!(!result.roster_confirmed);
+    assert!(result
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("roster as the act states it, not confirmed")));
 }

@@ -50,8 +50,13 @@ mod tests {
 
     #[test]
     fn garbage_is_refused_with_the_variable_named() {
-        let err = parse_source_date_epoch("yesterday").map(|_| ()).map_err(|e| e.to_string());
-        assert!(matches!(&err, Err(m) if m.contains("SOURCE_DATE_EPOCH") && m.contains("not an integer")), "{err:?}");
+        let err = parse_source_date_epoch("yesterday")
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert!(
+            matches!(&err, Err(m) if m.contains("SOURCE_DATE_EPOCH") && m.contains("not an integer")),
+            "{err:?}"
+        );
     }
 
     proptest! {

@@ -40,7 +40,11 @@ impl Signer for NcaLayerSigner {
         None
     }
 
-    fn sign_detached(&self, parts: &[&[u8]], _at: OffsetDateTime) -> std::result::Result<Vec<u8>, ActError> {
+    fn sign_detached(
+        &self,
+        parts: &[&[u8]],
+        _at: OffsetDateTime,
+    ) -> std::result::Result<Vec<u8>, ActError> {
         // NCALayer signs what it is given and writes its own clock's signing time.
         let data = parts.concat();
         self.client

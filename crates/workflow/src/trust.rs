@@ -45,7 +45,9 @@ pub fn add_trusted_root(
     now: time::OffsetDateTime,
 ) -> Result<usize> {
     let certs = Certificate::parse_all(bytes).map_err(|e| {
-        WorkflowError::Refused(format!("'{name}' is not a certificate file (PEM or DER): {e}"))
+        WorkflowError::Refused(format!(
+            "'{name}' is not a certificate file (PEM or DER): {e}"
+        ))
     })?;
     if certs.is_empty() {
         return Err(WorkflowError::Refused(format!(

@@ -87,7 +87,9 @@ pub(crate) fn trusting(roots: &[&openssl::x509::X509]) -> tekseru_act::VerifyOpt
         default_anchors: false,
         trust: roots
             .iter()
-            .map(|r| tekseru_act::eds::certificate::Certificate::from_der(r.to_der().unwrap()).unwrap())
+            .map(|r| {
+                tekseru_act::eds::certificate::Certificate::from_der(r.to_der().unwrap()).unwrap()
+            })
             .collect(),
         ..tekseru_act::VerifyOptions::default()
     }
