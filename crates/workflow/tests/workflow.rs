@@ -146,16 +146,28 @@ fn members_sign_in_turn_and_the_quorum_follows() {
         status
             .reasons
             .iter()
-            .any(|r| r.contains("no signature is trusted")),
+            .any(|r| r.contains("is not trusted at") && r.contains("not a trusted anchor")),
         "{:?}",
         status.reasons
     );
 
     // Trusting the root makes both count: 2 of 3 including the KNB representative.
-    let added = workflow::add_trusted_root(&mut f.store, "root.pem", &root.pem()).unwrap();
+    let added = workflow::add_trusted_root(
+        &mut f.store,
+        "root.pem",
+        &root.pem(),
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
     assert_eq!(added, 1);
     assert_eq!(
-        workflow::add_trusted_root(&mut f.store, "root.pem", &root.pem()).unwrap(),
+        workflow::add_trusted_root(
+            &mut f.store,
+            "root.pem",
+            &root.pem(),
+            OffsetDateTime::now_utc()
+        )
+        .unwrap(),
         0,
         "the same root is kept once"
     );
@@ -164,6 +176,13 @@ fn members_sign_in_turn_and_the_quorum_follows() {
     assert!(status.quorum.adopted, "{:?}", status.quorum.reasons);
     assert!(status.ok);
     assert_eq!(status.trusted_roots, 1);
+    assert!(status.roster_confirmed, "{:?}", status.reasons);
+    assert_eq!(
+        status.pages_shown,
+        tekseru_act::Pages::Shown,
+        "{:?}",
+        status.reasons
+    );
 
     // The store's audit trail still verifies with every revision in it.
     assert!(f.store.verify(&f.id).unwrap().intact());
@@ -332,8 +351,13 @@ fn a_dissenting_member_does_not_sign_and_the_notice_is_kept() {
 #[test]
 fn only_valid_root_certificates_are_trusted() {
     let mut f = decided();
-    let err =
-        workflow::add_trusted_root(&mut f.store, "junk.pem", b"not a certificate").unwrap_err();
+    let err = workflow::add_trusted_root(
+        &mut f.store,
+        "junk.pem",
+        b"not a certificate",
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("'junk.pem'"), "{err}");
     // A member's certificate is not a root.
     let root = Root::new("Test root CA");
@@ -342,7 +366,13 @@ fn only_valid_root_certificates_are_trusted() {
         .parse2(PASSWORD)
         .unwrap();
     let member_pem = p12.cert.unwrap().to_pem().unwrap();
-    let err = workflow::add_trusted_root(&mut f.store, "member.pem", &member_pem).unwrap_err();
+    let err = workflow::add_trusted_root(
+        &mut f.store,
+        "member.pem",
+        &member_pem,
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap_err();
     assert!(
         err.to_string().contains("is not a root certificate"),
         "{err}"
@@ -585,4 +615,84 @@ fn a_revocation_act_without_violations_carries_the_checklists_mark() {
     assert_eq!((&printed.kk, &printed.ru), (&mark.kk, &mark.ru));
     let wording = data.basis.wording.as_ref().expect("the wording applied");
     assert!(wording.ru.contains("2022"), "{}", wording.ru);
+}
+
+/// The manifest attached to an act.
+fn manifest(pdf: &[u8]) -> tekseru_act::ActData {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let stream = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .find(|s| {
+            s.dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"EmbeddedFile".as_slice())
+        })
+        .unwrap();
+    let json = stream.decompressed_content().unwrap();
+    tekseru_act::ActData::from_json(std::str::from_utf8(&json).unwrap()).unwrap()
+}
+
+/// An act that lists a commission of its own making, kept as the store's latest revision, is
+/// not the inspection's act, however well it is signed.
+#[test]
+fn an_act_listing_another_commission_is_not_the_inspections() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    workflow::add_trusted_root(
+        &mut f.store,
+        "root.pem",
+        &root.pem(),
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    let rendered = render(&mut f);
+    let mut data = manifest(&rendered.pdf);
+    // The KNB seat given to someone else, whose key the forger holds.
+    const STRANGER: &str = "900101300007";
+    for m in &mut data.roster.members {
+        if m.iin.to_string() == KNB {
+            m.iin = iin(STRANGER);
+        }
+    }
+    let options = tekseru_act::RenderOptions {
+        languages: Languages::Both,
+        created: OffsetDateTime::now_utc(),
+    };
+    let mut pdf = tekseru_act::render_act(&data, &options).unwrap();
+    for member in [CHAIR, STRANGER] {
+        pdf = tekseru_act::sign(
+            &pdf,
+            &iin(member),
+            &signer(&root, member),
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    }
+    let alone = tekseru_act::verify(
+        &pdf,
+        &tekseru_act::VerifyOptions {
+            trust: workflow::trusted_roots(&f.store).unwrap(),
+            ..tekseru_act::VerifyOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        alone.ok && !alone.roster_confirmed,
+        "by its own say-so it is adopted: {:?}",
+        alone.reasons
+    );
+    f.store
+        .store_act(&f.id, &pdf, "signed", Some(iin(STRANGER)))
+        .unwrap();
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert!(!status.ok);
+    assert!(!status.roster_confirmed);
+    assert!(
+        status
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("the act's roster is not the inspection's")),
+        "{:?}",
+        status.reasons
+    );
 }
