@@ -42,7 +42,11 @@ pub(crate) enum ActCmd {
         /// The act PDF.
         pdf: PathBuf,
         /// The member's PKCS#12 key file (NCA RK `GOST512_….p12`, `RSA256_….p12`, …).
-        #[arg(long, required_unless_present = "ncalayer", conflicts_with = "ncalayer")]
+        #[arg(
+            long,
+            required_unless_present = "ncalayer",
+            conflicts_with = "ncalayer"
+        )]
         p12: Option<PathBuf>,
         /// The environment variable holding the PKCS#12 password.
         #[arg(long, requires = "p12")]
@@ -74,6 +78,11 @@ pub(crate) enum ActCmd {
         /// Revocation list(s), DER or PEM: a signer revoked before signing does not count.
         #[arg(long)]
         crl: Vec<PathBuf>,
+        /// The inspection's roster (JSON, as `inspection new --roster` takes it, optionally
+        /// with "rule", "settings" and "audit_head"): the act's must be the same. Without it
+        /// the roster is taken as the act states it, not confirmed.
+        #[arg(long)]
+        roster: Option<PathBuf>,
     },
     /// Record a member's dissent and write the notice to the service provider.
     Dissent {
@@ -117,6 +126,48 @@ pub(crate) enum ActCmd {
         #[command(flatten)]
         store: StoreArgs,
     },
+}
+
+/// A roster file: the members as `inspection new --roster` takes them, optionally the rule,
+/// the quorum settings and the audit head the act must carry.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterFile {
+    #[serde(default)]
+    rule: Option<tekseru_core::quorum::Rule>,
+    members: Vec<RosterMember>,
+    #[serde(default)]
+    settings: Option<tekseru_core::quorum::Settings>,
+    #[serde(default)]
+    audit_head: Option<String>,
+    #[serde(default, rename = "act_date")]
+    _act_date: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterMember {
+    #[serde(flatten)]
+    member: tekseru_core::Member,
+    #[serde(default, rename = "signed")]
+    _signed: Option<bool>,
+    #[serde(default, rename = "signed_on")]
+    _signed_on: Option<serde_json::Value>,
+}
+
+fn read_roster(path: &Path) -> anyhow::Result<tekseru_act::ExpectedRoster> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read roster file '{}'", path.display()))?;
+    let file: RosterFile = serde_json::from_str(&tekseru_core::nfc(&text))
+        .with_context(|| format!("roster file '{}' is not valid", path.display()))?;
+    Ok(tekseru_act::ExpectedRoster {
+        roster: tekseru_core::Roster {
+            members: file.members.into_iter().map(|m| m.member).collect(),
+        },
+        rule: file.rule,
+        settings: file.settings,
+        audit_head: file.audit_head,
+    })
 }
 
 fn read_data(path: &Path) -> anyhow::Result<ActData> {
@@ -265,8 +316,12 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             let mut store = store.open(false)?;
             let bytes =
                 std::fs::read(&pem).with_context(|| format!("cannot read '{}'", pem.display()))?;
-            let added =
-                tekseru_workflow::add_trusted_root(&mut store, &pem.display().to_string(), &bytes, tekseru_workflow::clock::now()?)?;
+            let added = tekseru_workflow::add_trusted_root(
+                &mut store,
+                &pem.display().to_string(),
+                &bytes,
+                tekseru_workflow::clock::now()?,
+            )?;
             let total = tekseru_workflow::trusted_roots(&store)?.len();
             if json {
                 crate::print_json(&serde_json::json!({ "added": added, "trusted": total }))?;
@@ -295,7 +350,9 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         bail!("give --password-env VAR: the environment variable holding the key file's password");
                     };
                     let Ok(password) = std::env::var(&password_env) else {
-                        bail!("the environment variable {password_env} (--password-env) is not set");
+                        bail!(
+                            "the environment variable {password_env} (--password-env) is not set"
+                        );
                     };
                     let password = zeroize::Zeroizing::new(password);
                     Box::new(
@@ -320,6 +377,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             no_default_anchors,
             at,
             crl,
+            roster,
         } => {
             let bytes =
                 std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
@@ -331,7 +389,10 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                 let file = std::fs::read(path)
                     .with_context(|| format!("cannot read '{}'", path.display()))?;
                 let certs = Certificate::parse_all(&file).with_context(|| {
-                    format!("'{}' is not a certificate file (PEM or DER)", path.display())
+                    format!(
+                        "'{}' is not a certificate file (PEM or DER)",
+                        path.display()
+                    )
                 })?;
                 if certs.is_empty() {
                     bail!("'{}' holds no certificate", path.display());
@@ -342,7 +403,10 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                 let file = std::fs::read(path)
                     .with_context(|| format!("cannot read '{}'", path.display()))?;
                 options.crls.push(Crl::parse(&file).with_context(|| {
-                    format!("'{}' is not a revocation list (CRL, DER or PEM)", path.display())
+                    format!(
+                        "'{}' is not a revocation list (CRL, DER or PEM)",
+                        path.display()
+                    )
                 })?);
             }
             if let Some(at) = at.as_deref() {
@@ -350,6 +414,9 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                     OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
                         .with_context(|| format!("--at {at:?} is not an RFC 3339 time"))?,
                 );
+            }
+            if let Some(path) = &roster {
+                options.roster = Some(read_roster(path)?);
             }
             let result = tekseru_act::verify(&bytes, &options)?;
             if json {
@@ -371,12 +438,48 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         if s.revoked.is_some() { " (revoked later)" } else { "" },
                         s.revision
                     );
+                    out!(
+                        "  allows {}; after it: {}{}",
+                        s.mdp,
+                        s.modification.words(),
+                        if s.content_intact {
+                            ""
+                        } else {
+                            "; its content was changed: it does not count"
+                        }
+                    );
+                    for c in s.changes_after.iter().chain(&s.changes_before) {
+                        out!(
+                            "  - OBJECT {} ({}) in revision {}",
+                            c.object,
+                            c.what,
+                            c.revision
+                        );
+                    }
                 }
                 out!(
                     "modified after the last signature: {}",
                     result.modified_after_last_signature
                 );
                 out!("manifest matches: {}", result.manifest_matches);
+                out!(
+                    "pages: {}",
+                    match result.pages {
+                        tekseru_act::Pages::Shown => "the pages show the manifest",
+                        tekseru_act::Pages::NotShown => "the pages do NOT show the manifest",
+                        tekseru_act::Pages::Unconfirmed => "cannot confirm the pages",
+                    }
+                );
+                out!(
+                    "roster: {}",
+                    if result.roster_confirmed {
+                        "the inspection's (confirmed)"
+                    } else if roster.is_some() {
+                        "NOT the inspection's"
+                    } else {
+                        "as the act states it, not confirmed"
+                    }
+                );
                 for reason in result.quorum.reasons.iter().chain(&result.reasons) {
                     out!("- {reason}");
                 }

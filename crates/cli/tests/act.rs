@@ -11,7 +11,7 @@ use openssl::ec::{EcGroup, EcKey};
 use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
-use openssl::x509::extension::BasicConstraints;
+use openssl::x509::extension::{BasicConstraints, KeyUsage};
 use openssl::x509::{X509Name, X509};
 use serde_json::Value;
 
@@ -71,6 +71,17 @@ fn cert(
     if issuer.is_none() {
         b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
             .unwrap();
+    } else {
+        // A signing key (the act is signed only with nonRepudiation).
+        b.append_extension(
+            KeyUsage::new()
+                .critical()
+                .digital_signature()
+                .non_repudiation()
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
     }
     b.sign(
         issuer.map(|(_, k)| k).unwrap_or(key),
@@ -217,13 +228,68 @@ fn render_sign_verify_round_trip() {
     assert_eq!(report["quorum"]["adopted"], true);
     assert_eq!(report["quorum"]["signed"], 4);
     assert_eq!(report["quorum"]["required"], 4);
+    assert_eq!(report["pages"], "shown", "{report:#}");
+    assert_eq!(report["roster_confirmed"], false);
+    assert_eq!(sigs[0]["mdp"], "form filling and signing (P=2)");
+    assert_eq!(sigs[0]["modification"], "form_filling");
+    assert_eq!(sigs[0]["content_intact"], true);
+    assert_eq!(sigs[0]["changes_after"], Value::Array(Vec::new()));
 
-    // Without --trust: exit 1, and it says nothing is trusted.
+    // With the inspection's roster: confirmed; with another commission's: exit 1.
+    let adopted = repo("assets/demo/accreditation-adopted.json");
+    let args = |roster: &Path| {
+        tekseru(
+            &[
+                "act",
+                "verify",
+                p(&current),
+                "--trust",
+                p(&root_pem),
+                "--roster",
+                p(roster),
+            ],
+            &[],
+        )
+    };
+    let out = args(&adopted);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("roster: the inspection's (confirmed)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pages: the pages show the manifest"),
+        "{text}"
+    );
+    let mut other: Value =
+        serde_json::from_str(&std::fs::read_to_string(&adopted).unwrap()).unwrap();
+    other["members"].as_array_mut().unwrap().pop();
+    let other_path = d.join("other-roster.json");
+    std::fs::write(&other_path, other.to_string()).unwrap();
+    let out = args(&other_path);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the act's roster is not the inspection's"),
+        "{text}"
+    );
+    let out = tekseru(
+        &["act", "verify", p(&current), "--trust", p(&root_pem)],
+        &[],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("roster as the act states it, not confirmed"),
+        "{text}"
+    );
+
+    // Without --trust (only the shipped NCA anchors): exit 1, and it says none is trusted.
     let out = tekseru(&["act", "verify", p(&current)], &[]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("no trusted roots were given (--trust PEM): no signature is trusted"),
+        text.contains("is not trusted at") && text.contains("trusted: false"),
         "{text}"
     );
 
@@ -247,7 +313,7 @@ fn render_sign_verify_round_trip() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("wrong password for the PKCS#12 file"),
+        stderr(&out).contains("wrong password for the key file"),
         "{}",
         stderr(&out)
     );
