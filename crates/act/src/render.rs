@@ -908,9 +908,11 @@ pub(crate) fn render_with(
         fonts,
         &title,
         options,
-        &manifest_of(data, options),
-        &fields,
-        encoded,
+        Attached {
+            manifest: &manifest_of(data, options),
+            fields: &fields,
+            encoded,
+        },
     )
 }
 
@@ -1011,10 +1013,20 @@ pub fn render_dissent(
         fonts,
         "Ерекше пікір / Особое мнение",
         options,
-        &manifest_of(&notice, options),
-        &[],
-        None,
+        Attached {
+            manifest: &manifest_of(&notice, options),
+            fields: &[],
+            encoded: None,
+        },
     )
+}
+
+/// What a document carries besides its pages: the manifest, the signature fields, and, when
+/// drawn again from a PDF, its encoded photos.
+struct Attached<'a> {
+    manifest: &'a [u8],
+    fields: &'a [(String, CellBox)],
+    encoded: Option<&'a EncodedImages>,
 }
 
 /// Serializes the pages with fixed ids, the manifest attached, to bytes.
@@ -1027,10 +1039,13 @@ fn finish_document(
     fonts: &Fonts,
     title: &str,
     options: &RenderOptions,
-    manifest: &[u8],
-    fields: &[(String, CellBox)],
-    encoded: Option<&EncodedImages>,
+    attached: Attached<'_>,
 ) -> Result<Vec<u8>, ActError> {
+    let Attached {
+        manifest,
+        fields,
+        encoded,
+    } = attached;
     use lopdf::{dictionary, Object, Stream, StringFormat};
 
     // Fonts are embedded cut down to the characters used (printpdf subsets only with its

@@ -417,11 +417,9 @@ impl Context {
                     break;
                 }
                 match object {
-                    Object::Reference(id) => {
-                        if context.dss.insert(id) {
-                            if let Ok(o) = old.get_object(id, &mut HashSet::new()) {
-                                todo.push(o);
-                            }
+                    Object::Reference(id) if context.dss.insert(id) => {
+                        if let Ok(o) = old.get_object(id, &mut HashSet::new()) {
+                            todo.push(o);
                         }
                     }
                     Object::Array(items) => todo.extend(items),
