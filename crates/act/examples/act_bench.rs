@@ -9,6 +9,12 @@
 //!   times decoding and downscaling the photos alone (the part no renderer can skip).
 //! - `sign IN P12 PASSWORD OUT`: signs the act IN as its chair with the PKCS#12 file's key
 //!   and reports the time.
+//! - `render-training DIR ITEMS N OUT`: as `render`, a training act whose chair is the NCA
+//!   test identity (IIN 123456789011), so that the NCA test keys sign it.
+//! - `sign-training IN P12 PASSWORD N OUT`: signs the training act N times as the test
+//!   identity (at 2025-05-01, inside the test keys' validity).
+//! - `verify IN`: times `verify` and, for reference, Streebog-512 over each signature's
+//!   signed ranges (the cost no verifier can skip).
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -43,6 +49,17 @@ fn run(args: &[&str]) -> Result<()> {
         ["sign", input, p12, password, out] => {
             sign(Path::new(input), Path::new(p12), password, Path::new(out))
         }
+        ["render-training", dir, items, n, out] => {
+            render_training(Path::new(dir), items.parse()?, n.parse()?, Path::new(out))
+        }
+        ["sign-training", input, p12, password, n, out] => sign_training(
+            Path::new(input),
+            Path::new(p12),
+            password,
+            n.parse()?,
+            Path::new(out),
+        ),
+        ["verify", input] => verify(Path::new(input)),
         _ => Err(
             "usage: act_bench photos DIR N W H NOISE | render DIR ITEMS N OUT | \
                   sign IN P12 PASSWORD OUT"
@@ -208,6 +225,105 @@ fn sign(input: &Path, p12: &Path, password: &str, out: &Path) -> Result<()> {
         "{{\"seconds\":{seconds:.4},\"bytes\":{},\"signed_bytes\":{},\"baseline_hwm_kib\":{before},\"vm_hwm_kib\":{peak}}}",
         pdf.len(),
         signed.len()
+    );
+    Ok(())
+}
+
+const TEST_IIN: &str = "123456789011";
+
+fn render_training(dir: &Path, items: usize, photos: usize, out: &Path) -> Result<()> {
+    let mut data = act_data(dir, items, photos)?;
+    data.training = true;
+    if let Some(chair) = data.roster.members.first_mut() {
+        chair.iin = tekseru_core::Iin::parse_allowing_test(TEST_IIN)?;
+    }
+    let options = RenderOptions {
+        languages: Languages::Both,
+        created: time::macros::datetime!(2025-05-01 10:00 +05:00),
+    };
+    let start = Instant::now();
+    let pdf = tekseru_act::render_act(&data, &options)?;
+    let seconds = start.elapsed().as_secs_f64();
+    std::fs::write(out, &pdf)?;
+    println!("{{\"seconds\":{seconds:.4},\"bytes\":{}}}", pdf.len());
+    Ok(())
+}
+
+fn sign_training(input: &Path, p12: &Path, password: &str, n: usize, out: &Path) -> Result<()> {
+    let mut pdf = std::fs::read(input)?;
+    let signer = Pkcs12Signer::open(&std::fs::read(p12)?, password)?;
+    let member = tekseru_core::Iin::parse_allowing_test(TEST_IIN)?;
+    let start = Instant::now();
+    for _ in 0..n {
+        pdf = tekseru_act::sign(
+            &pdf,
+            &member,
+            &signer,
+            time::macros::datetime!(2025-05-01 12:00 UTC),
+        )?;
+    }
+    std::fs::write(out, &pdf)?;
+    println!(
+        "{{\"seconds\":{:.4},\"signatures\":{n},\"bytes\":{}}}",
+        start.elapsed().as_secs_f64(),
+        pdf.len()
+    );
+    Ok(())
+}
+
+/// Each `/ByteRange [a b c d]` of the file.
+fn byte_ranges(pdf: &[u8]) -> Vec<[usize; 4]> {
+    let key = b"/ByteRange";
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = pdf
+        .get(at..)
+        .and_then(|rest| rest.windows(key.len()).position(|w| w == key))
+    {
+        let start = at + i + key.len();
+        let text: String = pdf
+            .get(start..start + 80)
+            .unwrap_or_default()
+            .iter()
+            .map(|&b| char::from(b))
+            .take_while(|&c| c != ']')
+            .collect();
+        let numbers: Vec<usize> = text
+            .trim_start_matches(|c: char| c == ' ' || c == '[')
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if let [a, b, c, d] = numbers[..] {
+            out.push([a, b, c, d]);
+        }
+        at = start;
+    }
+    out
+}
+
+fn verify(input: &Path) -> Result<()> {
+    use streebog::Digest as _;
+    let pdf = std::fs::read(input)?;
+    let start = Instant::now();
+    let result = tekseru_act::verify(&pdf, &tekseru_act::VerifyOptions::default())?;
+    let seconds = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let ranges = byte_ranges(&pdf);
+    for [a, b, c, d] in &ranges {
+        let mut h = streebog::Streebog512::new();
+        h.update(pdf.get(*a..*b).unwrap_or_default());
+        h.update(pdf.get(*c..c + d).unwrap_or_default());
+        std::hint::black_box(h.finalize());
+    }
+    let hashing = start.elapsed().as_secs_f64();
+    println!(
+        "{{\"seconds\":{seconds:.4},\"streebog_seconds\":{hashing:.4},\"ratio\":{:.3},\"signatures\":{},\"bytes\":{},\"pages\":{:?},\"ok\":{},\"reasons\":{:?}}}",
+        seconds / hashing,
+        ranges.len(),
+        pdf.len(),
+        result.pages,
+        result.ok,
+        result.reasons
     );
     Ok(())
 }

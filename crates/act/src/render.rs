@@ -1079,15 +1079,18 @@ fn finish_document(
         optimize: true,
         subset_fonts: true,
         secure: true,
-        // Photos as JPEG (quality 0.85); the encoder is deterministic.
-        image_optimization: Some(printpdf::ImageOptimizationOptions {
-            quality: Some(0.85),
-            max_image_size: None,
-            dither_greyscale: Some(false),
-            convert_to_greyscale: Some(false),
-            auto_optimize: Some(false),
-            format: Some(printpdf::ImageCompression::Jpeg),
-        }),
+        // Photos as JPEG (quality 0.85); the encoder is deterministic. Drawn again from a
+        // PDF, the stand-ins are replaced by the PDF's own images: nothing to encode.
+        image_optimization: encoded
+            .is_none()
+            .then_some(printpdf::ImageOptimizationOptions {
+                quality: Some(0.85),
+                max_image_size: None,
+                dither_greyscale: Some(false),
+                convert_to_greyscale: Some(false),
+                auto_optimize: Some(false),
+                format: Some(printpdf::ImageCompression::Jpeg),
+            }),
     };
     let mut lo = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut Vec::new());
     // Drawn again from a PDF: its own encoded photos in place of the stand-ins.

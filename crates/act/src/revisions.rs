@@ -804,3 +804,81 @@ impl Roles {
             .unwrap_or_else(|| "an object of the act".to_owned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A rendered page, a signing-like update and a second update: three revisions.
+    fn three_revisions() -> Vec<u8> {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let o1 = pdf.len();
+        pdf.extend_from_slice(b"1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n");
+        let o2 = pdf.len();
+        pdf.extend_from_slice(b"2 0 obj\n<</Type/Pages/Kids[3 0 R]/Count 1>>\nendobj\n");
+        let o3 = pdf.len();
+        pdf.extend_from_slice(b"3 0 obj\n<</Type/Page/Parent 2 0 R/Contents 4 0 R>>\nendobj\n");
+        let o4 = pdf.len();
+        pdf.extend_from_slice(b"4 0 obj\n<</Length 5>>stream\nBT ET\nendstream\nendobj\n");
+        let x1 = pdf.len();
+        pdf.extend_from_slice(
+            format!(
+                "xref\n0 5\n0000000000 65535 f\r\n{o1:010} 00000 n\r\n{o2:010} 00000 n\r\n{o3:010} 00000 n\r\n{o4:010} 00000 n\r\ntrailer\n<</Size 5/Root 1 0 R>>\nstartxref\n{x1}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        let o5 = pdf.len();
+        pdf.extend_from_slice(b"5 0 obj\n<</Type/Sig/ByteRange[0 0 0 0]>>\nendobj\n");
+        let x2 = pdf.len();
+        pdf.extend_from_slice(
+            format!("xref\n5 1\n{o5:010} 00000 n\r\ntrailer\n<</Size 6/Root 1 0 R/Prev {x1}>>\nstartxref\n{x2}\n%%EOF\n").as_bytes(),
+        );
+        let o4b = pdf.len();
+        pdf.extend_from_slice(b"4 0 obj\n<</Length 9>>stream\nBT (x) ET\nendstream\nendobj\n");
+        let x3 = pdf.len();
+        pdf.extend_from_slice(
+            format!("xref\n4 1\n{o4b:010} 00000 n\r\ntrailer\n<</Size 6/Root 1 0 R/Prev {x2}>>\nstartxref\n{x3}\n%%EOF\n").as_bytes(),
+        );
+        pdf
+    }
+
+    #[test]
+    fn a_replaced_content_stream_is_named_and_a_signature_dictionary_is_not() {
+        let pdf = three_revisions();
+        let history = History::read(&pdf).unwrap();
+        let doc = Document::load_mem(&pdf).unwrap();
+        let changes = history.changes(&Roles::of(&doc));
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].1, Level::FormFilling);
+        assert!(changes[0].2.is_empty());
+        assert_eq!(changes[1].1, Level::Other);
+        assert_eq!(
+            changes[1].2,
+            vec![Change {
+                object: 4,
+                revision: 3,
+                what: "page 1 /Contents".to_owned(),
+                level: Level::Other
+            }]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// A damaged file gives an error or a verdict, never a panic.
+        #[test]
+        fn damaged_revisions_never_panic(at in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<prop::sample::Index>()) {
+            let mut pdf = three_revisions();
+            let i = at.index(pdf.len());
+            pdf[i] = byte;
+            let keep = pdf.len() - cut.index(pdf.len() / 4);
+            pdf.truncate(keep);
+            if let Some(history) = History::read(&pdf) {
+                let _ = history.changes(&Roles::default());
+                let _ = history.first_revision_end();
+                let _ = history.first_versions(&history.redefined());
+            }
+        }
+    }
+}
