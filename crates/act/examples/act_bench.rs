@@ -289,7 +289,7 @@ fn byte_ranges(pdf: &[u8]) -> Vec<[usize; 4]> {
             .take_while(|&c| c != ']')
             .collect();
         let numbers: Vec<usize> = text
-            .trim_start_matches(|c: char| c == ' ' || c == '[')
+            .trim_start_matches([' ', '['])
             .split_whitespace()
             .filter_map(|n| n.parse().ok())
             .collect();
