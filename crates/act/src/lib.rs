@@ -11,8 +11,12 @@
 //!   visible stamp ([`Appearance`]: name, IIN, certificate, issuer, signing time); earlier
 //!   signatures stay valid. A [`Signer`] makes the CMS: [`Pkcs12Signer`] now, an
 //!   NCALayer signer later.
-//! - [`verify`] checks every signature, whether the file changed after the last one, whether
-//!   the manifest matches, and evaluates the quorum on the manifest's roster.
+//! - [`verify`] checks every signature (at its own signing time), what every incremental
+//!   update changed (only signing is allowed after a signature: DocMDP P=2, the
+//!   incremental-saving attack), whether the file changed after the last one, whether the
+//!   manifest matches, whether the pages are the manifest's (revision 1 drawn again and
+//!   compared byte for byte, [`RENDERER`]), whether the roster is the inspection's (when
+//!   given), and evaluates the quorum over the signatures that count.
 #![deny(missing_docs)]
 
 mod data;
