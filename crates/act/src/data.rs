@@ -102,6 +102,13 @@ pub struct ActData {
     /// Every evidence file: annex A.
     #[serde(default)]
     pub evidence: Vec<EvidenceEntry>,
+    /// The renderer that drew the pages (`tekseru-act <version>+<format>`), recorded in the
+    /// manifest when the act is rendered, so that `verify` can draw them again and compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renderer: Option<String>,
+    /// The languages the pages are in (`kk`, `ru`, `kk+ru`), recorded with the renderer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub languages: Option<String>,
 }
 
 /// The certification authority.

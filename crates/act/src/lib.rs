@@ -11,14 +11,19 @@
 //!   visible stamp ([`Appearance`]: name, IIN, certificate, issuer, signing time); earlier
 //!   signatures stay valid. A [`Signer`] makes the CMS: [`Pkcs12Signer`] now, an
 //!   NCALayer signer later.
-//! - [`verify`] checks every signature, whether the file changed after the last one, whether
-//!   the manifest matches, and evaluates the quorum on the manifest's roster.
+//! - [`verify`] checks every signature (at its own signing time), what every incremental
+//!   update changed (only signing is allowed after a signature: DocMDP P=2, the
+//!   incremental-saving attack), whether the file changed after the last one, whether the
+//!   manifest matches, whether the pages are the manifest's (revision 1 drawn again and
+//!   compared byte for byte, [`RENDERER`]), whether the roster is the inspection's (when
+//!   given), and evaluates the quorum over the signatures that count.
 #![deny(missing_docs)]
 
 mod data;
 mod layout;
 mod pdf;
 mod render;
+mod revisions;
 mod sign;
 mod stamp;
 mod verify;
@@ -32,10 +37,17 @@ pub use crate::{
         InventoryRow, Lang, Measurement, Notice, Photo, Recommendation, Site,
     },
     pdf::SignatureField,
-    render::{render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME, TRAINING_MARK},
+    render::{
+        render_act, render_dissent, Languages, RenderOptions, MANIFEST_NAME, RENDERER,
+        RENDER_FORMAT, TRAINING_MARK,
+    },
+    revisions::{Change, Level},
     sign::{sign, signature_fields, subject_line, Pkcs12Signer, Signer},
     stamp::Appearance,
-    verify::{verify, CertificateReport, SignatureReport, Verification, VerifyOptions},
+    verify::{
+        verify, CertificateReport, ExpectedRoster, Pages, SignatureReport, Verification,
+        VerifyOptions,
+    },
 };
 
 /// What can go wrong with an act.

@@ -33,6 +33,11 @@ pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
+/// The first position of `needle` in `hay`.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// How many revisions (`%%EOF` markers) the first `len` bytes hold.
 pub(crate) fn revisions(bytes: &[u8]) -> usize {
     bytes.windows(5).filter(|w| w == b"%%EOF").count()

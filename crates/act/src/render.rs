@@ -20,6 +20,54 @@ const THUMB_MAX: u32 = 480;
 const TABLE_START: f32 = 90.0;
 /// The name of the manifest attached to the PDF.
 pub const MANIFEST_NAME: &str = "tekseru-act.json";
+/// The format of the rendered pages: raised whenever the same data would render to other
+/// bytes, so that `verify` knows whether it can draw an act again.
+pub const RENDER_FORMAT: u32 = 1;
+/// The renderer as the manifest records it: `tekseru-act <crate version>+<RENDER_FORMAT>`.
+pub const RENDERER: &str = concat!("tekseru-act ", env!("CARGO_PKG_VERSION"), "+1");
+
+/// The photos of an act drawn again from its own PDF: each photo's image XObject as the PDF
+/// holds it (photo number from 1 → stream), already encoded.
+pub(crate) type EncodedImages = std::collections::BTreeMap<usize, lopdf::Stream>;
+
+/// The languages in the words of the manifest.
+fn languages_word(languages: Languages) -> &'static str {
+    match languages {
+        Languages::One(Lang::Kk) => "kk",
+        Languages::One(Lang::Ru) => "ru",
+        Languages::Both => "kk+ru",
+    }
+}
+
+/// The manifest of an act rendered with `options`: the data without photo bytes, with the
+/// renderer and the languages.
+fn manifest_of(data: &ActData, options: &RenderOptions) -> Vec<u8> {
+    let mut manifest = data.clone();
+    manifest.renderer = Some(RENDERER.to_owned());
+    manifest.languages = Some(languages_word(options.languages).to_owned());
+    manifest.manifest_json()
+}
+
+/// A stand-in for a photo whose encoded image is taken from the PDF: its size only.
+fn placeholder(stream: &lopdf::Stream) -> Option<RawImage> {
+    let side = |key: &[u8]| {
+        stream
+            .dict
+            .get(key)
+            .and_then(lopdf::Object::as_i64)
+            .ok()
+            .and_then(|v| usize::try_from(v).ok())
+            .filter(|&v| v > 0 && v <= THUMB_MAX as usize)
+    };
+    let (width, height) = (side(b"Width")?, side(b"Height")?);
+    Some(RawImage {
+        width,
+        height,
+        pixels: RawImageData::U8(vec![0; width * height * 3]),
+        data_format: RawImageFormat::RGB8,
+        tag: Vec::new(),
+    })
+}
 
 /// Which languages the act is printed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -282,6 +330,16 @@ pub const TRAINING_MARK: &str = "ОҚУ / УЧЕБНЫЙ / TRAINING";
 
 /// Renders the act to PDF bytes, with the manifest attached.
 pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, ActError> {
+    render_with(data, options, None)
+}
+
+/// Renders the act; with `encoded`, the photos are the image XObjects given (an act drawn
+/// again from its own PDF) instead of those decoded from the data.
+pub(crate) fn render_with(
+    data: &ActData,
+    options: &RenderOptions,
+    encoded: Option<&EncodedImages>,
+) -> Result<Vec<u8>, ActError> {
     data.check_identities().map_err(ActError::Input)?;
     let fonts = load_fonts()?;
     let mut doc = PdfDocument::new("");
@@ -308,7 +366,7 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
     adoption_section(&mut w, data, &mut n);
     let fields = signatures_section(&mut w, data, &mut n);
     evidence_annex(&mut w, data);
-    photo_annex(&mut w, &mut doc, data)?;
+    photo_annex(&mut w, &mut doc, data, encoded)?;
     dissent_annex(&mut w, data);
 
     let footer_label = match options.languages {
@@ -335,8 +393,11 @@ pub fn render_act(data: &ActData, options: &RenderOptions) -> Result<Vec<u8>, Ac
         fonts,
         &title,
         options,
-        &data.manifest_json(),
-        &fields,
+        Attached {
+            manifest: &manifest_of(data, options),
+            fields: &fields,
+            encoded,
+        },
     )
 }
 
@@ -1120,7 +1181,12 @@ fn evidence_annex(w: &mut Writer<'_>, data: &ActData) {
 }
 
 /// Annex B: the photographs, three a row, with captions and capture times.
-fn photo_annex(w: &mut Writer<'_>, doc: &mut PdfDocument, data: &ActData) -> Result<(), ActError> {
+fn photo_annex(
+    w: &mut Writer<'_>,
+    doc: &mut PdfDocument,
+    data: &ActData,
+    encoded: Option<&EncodedImages>,
+) -> Result<(), ActError> {
     if data.photos.is_empty() {
         return Ok(());
     }
@@ -1131,7 +1197,13 @@ fn photo_annex(w: &mut Writer<'_>, doc: &mut PdfDocument, data: &ActData) -> Res
     let cell = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
     let box_h = mm(38.0);
     w.layout.space(4.0);
-    let mut decoded = decode_photos(&data.photos)?.into_iter();
+    let mut decoded = match encoded {
+        None => decode_photos(&data.photos)?,
+        Some(images) => (1..=data.photos.len())
+            .map(|n| images.get(&n).and_then(placeholder))
+            .collect(),
+    }
+    .into_iter();
     for (chunk_index, chunk) in data.photos.chunks(per_row).enumerate() {
         w.layout.ensure(box_h + Style::SMALL.size * 6.0);
         let top = w.layout.cursor();
@@ -1299,9 +1371,20 @@ pub fn render_dissent(
         fonts,
         "Ерекше пікір / Особое мнение",
         options,
-        &notice.manifest_json(),
-        &[],
+        Attached {
+            manifest: &manifest_of(&notice, options),
+            fields: &[],
+            encoded: None,
+        },
     )
+}
+
+/// What a document carries besides its pages: the manifest, the signature fields, and, when
+/// drawn again from a PDF, its encoded photos.
+struct Attached<'a> {
+    manifest: &'a [u8],
+    fields: &'a [(String, CellBox)],
+    encoded: Option<&'a EncodedImages>,
 }
 
 /// Serializes the pages with fixed ids, the manifest attached, to bytes.
@@ -1314,9 +1397,13 @@ fn finish_document(
     fonts: &Fonts,
     title: &str,
     options: &RenderOptions,
-    manifest: &[u8],
-    fields: &[(String, CellBox)],
+    attached: Attached<'_>,
 ) -> Result<Vec<u8>, ActError> {
+    let Attached {
+        manifest,
+        fields,
+        encoded,
+    } = attached;
     use lopdf::{dictionary, Object, Stream, StringFormat};
 
     // Fonts are embedded cut down to the characters used (printpdf subsets only with its
@@ -1350,17 +1437,28 @@ fn finish_document(
         optimize: true,
         subset_fonts: true,
         secure: true,
-        // Photos as JPEG (quality 0.85); the encoder is deterministic.
-        image_optimization: Some(printpdf::ImageOptimizationOptions {
-            quality: Some(0.85),
-            max_image_size: None,
-            dither_greyscale: Some(false),
-            convert_to_greyscale: Some(false),
-            auto_optimize: Some(false),
-            format: Some(printpdf::ImageCompression::Jpeg),
-        }),
+        // Photos as JPEG (quality 0.85); the encoder is deterministic. Drawn again from a
+        // PDF, the stand-ins are replaced by the PDF's own images: nothing to encode.
+        image_optimization: encoded
+            .is_none()
+            .then_some(printpdf::ImageOptimizationOptions {
+                quality: Some(0.85),
+                max_image_size: None,
+                dither_greyscale: Some(false),
+                convert_to_greyscale: Some(false),
+                auto_optimize: Some(false),
+                format: Some(printpdf::ImageCompression::Jpeg),
+            }),
     };
     let mut lo = printpdf::serialize::to_lopdf_doc(&doc, &opts, &mut Vec::new());
+    // Drawn again from a PDF: its own encoded photos in place of the stand-ins.
+    if let Some(images) = encoded {
+        for (number, id) in image_xobjects(&lo) {
+            if let Some(stream) = images.get(&number) {
+                lo.objects.insert(id, Object::Stream(stream.clone()));
+            }
+        }
+    }
 
     // The manifest, attached (EmbeddedFiles name tree and /AF).
     let digest = Sha256::digest(manifest);
@@ -1422,6 +1520,44 @@ fn finish_document(
     lo.save_to(&mut out)
         .map_err(|e| ActError::Pdf(format!("cannot serialize the act: {e}")))?;
     Ok(out)
+}
+
+/// The photos' image XObjects of a rendered act (`/Im<n>` in the pages' resources): photo
+/// number → object.
+pub(crate) fn image_xobjects(doc: &lopdf::Document) -> Vec<(usize, lopdf::ObjectId)> {
+    use lopdf::Object;
+    let mut out = std::collections::BTreeMap::new();
+    for page_id in doc.get_pages().into_values() {
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            continue;
+        };
+        let Some(resources) = page
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| doc.dereference(r).ok())
+            .and_then(|(_, r)| r.as_dict().ok())
+        else {
+            continue;
+        };
+        let Some(xobjects) = resources
+            .get(b"XObject")
+            .ok()
+            .and_then(|r| doc.dereference(r).ok())
+            .and_then(|(_, r)| r.as_dict().ok())
+        else {
+            continue;
+        };
+        for (name, value) in xobjects.iter() {
+            let number = std::str::from_utf8(name)
+                .ok()
+                .and_then(|n| n.strip_prefix("Im"))
+                .and_then(|n| n.parse::<usize>().ok());
+            if let (Some(number), Object::Reference(id)) = (number, value) {
+                out.insert(number, *id);
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// How far a signature widget stays inside its cell's rules, points.

@@ -10,7 +10,37 @@ use time::OffsetDateTime;
 
 use crate::data::ActData;
 use crate::pdf;
+use crate::revisions::{Change, History, Level, Roles};
 use crate::ActError;
+
+/// What an act's roster, rule, settings and audit head must be: the inspection's, from the
+/// store or a roster file (`act verify --roster`).
+#[derive(Clone, Debug, Default)]
+pub struct ExpectedRoster {
+    /// The commission.
+    pub roster: tekseru_core::Roster,
+    /// The quorum rule, when known.
+    pub rule: Option<quorum::Rule>,
+    /// The quorum settings, when known.
+    pub settings: Option<quorum::Settings>,
+    /// The audit head the inspection was sealed at, when known.
+    pub audit_head: Option<String>,
+}
+
+/// Whether the pages of revision 1 are the manifest's, drawn again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pages {
+    /// Drawn again from the manifest, revision 1 is byte for byte the same.
+    Shown,
+    /// Revision 1 is not what the manifest renders to: the pages show something else.
+    NotShown,
+    /// The act was rendered by another renderer: its pages cannot be drawn again here.
+    Unconfirmed,
+}
+
+/// The modification policy every signature of an act allows (DocMDP P=2).
+const MDP: &str = "form filling and signing (P=2)";
 
 /// What a verification trusts and when it judges.
 #[derive(Clone, Debug)]
@@ -25,6 +55,9 @@ pub struct VerifyOptions {
     pub at: Option<OffsetDateTime>,
     /// Revocation lists: a signer revoked before its signing time does not count.
     pub crls: Vec<Crl>,
+    /// The inspection's roster, rule, settings and audit head the manifest must state; `None`:
+    /// the roster is taken as the act states it, not confirmed.
+    pub roster: Option<ExpectedRoster>,
 }
 
 impl Default for VerifyOptions {
@@ -34,6 +67,7 @@ impl Default for VerifyOptions {
             trust: Vec::new(),
             at: None,
             crls: Vec::new(),
+            roster: None,
         }
     }
 }
@@ -83,6 +117,20 @@ pub struct SignatureReport {
     pub chain: Option<ChainReport>,
     /// The revision (1 = the rendered act) the signature covers.
     pub revision: usize,
+    /// The modifications the signature allows after it (DocMDP).
+    pub mdp: String,
+    /// How far the updates after it go: `none`, `form_filling` (signing), `annotations`,
+    /// `other` (the content changed).
+    pub modification: Level,
+    /// What the updates after it changed beyond signing: object, revision, what it is.
+    pub changes_after: Vec<Change>,
+    /// What the updates before it, after the rendered act, changed beyond signing: the
+    /// revision it signs is not the act as rendered.
+    pub changes_before: Vec<Change>,
+    /// Whether the content it signed is what the file shows: nothing but signing after it
+    /// (a comment after the last signature is an unsigned change, not a content change),
+    /// and nothing but signing before it since the act was rendered.
+    pub content_intact: bool,
 }
 
 /// The result of [`verify`].
@@ -96,12 +144,20 @@ pub struct Verification {
     pub modified_after_last_signature: bool,
     /// Whether the manifest is present, is act data, and is the one every signature covered.
     pub manifest_matches: bool,
+    /// Whether the pages of revision 1 are the manifest's, drawn again.
+    pub pages: Pages,
+    /// The renderer the manifest names.
+    pub renderer: Option<String>,
+    /// Whether the roster, rule, settings and audit head were checked against the
+    /// inspection's (`VerifyOptions::roster`) and agree.
+    pub roster_confirmed: bool,
     /// The quorum over the valid, trusted signatures of roster members.
     pub quorum: quorum::Outcome,
     /// Every problem found, one sentence each.
     pub reasons: Vec<String>,
-    /// Whether every signature is valid and trusted, nothing follows the last one, the
-    /// manifest matches and the quorum is met.
+    /// Whether every signature is valid, trusted and covers intact content, nothing follows
+    /// the last one, the manifest matches, the pages show it, the roster (when given) agrees
+    /// and the quorum is met.
     pub ok: bool,
 }
 
@@ -162,6 +218,12 @@ fn anchors(training: bool, options: &VerifyOptions) -> Result<Vec<Certificate>, 
 /// manifest is the one every signature covered, and the quorum on the manifest's roster.
 pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, ActError> {
     let doc = pdf::load(bytes)?;
+    let history = History::read(bytes);
+    let roles = Roles::of(&doc);
+    let updates = history
+        .as_ref()
+        .map(|h| h.changes(&roles))
+        .unwrap_or_default();
     let manifest = pdf::manifest(&doc)?;
     let data = ActData::from_json(&String::from_utf8_lossy(&manifest))
         .map_err(|e| ActError::Pdf(format!("the attached manifest is not act data: {e}")))?;
@@ -198,6 +260,11 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
             trusted: false,
             chain: None,
             revision: 0,
+            mdp: MDP.to_owned(),
+            modification: Level::None,
+            changes_after: Vec::new(),
+            changes_before: Vec::new(),
+            content_intact: false,
         };
         let end = c.saturating_add(d);
         let contents = bytes
@@ -212,7 +279,10 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
             reports.push(report);
             continue;
         };
-        report.revision = pdf::revisions(bytes.get(..end).unwrap_or_default());
+        report.revision = match &history {
+            Some(h) => h.revision_of(end),
+            None => pdf::revisions(bytes.get(..end).unwrap_or_default()),
+        };
         let inner = contents.get(1..contents.len() - 1).unwrap_or_default();
         let der = unhex(inner).unwrap_or_default();
         let der = der_len(&der).and_then(|n| der.get(..n)).unwrap_or(&[]);
@@ -303,13 +373,107 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
                 report.subject
             ));
         }
-        // The manifest in the revision this signature covers must be the current one.
-        match pdf::load(bytes.get(..end).unwrap_or_default()).and_then(|d| pdf::manifest(&d)) {
-            Ok(m) if m == manifest => {}
-            _ => manifest_matches = false,
-        }
         reports.push(report);
     }
+    // What each signature's revision was changed by afterwards, and before it.
+    let last_signed = reports.iter().map(|r| r.revision).max().unwrap_or(0);
+    let unreadable = history.is_none();
+    if unreadable {
+        reasons.push(
+            "the file's cross-reference sections cannot be read one by one, so what each update changed cannot be told: no signature counts"
+                .to_owned(),
+        );
+    }
+    let disqualifying = |c: &Change| {
+        c.level == Level::Other || (c.level == Level::Annotations && c.revision <= last_signed)
+    };
+    let list = |changes: &[&Change]| {
+        changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "OBJECT {} ({}) in revision {}",
+                    c.object, c.what, c.revision
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for (index, report) in reports.iter_mut().enumerate() {
+        if report.revision == 0 {
+            continue;
+        }
+        let number = index + 1;
+        let who = report
+            .member
+            .clone()
+            .unwrap_or_else(|| report.subject.clone());
+        for (revision, level, changes) in &updates {
+            if *revision > report.revision {
+                report.modification = report.modification.max(*level);
+                report.changes_after.extend(changes.iter().cloned());
+            } else {
+                report
+                    .changes_before
+                    .extend(changes.iter().filter(|c| disqualifying(c)).cloned());
+            }
+        }
+        let after: Vec<&Change> = report
+            .changes_after
+            .iter()
+            .filter(|c| disqualifying(c))
+            .collect();
+        let before: Vec<&Change> = report.changes_before.iter().collect();
+        if !after.is_empty() {
+            reasons.push(format!(
+                "signature {number} ({who}) covers a revision whose content was changed afterwards: {}; it does not count",
+                list(&after)
+            ));
+        }
+        if !before.is_empty() {
+            reasons.push(format!(
+                "signature {number} ({who}) signs a revision whose content was changed after the act was rendered: {}; it does not count",
+                list(&before)
+            ));
+        }
+        report.content_intact = !unreadable && after.is_empty() && before.is_empty();
+    }
+    let unsigned: Vec<&Change> = updates
+        .iter()
+        .filter(|(revision, _, _)| *revision > last_signed && last_signed > 0)
+        .flat_map(|(_, _, changes)| changes.iter())
+        .filter(|c| c.level == Level::Annotations)
+        .collect();
+    if !unsigned.is_empty() {
+        reasons.push(format!(
+            "after the last signature, an unsigned update adds comments: {} (an unsigned change, not a change of the signed content)",
+            list(&unsigned)
+        ));
+    }
+
+    // The act as rendered: revision 1, its manifest and pages.
+    let redefined = history.as_ref().map(History::redefined).unwrap_or_default();
+    let mut first = doc;
+    if let Some(h) = &history {
+        for (id, object) in h.first_versions(&redefined) {
+            first.objects.insert(id, object);
+        }
+    }
+    match pdf::manifest(&first) {
+        Ok(m) if m == manifest => {}
+        _ => manifest_matches = false,
+    }
+    let (pages, renderer) = check_pages(bytes, history.as_ref(), &first, &manifest, &mut reasons);
+    let roster_confirmed = match &options.roster {
+        None => {
+            reasons.push(
+                "roster as the act states it, not confirmed: give the inspection's roster (--roster) to check it"
+                    .to_owned(),
+            );
+            false
+        }
+        Some(expected) => confirm_roster(&data, expected, &mut reasons),
+    };
     if !manifest_matches {
         reasons.push("the attached manifest was changed after signing".to_owned());
     }
@@ -329,7 +493,7 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
     }
     let counted: Vec<quorum::Signature> = reports
         .iter()
-        .filter(|r| r.valid && r.trusted)
+        .filter(|r| r.valid && r.trusted && r.content_intact)
         .filter_map(|r| {
             let iin = Iin::parse_allowing_test(r.iin.as_deref()?).ok()?;
             let signed_on = r
@@ -356,9 +520,11 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
     let ok = !found.is_empty()
         && reports
             .iter()
-            .all(|r| r.valid && r.trusted && r.member.is_some())
+            .all(|r| r.valid && r.trusted && r.content_intact && r.member.is_some())
         && !modified
         && manifest_matches
+        && pages != Pages::NotShown
+        && (options.roster.is_none() || roster_confirmed)
         && outcome.adopted;
     if !outcome.adopted {
         if let Some(first) = outcome.reasons.first() {
@@ -370,8 +536,138 @@ pub fn verify(bytes: &[u8], options: &VerifyOptions) -> Result<Verification, Act
         signatures: reports,
         modified_after_last_signature: modified,
         manifest_matches,
+        pages,
+        renderer,
+        roster_confirmed,
         quorum: outcome,
         reasons,
         ok,
     })
+}
+
+/// Draws revision 1 again from its manifest (the photos taken from the PDF, the creation
+/// time from its /Info) and compares the bytes.
+fn check_pages(
+    bytes: &[u8],
+    history: Option<&History<'_>>,
+    first: &lopdf::Document,
+    manifest: &[u8],
+    reasons: &mut Vec<String>,
+) -> (Pages, Option<String>) {
+    let this = crate::render::RENDERER;
+    let data: ActData = match serde_json::from_slice(manifest) {
+        Ok(data) => data,
+        Err(e) => {
+            reasons.push(format!(
+                "pages do not show the manifest: the manifest cannot be read back ({e})"
+            ));
+            return (Pages::NotShown, None);
+        }
+    };
+    let renderer = data.renderer.clone();
+    match renderer.as_deref() {
+        Some(r) if r == this => {}
+        Some(r) => {
+            reasons.push(format!(
+                "cannot confirm the pages (rendered by {r}, this is {this})"
+            ));
+            return (Pages::Unconfirmed, renderer);
+        }
+        None => {
+            reasons.push(format!(
+                "cannot confirm the pages (rendered by a tekseru that did not record its renderer, this is {this})"
+            ));
+            return (Pages::Unconfirmed, renderer);
+        }
+    }
+    let mut not_shown = |why: &str| {
+        reasons.push(format!("pages do not show the manifest: {why}"));
+        (Pages::NotShown, renderer.clone())
+    };
+    let Some(end) = history.and_then(History::first_revision_end) else {
+        return not_shown("the rendered act's revision cannot be told");
+    };
+    let Some(languages) = data
+        .languages
+        .as_deref()
+        .and_then(|l| l.parse::<crate::Languages>().ok())
+    else {
+        return not_shown("the manifest names no languages");
+    };
+    let created = first
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|i| first.dereference(i).ok())
+        .and_then(|(_, i)| i.as_dict().ok())
+        .and_then(|i| i.get(b"CreationDate").ok())
+        .and_then(|d| d.as_str().ok())
+        .and_then(|d| pdf::parse_pdf_date(&String::from_utf8_lossy(d)));
+    let Some(created) = created else {
+        return not_shown("the act has no creation date");
+    };
+    let mut images = crate::render::EncodedImages::new();
+    for (number, id) in crate::render::image_xobjects(first) {
+        if let Ok(stream) = first.get_object(id).and_then(lopdf::Object::as_stream) {
+            images.insert(number, stream.clone());
+        }
+    }
+    let options = crate::RenderOptions { languages, created };
+    let rendered = match crate::render::render_with(&data, &options, Some(&images)) {
+        Ok(rendered) => rendered,
+        Err(e) => return not_shown(&format!("the manifest does not render ({e})")),
+    };
+    let original = bytes.get(..end).unwrap_or_default();
+    let trimmed = rendered.trim_ascii_end();
+    if original.trim_ascii_end() == trimmed {
+        (Pages::Shown, renderer)
+    } else {
+        not_shown("the rendered act's pages are not what its manifest renders to (pages, text or hidden content differ)")
+    }
+}
+
+/// Checks the manifest's roster, rule, settings and audit head against the inspection's.
+fn confirm_roster(data: &ActData, expected: &ExpectedRoster, reasons: &mut Vec<String>) -> bool {
+    let mut ok = true;
+    if data.roster != expected.roster {
+        ok = false;
+        let names = |r: &tekseru_core::Roster| {
+            r.members
+                .iter()
+                .map(|m| format!("{} ({})", m.name, m.iin))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        reasons.push(format!(
+            "the act's roster is not the inspection's: the act lists {}; the inspection has {}",
+            names(&data.roster),
+            names(&expected.roster)
+        ));
+    }
+    if let Some(rule) = expected.rule.filter(|r| *r != data.rule) {
+        ok = false;
+        reasons.push(format!(
+            "the act's quorum rule is {:?}, the inspection's is {rule:?}",
+            data.rule
+        ));
+    }
+    if let Some(settings) = expected.settings.filter(|s| *s != data.settings) {
+        ok = false;
+        reasons.push(format!(
+            "the act's quorum settings ({:?}) are not the inspection's ({settings:?})",
+            data.settings
+        ));
+    }
+    if let Some(head) = expected
+        .audit_head
+        .as_ref()
+        .filter(|h| **h != data.audit_head)
+    {
+        ok = false;
+        reasons.push(format!(
+            "the act carries audit head {}, the inspection was sealed at {}",
+            data.audit_head, head
+        ));
+    }
+    ok
 }

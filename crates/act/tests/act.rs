@@ -793,3 +793,47 @@ fn no_page_holds_a_single_line() {
         }
     }
 }
+
+#[test]
+fn an_honest_signed_act_shows_its_manifest_and_every_signature_allows_only_signing() {
+    let data = demo();
+    let ids = iins(&data);
+    let root = Root::new("Test Root CA");
+    let act = render_act(&data, &options(Languages::Both)).unwrap();
+    let signed = sign_by(
+        &root,
+        act,
+        &[
+            (ids[0].as_str(), Alg::Rsa2048),
+            (ids[3].as_str(), Alg::P256),
+        ],
+    );
+    let result = verify(&signed, &trusting(&[&root.cert])).unwrap();
+    assert_eq!(
+        result.pages,
+        tekseru_act::Pages::Shown,
+        "{:?}",
+        result.reasons
+    );
+    assert_eq!(
+        result.renderer.as_deref(),
+        Some(tekseru_act::RENDERER),
+        "the manifest does not record the renderer"
+    );
+    assert!(tekseru_act::RENDERER.ends_with(&format!("+{}", tekseru_act::RENDER_FORMAT)));
+    for s in &result.signatures {
+        assert!(s.content_intact, "{:?}", result.reasons);
+        assert!(s.changes_after.is_empty() && s.changes_before.is_empty());
+        assert_eq!(s.mdp, "form filling and signing (P=2)");
+    }
+    assert_eq!(
+        result.signatures[0].modification,
+        tekseru_act::Level::FormFilling
+    );
+    assert_eq!(result.signatures[1].modification, tekseru_act::Level::None);
+    assert!(!result.roster_confirmed);
+    assert!(result
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("roster as the act states it, not confirmed")));
+}

@@ -78,6 +78,11 @@ pub(crate) enum ActCmd {
         /// Revocation list(s), DER or PEM: a signer revoked before signing does not count.
         #[arg(long)]
         crl: Vec<PathBuf>,
+        /// The inspection's roster (JSON, as `inspection new --roster` takes it, optionally
+        /// with "rule", "settings" and "audit_head"): the act's must be the same. Without it
+        /// the roster is taken as the act states it, not confirmed.
+        #[arg(long)]
+        roster: Option<PathBuf>,
     },
     /// Record a member's dissent and write the notice to the service provider.
     Dissent {
@@ -121,6 +126,48 @@ pub(crate) enum ActCmd {
         #[command(flatten)]
         store: StoreArgs,
     },
+}
+
+/// A roster file: the members as `inspection new --roster` takes them, optionally the rule,
+/// the quorum settings and the audit head the act must carry.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterFile {
+    #[serde(default)]
+    rule: Option<tekseru_core::quorum::Rule>,
+    members: Vec<RosterMember>,
+    #[serde(default)]
+    settings: Option<tekseru_core::quorum::Settings>,
+    #[serde(default)]
+    audit_head: Option<String>,
+    #[serde(default, rename = "act_date")]
+    _act_date: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterMember {
+    #[serde(flatten)]
+    member: tekseru_core::Member,
+    #[serde(default, rename = "signed")]
+    _signed: Option<bool>,
+    #[serde(default, rename = "signed_on")]
+    _signed_on: Option<serde_json::Value>,
+}
+
+fn read_roster(path: &Path) -> anyhow::Result<tekseru_act::ExpectedRoster> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read roster file '{}'", path.display()))?;
+    let file: RosterFile = serde_json::from_str(&tekseru_core::nfc(&text))
+        .with_context(|| format!("roster file '{}' is not valid", path.display()))?;
+    Ok(tekseru_act::ExpectedRoster {
+        roster: tekseru_core::Roster {
+            members: file.members.into_iter().map(|m| m.member).collect(),
+        },
+        rule: file.rule,
+        settings: file.settings,
+        audit_head: file.audit_head,
+    })
 }
 
 fn read_data(path: &Path) -> anyhow::Result<ActData> {
@@ -332,6 +379,7 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
             no_default_anchors,
             at,
             crl,
+            roster,
         } => {
             let bytes =
                 std::fs::read(&pdf).with_context(|| format!("cannot read '{}'", pdf.display()))?;
@@ -369,6 +417,9 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         .with_context(|| format!("--at {at:?} is not an RFC 3339 time"))?,
                 );
             }
+            if let Some(path) = &roster {
+                options.roster = Some(read_roster(path)?);
+            }
             let result = tekseru_act::verify(&bytes, &options)?;
             if json {
                 crate::print_json(&result)?;
@@ -389,12 +440,48 @@ pub(crate) fn run(cmd: ActCmd, json: bool) -> anyhow::Result<ExitCode> {
                         if s.revoked.is_some() { " (revoked later)" } else { "" },
                         s.revision
                     );
+                    out!(
+                        "  allows {}; after it: {}{}",
+                        s.mdp,
+                        s.modification.words(),
+                        if s.content_intact {
+                            ""
+                        } else {
+                            "; its content was changed: it does not count"
+                        }
+                    );
+                    for c in s.changes_after.iter().chain(&s.changes_before) {
+                        out!(
+                            "  - OBJECT {} ({}) in revision {}",
+                            c.object,
+                            c.what,
+                            c.revision
+                        );
+                    }
                 }
                 out!(
                     "modified after the last signature: {}",
                     result.modified_after_last_signature
                 );
                 out!("manifest matches: {}", result.manifest_matches);
+                out!(
+                    "pages: {}",
+                    match result.pages {
+                        tekseru_act::Pages::Shown => "the pages show the manifest",
+                        tekseru_act::Pages::NotShown => "the pages do NOT show the manifest",
+                        tekseru_act::Pages::Unconfirmed => "cannot confirm the pages",
+                    }
+                );
+                out!(
+                    "roster: {}",
+                    if result.roster_confirmed {
+                        "the inspection's (confirmed)"
+                    } else if roster.is_some() {
+                        "NOT the inspection's"
+                    } else {
+                        "as the act states it, not confirmed"
+                    }
+                );
                 for reason in result.quorum.reasons.iter().chain(&result.reasons) {
                     out!("- {reason}");
                 }

@@ -228,6 +228,61 @@ fn render_sign_verify_round_trip() {
     assert_eq!(report["quorum"]["adopted"], true);
     assert_eq!(report["quorum"]["signed"], 4);
     assert_eq!(report["quorum"]["required"], 4);
+    assert_eq!(report["pages"], "shown", "{report:#}");
+    assert_eq!(report["roster_confirmed"], false);
+    assert_eq!(sigs[0]["mdp"], "form filling and signing (P=2)");
+    assert_eq!(sigs[0]["modification"], "form_filling");
+    assert_eq!(sigs[0]["content_intact"], true);
+    assert_eq!(sigs[0]["changes_after"], Value::Array(Vec::new()));
+
+    // With the inspection's roster: confirmed; with another commission's: exit 1.
+    let adopted = repo("assets/demo/accreditation-adopted.json");
+    let args = |roster: &Path| {
+        tekseru(
+            &[
+                "act",
+                "verify",
+                p(&current),
+                "--trust",
+                p(&root_pem),
+                "--roster",
+                p(roster),
+            ],
+            &[],
+        )
+    };
+    let out = args(&adopted);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("roster: the inspection's (confirmed)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pages: the pages show the manifest"),
+        "{text}"
+    );
+    let mut other: Value =
+        serde_json::from_str(&std::fs::read_to_string(&adopted).unwrap()).unwrap();
+    other["members"].as_array_mut().unwrap().pop();
+    let other_path = d.join("other-roster.json");
+    std::fs::write(&other_path, other.to_string()).unwrap();
+    let out = args(&other_path);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the act's roster is not the inspection's"),
+        "{text}"
+    );
+    let out = tekseru(
+        &["act", "verify", p(&current), "--trust", p(&root_pem)],
+        &[],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("roster as the act states it, not confirmed"),
+        "{text}"
+    );
 
     // Without --trust, only the NCA RK anchors are trusted: exit 1, and it says why.
     let out = tekseru(&["act", "verify", p(&current)], &[]);

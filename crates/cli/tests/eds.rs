@@ -345,9 +345,15 @@ fn the_training_ceremony_with_the_nca_test_keys() {
         2,
         "{quorum:?}"
     );
-    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    // Besides the training notice: the roster is the act's say-so (no --roster given), and
+    // the quorum.
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(
-        reasons[1].starts_with("quorum: not adopted: the commission is not composed"),
+        reasons[1].starts_with("roster as the act states it, not confirmed"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].starts_with("quorum: not adopted: the commission is not composed"),
         "{reasons:?}"
     );
     assert_eq!(report["ok"], Value::Bool(false));

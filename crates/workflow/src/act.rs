@@ -38,6 +38,11 @@ pub struct ActStatus {
     pub modified_after_last_signature: bool,
     /// Whether the attached manifest is intact and covered by every signature.
     pub manifest_matches: bool,
+    /// Whether the rendered pages are the manifest's, drawn again.
+    pub pages_shown: tekseru_act::Pages,
+    /// Whether the act's roster, rule, settings and audit head are the inspection's and its
+    /// seal's.
+    pub roster_confirmed: bool,
     /// The quorum over the valid, trusted signatures of roster members.
     pub quorum: quorum::Outcome,
     /// Every problem found, one sentence each.
@@ -204,8 +209,21 @@ pub fn status(store: &Store, id: &str) -> Result<Option<ActStatus>> {
         return Ok(None);
     };
     let roots = crate::trust::trusted_roots(store)?;
+    // The roster, rule, settings and audit head are the inspection's, not the act's say-so.
     let options = tekseru_act::VerifyOptions {
         trust: roots.clone(),
+        roster: Some(tekseru_act::ExpectedRoster {
+            roster: inspection.roster.clone(),
+            rule: Some(inspection.checklist.rule),
+            settings: Some(quorum::Settings::default()),
+            audit_head: Some(
+                inspection
+                    .seal
+                    .as_ref()
+                    .map(|s| s.head.clone())
+                    .unwrap_or_default(),
+            ),
+        }),
         ..tekseru_act::VerifyOptions::default()
     };
     let verification = tekseru_act::verify(&latest.pdf, &options)?;
@@ -218,6 +236,8 @@ pub fn status(store: &Store, id: &str) -> Result<Option<ActStatus>> {
         signatures: verification.signatures,
         modified_after_last_signature: verification.modified_after_last_signature,
         manifest_matches: verification.manifest_matches,
+        pages_shown: verification.pages,
+        roster_confirmed: verification.roster_confirmed,
         quorum: verification.quorum,
         reasons: verification.reasons,
         ok: verification.ok && inspection.amendments == 0,

@@ -220,6 +220,8 @@ pub(crate) fn act_text(inspection: &Inspection, audit_head: &str) -> ActData {
                 sha256: e.sha256.clone(),
             })
             .collect(),
+        renderer: None,
+        languages: None,
     }
 }
 

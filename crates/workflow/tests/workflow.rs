@@ -184,6 +184,13 @@ fn members_sign_in_turn_and_the_quorum_follows() {
     assert!(status.quorum.adopted, "{:?}", status.quorum.reasons);
     assert!(status.ok);
     assert_eq!(status.trusted_roots, 1);
+    assert!(status.roster_confirmed, "{:?}", status.reasons);
+    assert_eq!(
+        status.pages_shown,
+        tekseru_act::Pages::Shown,
+        "{:?}",
+        status.reasons
+    );
 
     // The store's audit trail still verifies with every revision in it.
     assert!(f.store.verify(&f.id).unwrap().intact());
@@ -989,4 +996,73 @@ fn the_acts_details_are_printed_from_the_store() {
     assert_eq!(data.basis.notices[0].reference, "224/НҚ §12 ¶4");
     assert_eq!(data.basis.source_registration.as_deref(), Some("20815"));
     assert!(f.store.verify(&f.id).unwrap().intact());
+}
+
+/// The manifest attached to an act.
+fn manifest(pdf: &[u8]) -> tekseru_act::ActData {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let stream = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .find(|s| {
+            s.dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"EmbeddedFile".as_slice())
+        })
+        .unwrap();
+    let json = stream.decompressed_content().unwrap();
+    tekseru_act::ActData::from_json(std::str::from_utf8(&json).unwrap()).unwrap()
+}
+
+/// An act that lists a commission of its own making, kept as the store's latest revision, is
+/// not the inspection's act, however well it is signed.
+#[test]
+fn an_act_listing_another_commission_is_not_the_inspections() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    workflow::add_trusted_root(&mut f.store, "root.pem", &root.pem(), NOW).unwrap();
+    let rendered = render(&mut f);
+    let mut data = manifest(&rendered.pdf);
+    // The KNB seat given to someone else, whose key the forger holds.
+    const STRANGER: &str = "900101300007";
+    for m in &mut data.roster.members {
+        if m.iin.to_string() == KNB {
+            m.iin = iin(STRANGER);
+        }
+    }
+    let options = tekseru_act::RenderOptions {
+        languages: Languages::Both,
+        created: NOW,
+    };
+    let mut pdf = tekseru_act::render_act(&data, &options).unwrap();
+    for member in [CHAIR, STRANGER] {
+        pdf = tekseru_act::sign(&pdf, &iin(member), &signer(&root, member), NOW).unwrap();
+    }
+    let alone = tekseru_act::verify(
+        &pdf,
+        &tekseru_act::VerifyOptions {
+            trust: workflow::trusted_roots(&f.store).unwrap(),
+            ..tekseru_act::VerifyOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        alone.ok && !alone.roster_confirmed,
+        "by its own say-so it is adopted: {:?}",
+        alone.reasons
+    );
+    let head = f.store.inspection(&f.id).unwrap().audit_head;
+    f.store
+        .store_act(&f.id, &head, &pdf, "signed", Some(iin(STRANGER)))
+        .unwrap();
+    let status = workflow::status(&f.store, &f.id).unwrap().unwrap();
+    assert!(!status.ok);
+    assert!(!status.roster_confirmed);
+    assert!(
+        status
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("the act's roster is not the inspection's")),
+        "{:?}",
+        status.reasons
+    );
 }
