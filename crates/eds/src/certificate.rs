@@ -567,6 +567,15 @@ impl Certificate {
     /// Verifies this certificate's signature with `issuer`'s public key.
     pub fn verify_signed_by(&self, issuer: &PublicKey) -> Result<(), EdsError> {
         let algorithm = self.signature_algorithm()?;
+        // RFC 5280 §4.1.1.2: the algorithm outside the signed part must be the one inside it,
+        // or a signature could be read under another algorithm than the issuer signed.
+        if self.inner.signature_algorithm() != self.inner.tbs_certificate().signature() {
+            return Err(EdsError::BadSignature(format!(
+                "the certificate's signatureAlgorithm ({}) is not the one its signed part names ({})",
+                self.inner.signature_algorithm().oid,
+                self.inner.tbs_certificate().signature().oid
+            )));
+        }
         let signature = self
             .inner
             .signature()

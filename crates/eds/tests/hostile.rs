@@ -157,3 +157,39 @@ fn every_byte_of_the_signed_part_matters() {
         );
     }
 }
+
+/// RFC 5280 §4.1.1.2: a certificate whose outer signatureAlgorithm differs from the one in
+/// its signed part does not verify, even when both are known algorithms.
+#[test]
+fn an_outer_algorithm_other_than_the_signed_one_is_refused() {
+    let der = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/anchors/prod/nca_gost_2022.cer"
+    ))
+    .unwrap();
+    let root = tekseru_eds::certificate::Certificate::parse(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/anchors/prod/root_gost_2022.cer"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let key = root.public_key().unwrap();
+    let cert = tekseru_eds::certificate::Certificate::parse(&der).unwrap();
+    assert!(cert.verify_signed_by(&key).is_ok());
+    // The outer OID (after the TBS) names the 2015-256 signature instead of 2015-512.
+    let sig_512 = [0x2a, 0x83, 0x0e, 0x03, 0x0a, 0x01, 0x01, 0x02, 0x03, 0x02];
+    let last = der
+        .windows(sig_512.len())
+        .rposition(|w| w == sig_512)
+        .unwrap();
+    let mut forged = der.clone();
+    forged[last + sig_512.len() - 1] = 0x01;
+    let forged = tekseru_eds::certificate::Certificate::parse(&forged).unwrap();
+    let err = forged.verify_signed_by(&key).unwrap_err().to_string();
+    assert!(
+        err.contains("is not the one its signed part names"),
+        "{err}"
+    );
+}
