@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use lopdf::{dictionary, Object, ObjectId};
 use tekseru_core::Iin;
+use tekseru_eds::algorithm::DigestAlgorithm;
 use tekseru_eds::certificate::Certificate;
 use tekseru_eds::cms::{self, SignedCms};
 use tekseru_eds::key::Credential;
@@ -33,6 +34,19 @@ pub trait Signer {
     /// attributes contentType, signingTime, signingCertificateV2 and messageDigest, DER.
     /// `at` is the signing time to write, where the signer lets the caller choose it.
     fn sign_detached(&self, parts: &[&[u8]], at: OffsetDateTime) -> Result<Vec<u8>, ActError>;
+    /// The digest algorithm of a signer that signs a digest the act computes
+    /// ([`Signer::sign_digest`]), so that a 30 MB act is hashed once for signing and checking;
+    /// `None` (NCALayer) when the signer needs the bytes themselves.
+    fn digest_algorithm(&self) -> Option<DigestAlgorithm> {
+        None
+    }
+    /// Like [`Signer::sign_detached`], over content whose digest (by
+    /// [`Signer::digest_algorithm`]) is `digest`.
+    fn sign_digest(&self, _digest: &[u8], _at: OffsetDateTime) -> Result<Vec<u8>, ActError> {
+        Err(ActError::Crypto(
+            "this signer signs the act's bytes, not a digest".to_owned(),
+        ))
+    }
 }
 
 /// A signer whose key and certificate come from a PKCS#12 (`.p12`) file: an NCA RK key
@@ -70,6 +84,15 @@ impl Signer for Pkcs12Signer {
 
     fn sign_detached(&self, parts: &[&[u8]], at: OffsetDateTime) -> Result<Vec<u8>, ActError> {
         cms::sign_detached(parts, &self.credential, at).map_err(|e| ActError::Crypto(e.to_string()))
+    }
+
+    fn digest_algorithm(&self) -> Option<DigestAlgorithm> {
+        Some(self.credential.key().signature_algorithm().digest())
+    }
+
+    fn sign_digest(&self, digest: &[u8], at: OffsetDateTime) -> Result<Vec<u8>, ActError> {
+        cms::sign_detached_digest(digest, &self.credential, at)
+            .map_err(|e| ActError::Crypto(e.to_string()))
     }
 }
 
@@ -182,8 +205,22 @@ pub fn sign(
 
     let (head, rest) = out.split_at(start);
     let tail = rest.get(end - start..).unwrap_or_default();
-    let cms = signer.sign_detached(&[head, tail], now)?;
-    let signed = cms::verify_detached(&cms, &[head, tail]).map_err(|e| {
+    // A key file signs a digest computed here once, and the CMS is checked against the same
+    // digest; NCALayer gets the bytes, and what it returns is checked over them.
+    let (cms, checked) = match signer.digest_algorithm() {
+        Some(algorithm) => {
+            let digest = algorithm.digest_parts(&[head, tail]);
+            let cms = signer.sign_digest(&digest, now)?;
+            let checked = cms::verify_detached_digest(&cms, algorithm, &digest);
+            (cms, checked)
+        }
+        None => {
+            let cms = signer.sign_detached(&[head, tail], now)?;
+            let checked = cms::verify_detached(&cms, &[head, tail]);
+            (cms, checked)
+        }
+    };
+    let signed = checked.map_err(|e| {
         ActError::Crypto(format!(
             "the signature the signer returned does not verify over the act, so it was not added: {e}"
         ))

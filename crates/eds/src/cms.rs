@@ -231,6 +231,27 @@ fn issuer_serial_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
 /// the contentType, the ESS signingCertificateV2 (when present, it must name the signer's
 /// certificate) and the signature; trust in the signer is [`crate::chain::validate`]'s job.
 pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsError> {
+    verify_content(cms, Content::Parts(content))
+}
+
+/// Like [`verify_detached`], for content whose digest the caller computed with `algorithm`
+/// (e.g. once, for both signing and checking a 30 MB act): the CMS must digest with the same
+/// algorithm, and its messageDigest must be `content_digest`.
+pub fn verify_detached_digest(
+    cms: &[u8],
+    algorithm: DigestAlgorithm,
+    content_digest: &[u8],
+) -> Result<SignedCms, EdsError> {
+    verify_content(cms, Content::Digest(algorithm, content_digest))
+}
+
+/// What a CMS is checked against: the content, or its digest.
+enum Content<'a> {
+    Parts(&'a [&'a [u8]]),
+    Digest(DigestAlgorithm, &'a [u8]),
+}
+
+fn verify_content(cms: &[u8], content: Content<'_>) -> Result<SignedCms, EdsError> {
     let mut blocks = pem_or_der("the CMS", cms)?;
     if blocks.len() != 1 {
         return Err(EdsError::malformed("the CMS", "more than one PEM block"));
@@ -320,7 +341,11 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         SignatureAlgorithm::from_cms(&signer_info.signature_algorithm.oid, digest_algorithm)?;
 
     let attached;
-    let parts: &[&[u8]] = if content.is_empty() {
+    let given: &[&[u8]] = match content {
+        Content::Parts(parts) => parts,
+        Content::Digest(..) => &[],
+    };
+    let parts: &[&[u8]] = if given.is_empty() && matches!(content, Content::Parts(_)) {
         let econtent = signed
             .encap_content_info
             .econtent
@@ -332,9 +357,19 @@ pub fn verify_detached(cms: &[u8], content: &[&[u8]]) -> Result<SignedCms, EdsEr
         attached = octets.into_bytes();
         &[attached.as_ref()]
     } else {
-        content
+        given
     };
-    let content_digest = digest_algorithm.digest_parts(parts);
+    let content_digest = match content {
+        Content::Parts(_) => digest_algorithm.digest_parts(parts),
+        Content::Digest(algorithm, digest) if algorithm == digest_algorithm => digest.to_vec(),
+        Content::Digest(algorithm, _) => {
+            return Err(cms_err(format!(
+                "the CMS digests its content with {}, not {}",
+                digest_algorithm.name(),
+                algorithm.name()
+            )))
+        }
+    };
 
     let attrs = signer_info
         .signed_attrs

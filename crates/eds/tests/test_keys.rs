@@ -277,3 +277,38 @@ fn a_test_certificate_fails_under_the_production_anchors() {
         report.reasons
     );
 }
+
+/// A CMS checked against a digest the caller computed once: the same digest verifies, another
+/// digest or another digest algorithm does not.
+#[test]
+fn a_cms_is_checked_against_a_precomputed_digest() {
+    use tekseru_eds::algorithm::DigestAlgorithm;
+    let credential = open("GOST512_0d79");
+    let at = time::macros::datetime!(2024-11-01 12:00 UTC);
+    let parts: [&[u8]; 2] = [b"the act before /Contents", b"and after it"];
+    let algorithm = credential.key().signature_algorithm().digest();
+    assert_eq!(algorithm, DigestAlgorithm::Streebog512);
+    let digest = algorithm.digest_parts(&parts);
+    let cms = tekseru_eds::cms::sign_detached_digest(&digest, &credential, at).unwrap();
+    let signed = tekseru_eds::cms::verify_detached_digest(&cms, algorithm, &digest).unwrap();
+    assert_eq!(signed.signing_time, Some(at));
+    // The same CMS over the parts themselves.
+    assert!(tekseru_eds::cms::verify_detached(&cms, &parts).is_ok());
+    let mut other = digest.clone();
+    other[0] ^= 1;
+    let err = tekseru_eds::cms::verify_detached_digest(&cms, algorithm, &other).unwrap_err();
+    assert!(
+        err.to_string().contains("differs from messageDigest"),
+        "{err}"
+    );
+    let err = tekseru_eds::cms::verify_detached_digest(
+        &cms,
+        DigestAlgorithm::Sha256,
+        &DigestAlgorithm::Sha256.digest_parts(&parts),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("digests its content with"),
+        "{err}"
+    );
+}
