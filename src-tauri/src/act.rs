@@ -160,15 +160,19 @@ pub(crate) fn sign_act(
         .map_err(|e| Failure::from(format!("key file '{}': {e}", p12.display())))?;
     drop(password);
     drop(key);
+    sign_with(&state, &id, &member, &signer)
+}
+
+/// Adds `member`'s signature by `signer` to the latest act, now; returns the act's status.
+fn sign_with(
+    state: &AppState,
+    id: &str,
+    member: &Iin,
+    signer: &dyn tekseru_act::Signer,
+) -> Result<Option<ActStatus>> {
     state.with_store(|store| {
-        tekseru_workflow::sign(
-            store,
-            &id,
-            &member,
-            &signer,
-            tekseru_workflow::clock::now()?,
-        )?;
-        Ok(tekseru_workflow::status(store, &id)?)
+        tekseru_workflow::sign(store, id, member, signer, tekseru_workflow::clock::now()?)?;
+        Ok(tekseru_workflow::status(store, id)?)
     })
 }
 
@@ -182,16 +186,7 @@ pub(crate) fn sign_act_ncalayer(
 ) -> Result<Option<ActStatus>> {
     let member = iin(&member)?;
     let signer = tekseru_workflow::NcaLayerSigner::from_env()?;
-    state.with_store(|store| {
-        tekseru_workflow::sign(
-            store,
-            &id,
-            &member,
-            &signer,
-            tekseru_workflow::clock::now()?,
-        )?;
-        Ok(tekseru_workflow::status(store, &id)?)
-    })
+    sign_with(&state, &id, &member, &signer)
 }
 
 /// Records a member's dissent and keeps the notice to the provider; returns its SHA-256.

@@ -251,7 +251,8 @@ enum Content<'a> {
     Digest(DigestAlgorithm, &'a [u8]),
 }
 
-fn verify_content(cms: &[u8], content: Content<'_>) -> Result<SignedCms, EdsError> {
+/// The `SignedData` of a CMS given as PEM or DER.
+fn signed_data(cms: &[u8]) -> Result<SignedData, EdsError> {
     let mut blocks = pem_or_der("the CMS", cms)?;
     if blocks.len() != 1 {
         return Err(EdsError::malformed("the CMS", "more than one PEM block"));
@@ -264,17 +265,26 @@ fn verify_content(cms: &[u8], content: Content<'_>) -> Result<SignedCms, EdsErro
             info.content_type
         )));
     }
-    let signed: SignedData = info
-        .content
+    info.content
         .decode_as()
-        .map_err(|e| EdsError::malformed("the CMS SignedData", e))?;
+        .map_err(|e| EdsError::malformed("the CMS SignedData", e))
+}
+
+/// The one signer of a `SignedData`.
+fn the_signer(signed: &SignedData) -> Result<&SignerInfo, EdsError> {
     let signers: Vec<&SignerInfo> = signed.signer_infos.0.iter().collect();
-    let [signer_info] = signers.as_slice() else {
-        return Err(cms_err(format!(
+    match signers.as_slice() {
+        [signer] => Ok(signer),
+        _ => Err(cms_err(format!(
             "the CMS has {} signers where one is expected",
             signers.len()
-        )));
-    };
+        ))),
+    }
+}
+
+fn verify_content(cms: &[u8], content: Content<'_>) -> Result<SignedCms, EdsError> {
+    let signed = signed_data(cms)?;
+    let signer_info = the_signer(&signed)?;
 
     let mut certificates = Vec::new();
     for choice in signed.certificates.iter().flat_map(|s| s.0.iter()) {
@@ -458,29 +468,8 @@ pub struct GostSignatureFacts {
 /// The raw GOST signature facts of a CMS `SignedData` (PEM or DER) with one signer, or
 /// `None` when its signer's key is not a GOST key.
 pub fn gost_signature_facts(cms: &[u8]) -> Result<Option<GostSignatureFacts>, EdsError> {
-    let mut blocks = pem_or_der("the CMS", cms)?;
-    if blocks.len() != 1 {
-        return Err(EdsError::malformed("the CMS", "more than one PEM block"));
-    }
-    let der = blocks.remove(0);
-    let info = ContentInfo::from_der(&der).map_err(|e| EdsError::malformed("the CMS", e))?;
-    if info.content_type != ID_SIGNED_DATA {
-        return Err(cms_err(format!(
-            "the CMS is {}, not SignedData",
-            info.content_type
-        )));
-    }
-    let signed: SignedData = info
-        .content
-        .decode_as()
-        .map_err(|e| EdsError::malformed("the CMS SignedData", e))?;
-    let signers: Vec<&SignerInfo> = signed.signer_infos.0.iter().collect();
-    let [signer_info] = signers.as_slice() else {
-        return Err(cms_err(format!(
-            "the CMS has {} signers where one is expected",
-            signers.len()
-        )));
-    };
+    let signed = signed_data(cms)?;
+    let signer_info = the_signer(&signed)?;
     let mut signer = None;
     for choice in signed.certificates.iter().flat_map(|s| s.0.iter()) {
         if let CertificateChoices::Certificate(c) = choice {
