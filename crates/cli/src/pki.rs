@@ -244,7 +244,7 @@ fn exit(verdict: Verdict) -> ExitCode {
 fn finish<R: Report>(report: &R, attach: &AttachArgs, json: bool) -> anyhow::Result<ExitCode> {
     let mut value = serde_json::to_value(report)?;
     let evidence = match &attach.attach {
-        Some(target) => Some(attach_report(report, &value, target, &attach.store)?),
+        Some(target) => Some(attach_report(report, target, &attach.store)?),
         None => None,
     };
     if json {
@@ -279,11 +279,10 @@ fn finish<R: Report>(report: &R, attach: &AttachArgs, json: bool) -> anyhow::Res
     Ok(exit(report.verdict()))
 }
 
-/// Writes the report as `pki-<check>-<time>.json` and `.txt` and adds both as evidence on
-/// the item; the verdict is proposed, never set.
+/// Keeps the report as evidence on the item (`tekseru_workflow::pki::attach_report`, as the
+/// app does); the verdict is proposed, never set.
 fn attach_report<R: Report>(
     report: &R,
-    value: &Value,
     target: &[String],
     store: &StoreArgs,
 ) -> anyhow::Result<Value> {
@@ -291,37 +290,19 @@ fn attach_report<R: Report>(
         bail!("--attach takes an inspection id and an item id");
     };
     let mut store = store.open(false)?;
-    store.inspection(id)?;
-    let stamp = OffsetDateTime::now_utc()
-        .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
-        .unwrap_or_default();
-    let dir = std::env::temp_dir().join(format!(
-        "tekseru-pki-{}-{}",
-        std::process::id(),
-        OffsetDateTime::now_utc().unix_timestamp_nanos()
-    ));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot write '{}'", dir.display()))?;
-    let base = format!("pki-{}-{stamp}", report.check());
-    let json_path = dir.join(format!("{base}.json"));
-    let text_path = dir.join(format!("{base}.txt"));
-    let written = std::fs::write(&json_path, serde_json::to_string_pretty(value)? + "\n")
-        .and_then(|()| std::fs::write(&text_path, report.text()));
-    let result = written
-        .with_context(|| format!("cannot write '{}'", dir.display()))
-        .and_then(|()| {
-            let mut files = Vec::new();
-            for path in [&json_path, &text_path] {
-                let e = store
-                    .add_evidence(id, Some(item), path, &mut |_, _| true)
-                    .with_context(|| format!("the report was not attached to {id} {item}"))?;
-                files.push(json!({ "sha256": e.sha256, "name": e.name, "bytes": e.bytes }));
-            }
-            Ok(files)
-        });
-    let _ = std::fs::remove_dir_all(&dir);
-    let files = result?;
+    let attached = tekseru_workflow::pki::attach_report(
+        &mut store,
+        id,
+        item,
+        report,
+        tekseru_workflow::clock::now()?,
+    )
+    .with_context(|| format!("the report was not attached to {id} {item}"))?;
+    let files: Vec<Value> = attached
+        .files
+        .iter()
+        .map(|e| json!({ "sha256": e.sha256, "name": e.name, "bytes": e.bytes }))
+        .collect();
     let proposed = report.verdict().checklist_verdict();
     Ok(json!({
         "inspection": id,
