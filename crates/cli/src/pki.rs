@@ -10,7 +10,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 use tekseru_pki::registry::Registry;
-use tekseru_pki::{chain, crl, oids, sntp, Input, Report, Verdict};
+use tekseru_pki::{chain, oids, sntp, Input, Report, Verdict};
+use tekseru_workflow::pki::CrlSource;
 use time::OffsetDateTime;
 
 use crate::store::StoreArgs;
@@ -170,36 +171,20 @@ pub(crate) fn run(cmd: PkiCmd, json: bool) -> anyhow::Result<ExitCode> {
             let issuer = issuer.as_deref().map(read).transpose()?;
             let checks = read_all(&checks)?;
             let source = match source {
-                Some(s) => s,
-                None => {
-                    let first = checks
-                        .first()
-                        .context("give the CRL (file or URL), or --check a certificate with a CRL distribution point")?;
-                    let cert = tekseru_eds::certificate::Certificate::parse(&first.bytes)
-                        .with_context(|| format!("'{}'", first.name))?;
-                    crl::distribution_points(&cert)
-                        .into_iter()
-                        .next()
-                        .with_context(|| {
-                            format!(
-                                "'{}' has no http(s) CRL distribution point: give the CRL",
-                                first.name
-                            )
-                        })?
-                }
+                Some(s) => match CrlSource::url(&s) {
+                    Some(url) => url,
+                    None => CrlSource::File(read(Path::new(&s))?),
+                },
+                None => CrlSource::DistributionPoint,
             };
-            let input = if source.starts_with("http://") || source.starts_with("https://") {
-                match crl::fetch(&source, Duration::from_millis(timeout)) {
-                    Ok(input) => input,
-                    Err(e) => {
-                        let report = crl::not_fetched(&source, &e, when);
-                        return finish(&report, &attach, json);
-                    }
-                }
-            } else {
-                read(Path::new(&source))?
-            };
-            let report = crl::check(&input, issuer.as_ref(), &checks, when, list);
+            let report = tekseru_workflow::pki::crl_check(
+                source,
+                issuer.as_ref(),
+                &checks,
+                when,
+                Duration::from_millis(timeout),
+                list,
+            )?;
             finish(&report, &attach, json)
         }
         PkiCmd::Time {

@@ -2,12 +2,14 @@
 //! kept as JSON and as readable text, and its verdict is proposed, never set. The CLI's
 //! `--attach` and the app's "Attach as evidence" both go through [`attach_report`].
 
+use std::time::Duration;
+
 use serde::Serialize;
 use tekseru_core::Verdict;
-use tekseru_pki::crl::CrlCheck;
+use tekseru_pki::crl::{self, CrlCheck};
 use tekseru_pki::oids::OidsCheck;
 use tekseru_pki::sntp::TimeCheck;
-use tekseru_pki::{chain::ChainCheck, Report};
+use tekseru_pki::{chain::ChainCheck, Input, Report};
 use tekseru_store::{Evidence, Store};
 use time::OffsetDateTime;
 
@@ -130,5 +132,67 @@ pub fn attach_report<R: Report>(
         item: item.to_owned(),
         files,
         proposed_verdict: proposed_verdict(report.verdict()),
+    })
+}
+
+/// Where the CRL of [`crl_check`] comes from.
+#[derive(Clone, Debug)]
+pub enum CrlSource {
+    /// A file (DER or PEM) the CA gave.
+    File(Input),
+    /// An http(s) URL on the CA's network.
+    Url(String),
+    /// The first http(s) CRL distribution point of the first certificate to look up.
+    DistributionPoint,
+}
+
+impl CrlSource {
+    /// A URL when `text` starts with `http://` or `https://`, else `None`.
+    pub fn url(text: &str) -> Option<CrlSource> {
+        let t = text.trim();
+        (t.starts_with("http://") || t.starts_with("https://"))
+            .then(|| CrlSource::Url(t.to_owned()))
+    }
+}
+
+/// The CRL check (§12(13)) from a file, a URL (fetched with `timeout`) or the distribution
+/// point of the first of `checks`: a URL that does not answer is a report too
+/// ([`crl::not_fetched`]). Refused when there is no CRL to read: no source and no
+/// certificate with a distribution point.
+pub fn crl_check(
+    source: CrlSource,
+    issuer: Option<&Input>,
+    checks: &[Input],
+    at: OffsetDateTime,
+    timeout: Duration,
+    list_entries: bool,
+) -> Result<CrlCheck> {
+    let url = match source {
+        CrlSource::File(input) => return Ok(crl::check(&input, issuer, checks, at, list_entries)),
+        CrlSource::Url(url) => url,
+        CrlSource::DistributionPoint => {
+            let first = checks.first().ok_or_else(|| {
+                WorkflowError::Refused(
+                    "give the CRL (file or URL), or a certificate to look up that names a CRL distribution point"
+                        .to_owned(),
+                )
+            })?;
+            let cert = tekseru_eds::certificate::Certificate::parse(&first.bytes).map_err(|e| {
+                WorkflowError::Refused(format!("'{}' is not a certificate: {e}", first.name))
+            })?;
+            crl::distribution_points(&cert)
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    WorkflowError::Refused(format!(
+                        "'{}' has no http(s) CRL distribution point: give the CRL",
+                        first.name
+                    ))
+                })?
+        }
+    };
+    Ok(match crl::fetch(&url, timeout) {
+        Ok(input) => crl::check(&input, issuer, checks, at, list_entries),
+        Err(e) => crl::not_fetched(&url, &e, at),
     })
 }

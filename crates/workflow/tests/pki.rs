@@ -136,3 +136,38 @@ fn a_report_on_an_item_of_another_tool_or_no_such_item_is_refused_and_nothing_is
     assert!(err.to_string().contains("no.such-item"), "{err}");
     assert!(store.inspection(&id).unwrap().evidence.is_empty());
 }
+
+#[test]
+fn a_crl_check_needs_a_crl_or_a_certificate_naming_its_distribution_point() {
+    use std::time::Duration;
+    use tekseru_workflow::pki::{crl_check, CrlSource};
+    let timeout = Duration::from_millis(200);
+    let err = crl_check(CrlSource::DistributionPoint, None, &[], NOW, timeout, false).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "give the CRL (file or URL), or a certificate to look up that names a CRL distribution point"
+    );
+    let garbage = Input::new("/media/ca/list.crl", b"not a certificate".to_vec());
+    let err = crl_check(
+        CrlSource::DistributionPoint,
+        None,
+        std::slice::from_ref(&garbage),
+        NOW,
+        timeout,
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("'/media/ca/list.crl' is not a certificate: "),
+        "{err}"
+    );
+    // A file that is no CRL is a report that cannot decide, not an error.
+    let report = crl_check(CrlSource::File(garbage), None, &[], NOW, timeout, false).unwrap();
+    assert_eq!(report.verdict, tekseru_pki::Verdict::NotVerifiableHere);
+    assert!(matches!(
+        CrlSource::url(" http://crl.example.kz/a.crl"),
+        Some(CrlSource::Url(u)) if u == "http://crl.example.kz/a.crl"
+    ));
+    assert!(CrlSource::url("/tmp/a.crl").is_none());
+}
