@@ -1,6 +1,7 @@
 // The inspector's day, through the real app: create the store, an inspection, answer items
-// (one measurement failing), attach a photo, render the act, sign it with two test keys and
-// watch the quorum panel turn from "not adopted" to "adopted". Screenshots: target/e2e/.
+// (one measurement failing), measure the CA's time server and a certificate chain with the
+// PKI field tools, attach a photo, render the act, sign it with two test keys and watch the
+// quorum panel turn from "not adopted" to "adopted". Screenshots: target/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
