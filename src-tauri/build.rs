@@ -34,6 +34,10 @@ const COMMANDS: &[&str] = &[
     "dissent",
     "add_trusted_root",
     "export_act",
+    "pki_choose",
+    "pki_clear",
+    "pki_run",
+    "pki_attach",
 ];
 
 fn main() {

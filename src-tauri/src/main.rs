@@ -7,6 +7,7 @@ mod act;
 mod commands;
 mod demo;
 mod inspection;
+mod pki;
 mod session;
 mod state;
 
@@ -55,6 +56,10 @@ fn main() {
             act::add_trusted_root,
             act::sign_act_ncalayer,
             act::export_act,
+            pki::pki_choose,
+            pki::pki_clear,
+            pki::pki_run,
+            pki::pki_attach,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -64,6 +64,9 @@ pub(crate) fn lock(state: State<'_, AppState>) -> Result<()> {
     if let Ok(mut pages) = state.pages.lock() {
         pages.clear();
     }
+    if let Ok(mut pki) = state.pki.lock() {
+        *pki = crate::pki::PkiState::default();
+    }
     Ok(())
 }
 

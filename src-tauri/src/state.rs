@@ -36,6 +36,8 @@ pub(crate) struct AppState {
     pub(crate) dropped: Mutex<Vec<PathBuf>>,
     /// Rendered pages of acts as data URLs, by (act SHA-256, page).
     pub(crate) pages: Mutex<HashMap<(String, u32), String>>,
+    /// The field checks' chosen files and last reports, by item.
+    pub(crate) pki: Mutex<crate::pki::PkiState>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             key_file: Mutex::new(None),
             dropped: Mutex::new(Vec::new()),
             pages: Mutex::new(HashMap::new()),
+            pki: Mutex::new(crate::pki::PkiState::default()),
         }
     }
 

@@ -1,6 +1,7 @@
 // What the end-to-end tests need on disk: test keys and certificates made with openssl at
 // test time (never committed), and a photo to attach.
 import { execFileSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -112,4 +113,34 @@ export function chooseInFileDialog(title: string, path: string): void {
     execFileSync("xdotool", ["windowfocus", "--sync", id, "sleep", "0.6", "key", "Return", "sleep", "0.8"]);
   }
   throw new Error(`the file dialog '${title}' did not accept ${path}`);
+}
+
+/** NTP's timestamp (seconds since 1900 and a binary fraction) of a time in milliseconds. */
+function ntp(ms: number): Buffer {
+  const out = Buffer.alloc(8);
+  const seconds = Math.floor(ms / 1000);
+  out.writeUInt32BE((seconds + 2_208_988_800) >>> 0, 0);
+  out.writeUInt32BE(Math.floor(((ms - seconds * 1000) / 1000) * 2 ** 32) >>> 0, 4);
+  return out;
+}
+
+/**
+ * A small SNTP server on 127.0.0.1 (stratum 1, "GPS") whose clock is `offsetMs` off this
+ * machine's: the CA's time server as the field check sees it.
+ */
+export async function startSntp(offsetMs: number): Promise<{ address: string; close: () => void }> {
+  const socket = createSocket("udp4");
+  socket.on("message", (request, from) => {
+    if (request.length < 48) return;
+    const out = Buffer.alloc(48);
+    out[0] = (4 << 3) | 4; // no leap warning, version 4, mode 4 (server)
+    out[1] = 1;
+    out.write("GPS", 12, "ascii");
+    request.copy(out, 24, 40, 48); // originate = the client's transmit time
+    ntp(Date.now() + offsetMs).copy(out, 32);
+    ntp(Date.now() + offsetMs).copy(out, 40);
+    socket.send(out, from.port, from.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  return { address: `127.0.0.1:${socket.address().port}`, close: () => socket.close() };
 }

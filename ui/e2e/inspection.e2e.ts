@@ -1,12 +1,13 @@
 // The inspector's day, through the real app: create the store, an inspection, answer items
-// (one measurement failing), attach a photo, render the act, sign it with two test keys and
-// watch the quorum panel turn from "not adopted" to "adopted". Screenshots: target/e2e/.
+// (one measurement failing), measure the CA's time server and a certificate chain with the
+// PKI field tools, attach a photo, render the act, sign it with two test keys and watch the
+// quorum panel turn from "not adopted" to "adopted". Screenshots: target/e2e/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Session, sleep } from "./webdriver";
-import { chooseInFileDialog, makeKeys, makePhoto } from "./fixtures";
+import { chooseInFileDialog, makeKeys, makePhoto, startSntp } from "./fixtures";
 
 const APP = process.env.TEKSERU_APP ?? "";
 const OUT = process.env.TEKSERU_E2E_OUT ?? join(tmpdir(), "tekseru-e2e");
@@ -125,6 +126,50 @@ describe("an inspection from start to a signed, adopted act", () => {
     );
     expect(failing).toEqual(["server-room.ceiling-height"]);
     await s.clickOn("[data-testid=filter-all]");
+  });
+
+  it("measures the CA's time server and its chain with the field tools, keeping the reports", async () => {
+    // §12(8): the time server answers 120 ms off this machine's clock, within the 1 s accepted.
+    const sntp = await startSntp(120);
+    try {
+      await s.clickOn("[data-testid='item-operations.time-synchronization']");
+      await s.find("[data-testid=pki-tool]");
+      expect(await text("[data-testid=item-verdict]")).toBe("Жауап жоқ");
+      await fill("[data-testid=pki-server]", sntp.address);
+      await s.clickOn("[data-testid=pki-run]");
+      await s.until("time verdict", () => text("[data-testid=pki-verdict]"), (t) => t === "Нәтиже: талапқа сай", 15_000);
+      expect(await text("[data-testid=pki-lines]")).toMatch(/127\.0\.0\.1:\d+: ноутбукке қатысты ауытқу \+1[0-9]{2}\.\d мс/);
+      expect(await text("[data-testid=pki-proposed]")).toBe("Ұсынылған үкім: Сәйкес");
+      // Proposed, not set: the item is still unanswered until the inspector takes it.
+      expect(await text("[data-testid=item-verdict]")).toBe("Жауап жоқ");
+      await s.clickOn("[data-testid=pki-attach]");
+      await s.until("report attached", async () => (await s.findAll("[data-testid=evidence-row]")).length, (n) => n === 2);
+      const rows = await s.findAll("[data-testid=evidence-row]");
+      expect(await rows[0]?.text()).toMatch(/pki-time-\d{8}T\d{6}Z\.json/);
+      expect(await rows[1]?.text()).toMatch(/pki-time-\d{8}T\d{6}Z\.txt/);
+      expect(await text("[data-testid=item-verdict]")).toBe("Жауап жоқ");
+      await s.clickOn("[data-testid=pki-use-verdict]");
+      await s.until("verdict taken", () => text("[data-testid=item-verdict]"), (t) => t === "Сәйкес");
+      await shot("04a-time-check");
+    } finally {
+      sntp.close();
+    }
+
+    // §12(2): a certificate made by these tests does not chain to the NCA RK roots.
+    await s.clickOn("[data-testid='item-pki.chain-building']");
+    await s.clickOn("[data-testid=pki-choose-cert]");
+    chooseInFileDialog("Тексерілетін сертификат", keys.root);
+    await s.until(
+      "chosen",
+      () => s.execute<string>("return document.querySelector('[data-testid=pki-chosen-cert]').textContent.trim()"),
+      (t) => t === "root.pem",
+    );
+    await s.clickOn("[data-testid=pki-run]");
+    await s.until("chain verdict", () => text("[data-testid=pki-verdict]"), (t) => t === "Нәтиже: талапқа сай емес");
+    expect(await text("[data-testid=pki-lines]")).toContain("1. tekseru e2e test root");
+    expect(await text("[data-testid=pki-lines]")).toContain("Тізбек сенім түбіріне жетпейді");
+    expect(await text("[data-testid=pki-proposed]")).toBe("Ұсынылған үкім: Сәйкес емес");
+    await shot("04b-chain-check");
   });
 
   it("decides every other item from the keyboard and the inventory table", async () => {

@@ -10,7 +10,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 use tekseru_pki::registry::Registry;
-use tekseru_pki::{chain, crl, oids, sntp, Input, Report, Verdict};
+use tekseru_pki::{chain, oids, sntp, Input, Report, Verdict};
+use tekseru_workflow::pki::CrlSource;
 use time::OffsetDateTime;
 
 use crate::store::StoreArgs;
@@ -170,36 +171,20 @@ pub(crate) fn run(cmd: PkiCmd, json: bool) -> anyhow::Result<ExitCode> {
             let issuer = issuer.as_deref().map(read).transpose()?;
             let checks = read_all(&checks)?;
             let source = match source {
-                Some(s) => s,
-                None => {
-                    let first = checks
-                        .first()
-                        .context("give the CRL (file or URL), or --check a certificate with a CRL distribution point")?;
-                    let cert = tekseru_eds::certificate::Certificate::parse(&first.bytes)
-                        .with_context(|| format!("'{}'", first.name))?;
-                    crl::distribution_points(&cert)
-                        .into_iter()
-                        .next()
-                        .with_context(|| {
-                            format!(
-                                "'{}' has no http(s) CRL distribution point: give the CRL",
-                                first.name
-                            )
-                        })?
-                }
+                Some(s) => match CrlSource::url(&s) {
+                    Some(url) => url,
+                    None => CrlSource::File(read(Path::new(&s))?),
+                },
+                None => CrlSource::DistributionPoint,
             };
-            let input = if source.starts_with("http://") || source.starts_with("https://") {
-                match crl::fetch(&source, Duration::from_millis(timeout)) {
-                    Ok(input) => input,
-                    Err(e) => {
-                        let report = crl::not_fetched(&source, &e, when);
-                        return finish(&report, &attach, json);
-                    }
-                }
-            } else {
-                read(Path::new(&source))?
-            };
-            let report = crl::check(&input, issuer.as_ref(), &checks, when, list);
+            let report = tekseru_workflow::pki::crl_check(
+                source,
+                issuer.as_ref(),
+                &checks,
+                when,
+                Duration::from_millis(timeout),
+                list,
+            )?;
             finish(&report, &attach, json)
         }
         PkiCmd::Time {
@@ -244,7 +229,7 @@ fn exit(verdict: Verdict) -> ExitCode {
 fn finish<R: Report>(report: &R, attach: &AttachArgs, json: bool) -> anyhow::Result<ExitCode> {
     let mut value = serde_json::to_value(report)?;
     let evidence = match &attach.attach {
-        Some(target) => Some(attach_report(report, &value, target, &attach.store)?),
+        Some(target) => Some(attach_report(report, target, &attach.store)?),
         None => None,
     };
     if json {
@@ -279,11 +264,10 @@ fn finish<R: Report>(report: &R, attach: &AttachArgs, json: bool) -> anyhow::Res
     Ok(exit(report.verdict()))
 }
 
-/// Writes the report as `pki-<check>-<time>.json` and `.txt` and adds both as evidence on
-/// the item; the verdict is proposed, never set.
+/// Keeps the report as evidence on the item (`tekseru_workflow::pki::attach_report`, as the
+/// app does); the verdict is proposed, never set.
 fn attach_report<R: Report>(
     report: &R,
-    value: &Value,
     target: &[String],
     store: &StoreArgs,
 ) -> anyhow::Result<Value> {
@@ -291,37 +275,19 @@ fn attach_report<R: Report>(
         bail!("--attach takes an inspection id and an item id");
     };
     let mut store = store.open(false)?;
-    store.inspection(id)?;
-    let stamp = OffsetDateTime::now_utc()
-        .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
-        .unwrap_or_default();
-    let dir = std::env::temp_dir().join(format!(
-        "tekseru-pki-{}-{}",
-        std::process::id(),
-        OffsetDateTime::now_utc().unix_timestamp_nanos()
-    ));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot write '{}'", dir.display()))?;
-    let base = format!("pki-{}-{stamp}", report.check());
-    let json_path = dir.join(format!("{base}.json"));
-    let text_path = dir.join(format!("{base}.txt"));
-    let written = std::fs::write(&json_path, serde_json::to_string_pretty(value)? + "\n")
-        .and_then(|()| std::fs::write(&text_path, report.text()));
-    let result = written
-        .with_context(|| format!("cannot write '{}'", dir.display()))
-        .and_then(|()| {
-            let mut files = Vec::new();
-            for path in [&json_path, &text_path] {
-                let e = store
-                    .add_evidence(id, Some(item), path, &mut |_, _| true)
-                    .with_context(|| format!("the report was not attached to {id} {item}"))?;
-                files.push(json!({ "sha256": e.sha256, "name": e.name, "bytes": e.bytes }));
-            }
-            Ok(files)
-        });
-    let _ = std::fs::remove_dir_all(&dir);
-    let files = result?;
+    let attached = tekseru_workflow::pki::attach_report(
+        &mut store,
+        id,
+        item,
+        report,
+        tekseru_workflow::clock::now()?,
+    )
+    .with_context(|| format!("the report was not attached to {id} {item}"))?;
+    let files: Vec<Value> = attached
+        .files
+        .iter()
+        .map(|e| json!({ "sha256": e.sha256, "name": e.name, "bytes": e.bytes }))
+        .collect();
     let proposed = report.verdict().checklist_verdict();
     Ok(json!({
         "inspection": id,

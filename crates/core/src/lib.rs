@@ -47,7 +47,8 @@ mod roster;
 pub use crate::{
     checklist::{
         Checklist, ChecklistError, ChecklistErrorKind, DeadlineLimit, InventorySpec, Item,
-        ItemKind, Localized, Mark, MeasureRule, Op, Procedure, Section, Source, Verdict, Wording,
+        ItemKind, Localized, Mark, MeasureRule, Op, Procedure, Section, Source, Tool, Verdict,
+        Wording,
     },
     identity::{Bin, IdentityError, Iin},
     roster::{Body, Member, Role, Roster},

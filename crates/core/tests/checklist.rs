@@ -64,6 +64,16 @@ fn each_bad_file_names_its_line_and_problem() {
         ),
         (
             "unit = \"m\"\n",
+            "unit = \"m\"\ntool = \"pki.time\"\n",
+            "edited-PID.toml:28: item 'server-room.ceiling-height' has kind 'measure' but a `tool` (only check and pki items have one)",
+        ),
+        (
+            "kind = \"check\"",
+            "kind = \"check\"\ntool = \"pki.ruler\"",
+            "edited-PID.toml:24: unknown variant `pki.ruler`, expected one of `pki.chain`, `pki.oids`, `pki.crl`, `pki.time`",
+        ),
+        (
+            "unit = \"m\"\n",
             "",
             "edited-PID.toml:28: item 'server-room.ceiling-height' of kind 'measure' needs a `unit`",
         ),

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use tekseru_core::quorum::Rule;
-use tekseru_core::{catalog, Checklist, ItemKind, Op};
+use tekseru_core::{catalog, Checklist, ItemKind, Op, Tool};
 
 fn shipped(id: &str) -> Checklist {
     catalog::embedded()
@@ -242,5 +242,41 @@ fn revocation_repeats_the_onsite_items_word_for_word() {
     assert!(
         revocation.items().count() > shared,
         "the examination adds its own items"
+    );
+}
+
+#[test]
+fn the_pki_field_tools_serve_the_items_of_paragraph_12_they_measure() {
+    // §12(1), (2), (4): the chain; (3), (5): the OIDs; (8), (9): the time source; (13): the
+    // CRL. No other item names a tool, in either checklist that has them.
+    for id in ["ca-accreditation-onsite", "ca-revocation-examination"] {
+        let c = shipped(id);
+        let tools: Vec<(String, Tool)> = c
+            .items()
+            .filter_map(|(_, i)| i.tool.map(|t| (i.reference.clone(), t)))
+            .collect();
+        let expected = [
+            ("224/НҚ §12(1)", Tool::PkiChain),
+            ("224/НҚ §12(2)", Tool::PkiChain),
+            ("224/НҚ §12(3)", Tool::PkiOids),
+            ("224/НҚ §12(4)", Tool::PkiChain),
+            ("224/НҚ §12(5)", Tool::PkiOids),
+            ("224/НҚ §12(13)", Tool::PkiCrl),
+            ("224/НҚ §12(8)", Tool::PkiTime),
+            ("224/НҚ §12(9)", Tool::PkiTime),
+        ];
+        assert_eq!(
+            tools,
+            expected.map(|(r, t)| (r.to_owned(), t)).to_vec(),
+            "{id}"
+        );
+    }
+    assert!(shipped("ca-accreditation-documents")
+        .items()
+        .all(|(_, i)| i.tool.is_none()));
+    // The checks the tools run, as their reports name them.
+    assert_eq!(
+        [Tool::PkiChain, Tool::PkiOids, Tool::PkiCrl, Tool::PkiTime].map(Tool::check),
+        ["chain", "oids", "crl", "time"]
     );
 }

@@ -16,6 +16,8 @@ the CLI and the desktop app do exactly the same thing:
   [`status`] verifies the latest revision against the store's trusted roots, with the quorum.
 - [`dissent`] records why a member does not sign and writes the notice to the provider.
 - [`timeline`] computes the procedure's deadlines from the recorded events.
+- [`pki::attach_report`] keeps a PKI field check's report as evidence on an item and
+  proposes its verdict.
 */
 #![deny(missing_docs)]
 
@@ -24,6 +26,7 @@ pub mod clock;
 mod data;
 mod error;
 mod ncalayer;
+pub mod pki;
 mod timeline;
 mod trust;
 

@@ -5,6 +5,7 @@ import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { fanOut } from "./fanout";
 import { serialQueue } from "./serial";
+import type { PkiRun, Role } from "./pki";
 import type {
   ActDetails,
   ActStatus,
@@ -129,6 +130,19 @@ export const backend = {
 
   /** Opens the dialog titled `title` for PEM files and trusts their roots; how many were new. */
   addTrustedRoot: (title: string) => call<number>("add_trusted_root", { title }),
+  /**
+   * Opens the dialog titled `title` for the files of `role` of the item's field check and
+   * keeps them for its next run; their paths, null when cancelled.
+   */
+  pkiChoose: (item: string, role: Role, title: string) =>
+    call<string[] | null>("pki_choose", { item, role, title }),
+  pkiClear: (item: string, role: Role) => call<void>("pki_clear", { item, role }),
+  /** Runs the item's field check on the files chosen and the URL or time server given. */
+  pkiRun: (id: string, item: string, input: { url?: string; server?: string; second?: string }) =>
+    call<PkiRun>("pki_run", { id, item, input }),
+  /** Keeps the item's last report as evidence on it; the verdict is only proposed. */
+  pkiAttach: (id: string, item: string) =>
+    change(() => call<{ files: Evidence[]; proposed_verdict: Verdict | null }>("pki_attach", { id, item })),
   quorum: (rule: Checklist["rule"], roster: Member[], signed: string[]) =>
     call<QuorumOutcome>("quorum", { rule, roster, signed }),
   timeline: (id: string) => call<TimelineStep[]>("timeline", { id }),

@@ -6,6 +6,8 @@ export type Localized = Record<Lang, string>;
 export type ItemKind = "check" | "measure" | "inventory" | "pki" | "document";
 export type Verdict = "complies" | "fails" | "na";
 export type Op = ">=" | ">" | "<=" | "<";
+/** The field tool that measures an item (the checklist's `tool`). */
+export type Tool = "pki.chain" | "pki.oids" | "pki.crl" | "pki.time";
 
 export interface MeasureRule {
   op: Op;
@@ -22,6 +24,7 @@ export interface Item {
   unit?: string;
   rule?: MeasureRule;
   inventory?: { kinds: string[]; roles: string[] };
+  tool?: Tool;
 }
 
 export interface Section {

@@ -161,6 +161,56 @@ pub struct Item {
     /// What rows the inventory has (inventory items).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory: Option<InventorySpec>,
+    /// The field tool that measures the item (check and pki items): its report is kept as
+    /// evidence and proposes the verdict. Absent in copies made before tools were named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<Tool>,
+}
+
+/// A field tool that measures an item on site (`tool = "pki.chain"` in the TOML).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tool {
+    /// The certificate chain up to the NCA RK roots (224/НҚ §12(1), (2), (4)).
+    #[serde(rename = "pki.chain")]
+    PkiChain,
+    /// The OIDs of issued certificates against the registry (§12(3), (5)).
+    #[serde(rename = "pki.oids")]
+    PkiOids,
+    /// The revocation list (§12(13)).
+    #[serde(rename = "pki.crl")]
+    PkiCrl,
+    /// The CA's time server over SNTP (§12(8), (9)).
+    #[serde(rename = "pki.time")]
+    PkiTime,
+}
+
+impl Tool {
+    /// The tool as written in the TOML file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tool::PkiChain => "pki.chain",
+            Tool::PkiOids => "pki.oids",
+            Tool::PkiCrl => "pki.crl",
+            Tool::PkiTime => "pki.time",
+        }
+    }
+
+    /// The name of the check the tool runs, as its report names it (`chain`, `oids`, `crl`,
+    /// `time`).
+    pub fn check(self) -> &'static str {
+        match self {
+            Tool::PkiChain => "chain",
+            Tool::PkiOids => "oids",
+            Tool::PkiCrl => "crl",
+            Tool::PkiTime => "time",
+        }
+    }
+}
+
+impl fmt::Display for Tool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A verdict on one item.

@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::{
     Checklist, ChecklistError, ChecklistErrorKind as Kind, DeadlineLimit, InventorySpec, Item,
-    ItemKind, Localized, Mark, MeasureRule, Procedure, Section, Source, Wording,
+    ItemKind, Localized, Mark, MeasureRule, Procedure, Section, Source, Tool, Wording,
 };
 use crate::law::{fold, LegalRef, LegalText};
 use crate::quorum::Rule;
@@ -78,6 +78,7 @@ struct RawItem {
     unit: Option<String>,
     rule: Option<MeasureRule>,
     inventory: Option<InventorySpec>,
+    tool: Option<Tool>,
 }
 
 #[derive(Deserialize)]
@@ -499,6 +500,9 @@ fn item(
         (_, Some(_)) => return not_allowed("inventory", "inventory"),
         (_, None) => {}
     }
+    if r.tool.is_some() && !matches!(kind, ItemKind::Check | ItemKind::Pki) {
+        return not_allowed("tool", "check and pki");
+    }
 
     let owner = format!("item '{id}'");
     let reference = citations.check(
@@ -523,5 +527,6 @@ fn item(
         unit: r.unit.clone(),
         rule: r.rule,
         inventory: r.inventory.clone(),
+        tool: r.tool,
     })
 }
