@@ -1,10 +1,12 @@
 //! Signing: one member's detached CMS signature appended in an incremental update.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ScopedJoinHandle;
 
 use lopdf::{dictionary, Object, ObjectId};
 use tekseru_core::Iin;
-use tekseru_eds::algorithm::DigestAlgorithm;
+use tekseru_eds::algorithm::{DigestAlgorithm, Hasher};
 use tekseru_eds::certificate::Certificate;
 use tekseru_eds::cms::{self, SignedCms};
 use tekseru_eds::key::Credential;
@@ -19,6 +21,8 @@ use crate::ActError;
 const SIGNATURE_CAPACITY: usize = 16 * 1024;
 /// The width reserved for the `/ByteRange` array.
 const BYTE_RANGE_WIDTH: usize = 60;
+/// Room reserved for the rest of an incremental update (the stamp and its fonts, the xref).
+const UPDATE_ROOM: usize = 256 * 1024;
 
 /// Something that makes a member's detached CMS signature (CAdES, as Kalkan makes it): a key
 /// file ([`Pkcs12Signer`]) or NCALayer, for keys on tokens and ID cards.
@@ -172,6 +176,54 @@ pub fn sign(
     signer: &dyn Signer,
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, ActError> {
+    let cancel = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // The signed bytes begin with the whole existing file (the update is appended to it),
+        // so a key file's digest starts over it on another core while the document is parsed
+        // and the update is built; the appended bytes are fed to the same hasher afterwards.
+        // Without a thread (the system refused one) the digest is computed afterwards.
+        let cancel = &cancel;
+        let prefix = signer.digest_algorithm().map(|algorithm| {
+            let hashing = std::thread::Builder::new()
+                .name("act-digest".to_owned())
+                .spawn_scoped(scope, move || hash_prefix(algorithm, pdf_bytes, cancel))
+                .ok();
+            (algorithm, hashing)
+        });
+        let signed = sign_with(pdf_bytes, member, signer, now, prefix);
+        // On an error before the prefix was needed, the hashing stops at its next chunk.
+        cancel.store(true, Ordering::Relaxed);
+        signed
+    })
+}
+
+/// The thread hashing the existing file: its hasher, or `None` when cancelled.
+type Prefix<'scope> = ScopedJoinHandle<'scope, Option<Hasher>>;
+
+/// The bytes hashed between checks for cancellation.
+const HASH_CHUNK: usize = 1 << 20;
+
+/// A hasher fed with all of `bytes`, or `None` when `cancel` was set first.
+fn hash_prefix(algorithm: DigestAlgorithm, bytes: &[u8], cancel: &AtomicBool) -> Option<Hasher> {
+    let mut hasher = algorithm.hasher();
+    for chunk in bytes.chunks(HASH_CHUNK) {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        hasher.update(chunk);
+    }
+    Some(hasher)
+}
+
+/// [`sign`], given the signer's digest algorithm and the hashing of the existing file with
+/// it (`prefix`) when the signer signs a digest.
+fn sign_with(
+    pdf_bytes: &[u8],
+    member: &Iin,
+    signer: &dyn Signer,
+    now: OffsetDateTime,
+    prefix: Option<(DigestAlgorithm, Option<Prefix<'_>>)>,
+) -> Result<Vec<u8>, ActError> {
     let doc = pdf::load(pdf_bytes)?;
     let manifest = pdf::manifest(&doc)?;
     let data = ActData::from_json(&String::from_utf8_lossy(&manifest))
@@ -191,6 +243,7 @@ pub fn sign(
 
     let appearance = appearance(&person.name, member, signer.certificate(), now);
     let update = incremental_update(pdf_bytes, &doc, member, Some(&appearance))?;
+    drop(doc);
     let mut out = update.bytes;
     let (start, end) = update.contents;
     let signed_len = out.len() - end;
@@ -207,9 +260,12 @@ pub fn sign(
     let tail = rest.get(end - start..).unwrap_or_default();
     // A key file signs a digest computed here once, and the CMS is checked against the same
     // digest; NCALayer gets the bytes, and what it returns is checked over them.
-    let (cms, checked) = match signer.digest_algorithm() {
-        Some(algorithm) => {
-            let digest = algorithm.digest_parts(&[head, tail]);
+    let (cms, checked) = match prefix {
+        Some((algorithm, hashing)) => {
+            let digest = match hashing {
+                Some(hashing) => finish_digest(hashing, pdf_bytes, &[head, tail])?,
+                None => algorithm.digest_parts(&[head, tail]),
+            };
             let cms = signer.sign_digest(&digest, now)?;
             let checked = cms::verify_detached_digest(&cms, algorithm, &digest);
             (cms, checked)
@@ -235,6 +291,28 @@ pub fn sign(
     let hex = hex::encode_upper(&cms);
     out[start + 1..start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(out)
+}
+
+/// The digest of the signed byte ranges `ranges` (`[head, tail]`), given the hasher that
+/// has already taken `existing`, the file the update was appended to: `head` must begin
+/// with `existing`, and only the rest of `head`, then `tail`, are fed to it.
+fn finish_digest(
+    prefix: Prefix<'_>,
+    existing: &[u8],
+    ranges: &[&[u8]; 2],
+) -> Result<Vec<u8>, ActError> {
+    let [head, tail] = *ranges;
+    let appended = head.strip_prefix(existing).ok_or_else(|| {
+        ActError::Pdf("cannot sign: the update does not extend the act".to_owned())
+    })?;
+    let mut hasher = prefix
+        .join()
+        .ok()
+        .flatten()
+        .ok_or_else(|| ActError::Crypto("hashing the act failed".to_owned()))?;
+    hasher.update(appended);
+    hasher.update(tail);
+    Ok(hasher.finalize())
 }
 
 /// Checks a returned signature's certificate: the member's, a signing key, valid at the
@@ -390,7 +468,13 @@ fn incremental_update(
         objects.push((root, Object::Dictionary(catalog)));
     }
 
-    let mut out = bytes.to_vec();
+    // Room for the update, so that the 30 MB act is copied once.
+    let mut out = Vec::with_capacity(
+        bytes
+            .len()
+            .saturating_add(SIGNATURE_CAPACITY * 2 + UPDATE_ROOM),
+    );
+    out.extend_from_slice(bytes);
     if out.last() != Some(&b'\n') {
         out.push(b'\n');
     }
@@ -465,4 +549,81 @@ fn incremental_update(
 /// where each member's visible signature goes, and whether it is filled.
 pub fn signature_fields(pdf_bytes: &[u8]) -> Result<Vec<pdf::SignatureField>, ActError> {
     Ok(pdf::signature_fields(&pdf::load(pdf_bytes)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The digest [`sign`] computes: the existing file hashed on another thread, then the
+    /// rest of the signed ranges.
+    fn overlapped(
+        algorithm: DigestAlgorithm,
+        existing: &[u8],
+        ranges: &[&[u8]; 2],
+    ) -> Result<Vec<u8>, ActError> {
+        let cancel = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| hash_prefix(algorithm, existing, &cancel));
+            finish_digest(hashing, existing, ranges)
+        })
+    }
+
+    #[test]
+    fn the_digest_begun_over_the_existing_act_is_the_digest_of_the_signed_ranges() {
+        // Longer than a hashing chunk, so that the cancellation checks run between chunks.
+        let existing: Vec<u8> = (0..HASH_CHUNK * 2 + 77).map(|i| (i % 251) as u8).collect();
+        let mut head = existing.clone();
+        head.extend_from_slice(b"\n9 0 obj\n<</Type/Sig/ByteRange [0 1 2 3]/Contents ");
+        let tail = b">>\nendobj\nxref\n0 1\ntrailer\n<<>>\nstartxref\n1\n%%EOF\n";
+        for algorithm in [
+            DigestAlgorithm::Streebog512,
+            DigestAlgorithm::Streebog256,
+            DigestAlgorithm::Gost34311,
+            DigestAlgorithm::Sha256,
+        ] {
+            assert_eq!(
+                overlapped(algorithm, &existing, &[&head, tail]).unwrap(),
+                algorithm.digest_parts(&[&head, tail]),
+                "{}",
+                algorithm.name()
+            );
+        }
+    }
+
+    #[test]
+    fn signed_ranges_that_do_not_begin_with_the_existing_act_are_refused() {
+        let existing = b"%PDF-1.7 the act as it was".to_vec();
+        let mut head = existing.clone();
+        head[3] ^= 1;
+        head.extend_from_slice(b" and the update");
+        let err = overlapped(DigestAlgorithm::Streebog512, &existing, &[&head, b"tail"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the update does not extend the act"), "{err}");
+    }
+
+    #[test]
+    fn cancelled_hashing_returns_no_hasher() {
+        let cancel = AtomicBool::new(true);
+        assert!(hash_prefix(DigestAlgorithm::Streebog512, b"act", &cancel).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn any_split_between_existing_and_appended_bytes_gives_the_same_digest(
+            existing in proptest::collection::vec(any::<u8>(), 0..300),
+            appended in proptest::collection::vec(any::<u8>(), 0..300),
+            tail in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let mut head = existing.clone();
+            head.extend_from_slice(&appended);
+            let algorithm = DigestAlgorithm::Streebog512;
+            prop_assert_eq!(
+                overlapped(algorithm, &existing, &[&head, &tail]).unwrap(),
+                algorithm.digest_parts(&[&head, &tail])
+            );
+        }
+    }
 }

@@ -245,6 +245,15 @@ pub fn verify_detached_digest(
     verify_content(cms, Content::Digest(algorithm, content_digest))
 }
 
+/// The digest algorithm of a CMS's one signer, read without checking anything else, so
+/// that a caller can compute the content's digest its own way (the signed ranges of an act's
+/// signatures share their beginning) and then check everything with
+/// [`verify_detached_digest`].
+pub fn signer_digest_algorithm(cms: &[u8]) -> Result<DigestAlgorithm, EdsError> {
+    let signed = signed_data(cms)?;
+    DigestAlgorithm::from_oid(&the_signer(&signed)?.digest_alg.oid)
+}
+
 /// What a CMS is checked against: the content, or its digest.
 enum Content<'a> {
     Parts(&'a [&'a [u8]]),
