@@ -23,6 +23,7 @@ pub mod audit;
 mod error;
 mod evidence;
 mod key;
+mod merge;
 mod model;
 mod schema;
 mod store;
@@ -34,9 +35,9 @@ pub use crate::{
     error::{Result, StoreError},
     evidence::{media_type, Progress},
     model::{
-        ActDetails, ActRevision, Answer, AnswerChange, DetailChange, Dissent, Evidence, Gps,
+        ActDetails, ActRevision, Answer, AnswerChange, Choice, Conflict, DetailChange, Dissent, Evidence, Gps,
         Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection, ProcedureEvent,
-        Recommendation, Seal,
+        Recommendation, Seal, Version,
     },
     store::{inventory_verdict, Store},
     trust::TrustedRoot,

@@ -97,6 +97,18 @@ ALTER TABLE inspection ADD COLUMN training INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE inspection ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE inspection ADD COLUMN settings TEXT;
 "#,
+    // 5: reserved for the device-signed event DAG (written on its branch).
+    "",
+    // 6: the conflicts the fold of the merged DAG leaves open, each with its versions (JSON).
+    r#"
+CREATE TABLE IF NOT EXISTS conflict (
+    inspection TEXT NOT NULL REFERENCES inspection(id),
+    item TEXT NOT NULL,
+    field TEXT NOT NULL,
+    versions TEXT NOT NULL,
+    PRIMARY KEY (inspection, item, field)
+);
+"#,
 ];
 
 /// Brings the schema up to date, each migration in its own transaction.

@@ -11,7 +11,7 @@ use tekseru_core::{Checklist, Iin, ItemKind, Roster, Verdict};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::audit::{self, Change, Entry, GENESIS};
+use crate::audit::{Change, Entry, GENESIS};
 use crate::error::{Result, StoreError};
 use crate::key::{hex, Header, MIN_PASSPHRASE_CHARS};
 use crate::model::{
@@ -289,6 +289,7 @@ impl Store {
             ))
         })?;
         let old = answer_row(&tx, id, item_id)?;
+        let (given_rows, given_note) = (change.inventory.is_some(), change.note.is_some());
         let mut verdict = old.as_ref().and_then(|a| a.verdict);
         let mut value = old.as_ref().and_then(|a| a.value);
         let mut note = old.as_ref().and_then(|a| a.note.clone());
@@ -351,16 +352,32 @@ impl Store {
                 .map(|n| tekseru_core::nfc(n.trim()))
                 .filter(|n| !n.is_empty());
         }
+        // Only the fields touched are written, so that laptops merge field by field: those
+        // given, and those that follow from them.
+        let cleared = matches!(item.kind, ItemKind::Measure | ItemKind::Inventory)
+            && change.verdict == Some(Some(Verdict::NotApplicable));
+        let rows_touched =
+            given_rows || (cleared && item.kind == ItemKind::Inventory);
+        let old_rows = old.as_ref().and_then(|a| a.inventory.clone()).unwrap_or_default();
+        let (inventory, rows) = if rows_touched {
+            let (new, writes) = crate::merge::row_writes(item_id, &old_rows, inventory)?;
+            (new, writes)
+        } else {
+            (inventory, Vec::new())
+        };
         let entry = append(
             &tx,
             who,
             id,
-            Change::Answered {
+            Change::AnswerSet {
                 item: item_id.to_owned(),
-                verdict,
-                value,
-                note: note.clone(),
-                inventory: inventory.clone(),
+                verdict: (change.verdict.is_some() || change.value.is_some() || rows_touched)
+                    .then_some(verdict),
+                value: (change.value.is_some() || (cleared && item.kind == ItemKind::Measure))
+                    .then_some(value),
+                note: given_note.then(|| note.clone()),
+                inventory: rows_touched.then_some(inventory.is_some()),
+                rows,
             },
         )?;
         let answer = Answer {
@@ -759,6 +776,7 @@ pub(crate) fn append(
         )
         .optional()?;
     let (seq, prev) = last.unwrap_or((0, GENESIS.to_owned()));
+    crate::merge::settle(tx, id, &change)?;
     let seq = seq
         .checked_add(1)
         .filter(|s| i64::try_from(*s).is_ok())
@@ -810,9 +828,10 @@ pub fn inventory_verdict(rows: &[InventoryRow]) -> Verdict {
     }
 }
 
-fn nfc_row(row: InventoryRow) -> InventoryRow {
+pub(crate) fn nfc_row(row: InventoryRow) -> InventoryRow {
     let n = |s: String| tekseru_core::nfc(s.trim());
     InventoryRow {
+        id: row.id,
         kind: row.kind,
         role: row.role,
         serial: n(row.serial),
@@ -888,15 +907,27 @@ fn answer_row(conn: &Connection, id: &str, item: &str) -> Result<Option<Answer>>
 fn answer_from(row: &rusqlite::Row<'_>) -> Result<Answer> {
     let verdict: Option<String> = row.get(1)?;
     let inventory: Option<String> = row.get(4)?;
+    let item: String = row.get(0)?;
+    let inventory: Option<Vec<InventoryRow>> = inventory
+        .as_deref()
+        .map(|t| from_json(t, "inventory"))
+        .transpose()?;
+    // Rows stored before rows had ids are numbered as the fold numbers them.
+    let inventory = inventory.map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(n, r)| InventoryRow {
+                id: crate::merge::row_id(&item, n, &r.id),
+                ..r
+            })
+            .collect()
+    });
     Ok(Answer {
-        item: row.get(0)?,
+        item,
         verdict: verdict.as_deref().map(parse_verdict).transpose()?,
         value: row.get(2)?,
         note: row.get(3)?,
-        inventory: inventory
-            .as_deref()
-            .map(|t| from_json(t, "inventory"))
-            .transpose()?,
+        inventory,
         updated_by: row.get(5)?,
         updated_at: row.get(6)?,
     })
@@ -1057,6 +1088,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         amendments: amendments as usize,
         audit_head: head,
         training,
+        conflicts: crate::merge::conflicts_of(conn, id)?,
     })
 }
 
@@ -1075,5 +1107,33 @@ pub(crate) fn replayed(
     id: &str,
     entries: &[(Entry, String)],
 ) -> std::result::Result<Inspection, String> {
-    audit::replay(id, entries)
+    // A single-device trail is a chain: entry i has seen entries 1..=i.
+    let device: tekseru_ledger::DeviceId = LEGACY_DEVICE
+        .parse()
+        .map_err(|e| format!("the legacy device id: {e}"))?;
+    let clocks: Vec<tekseru_ledger::VersionVector> = entries
+        .iter()
+        .map(|(e, _)| {
+            let mut clock = tekseru_ledger::VersionVector::new();
+            clock.observe(&device, e.seq);
+            clock
+        })
+        .collect();
+    let nodes: Vec<crate::merge::Node<'_>> = entries
+        .iter()
+        .zip(&clocks)
+        .map(|((e, hash), clock)| crate::merge::Node {
+            hash,
+            device: &device,
+            seq: e.seq,
+            clock,
+            at: &e.at,
+            actor_name: &e.actor_name,
+            change: &e.change,
+        })
+        .collect();
+    crate::merge::fold(id, &nodes)
 }
+
+/// The device a trail written before devices is folded as.
+const LEGACY_DEVICE: &str = "0000000000000000";
