@@ -35,9 +35,9 @@ pub use crate::{
     error::{Result, StoreError},
     evidence::{media_type, Progress},
     model::{
-        ActDetails, ActRevision, Answer, AnswerChange, Choice, Conflict, DetailChange, Dissent, Evidence, Gps,
-        Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection, ProcedureEvent,
-        Recommendation, Seal, Version,
+        ActDetails, ActRevision, Answer, AnswerChange, Choice, Conflict, DetailChange, Dissent,
+        Evidence, Gps, Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection,
+        ProcedureEvent, Recommendation, Seal, Version,
     },
     store::{inventory_verdict, Store},
     trust::TrustedRoot,

@@ -52,6 +52,11 @@ const DETAIL_FIELDS: [&str; 8] = [
     "violations",
 ];
 
+/// The fields of the act's details, by the names they serialise under.
+pub(crate) fn detail_fields() -> [&'static str; 8] {
+    DETAIL_FIELDS
+}
+
 /// One event of the DAG, as the fold sees it, given in a deterministic topological order
 /// (dag computes it: Kahn's algorithm, ties broken by event hash).
 #[allow(dead_code)] // `hash` and `seq` are read as the DAG lands.
@@ -193,16 +198,13 @@ impl<'n, 'a> Folder<'n, 'a> {
             }
         }
         let writes = &mut self.writes;
-        let reg = self
-            .regs
-            .entry((item.to_owned(), slot))
-            .or_insert_with(|| {
-                *writes += 1;
-                Register {
-                    heads: Vec::new(),
-                    first: *writes,
-                }
-            });
+        let reg = self.regs.entry((item.to_owned(), slot)).or_insert_with(|| {
+            *writes += 1;
+            Register {
+                heads: Vec::new(),
+                first: *writes,
+            }
+        });
         reg.heads
             .retain(|w| nodes.get(w.node).is_none_or(|h| !h.before(n)));
         reg.heads.push(Write { node, value });
@@ -227,9 +229,12 @@ impl<'n, 'a> Folder<'n, 'a> {
             _ => {}
         }
         let key = |s: Slot| (item.to_owned(), s);
-        [Slot::Row(field.to_owned()), Slot::Evidence(field.to_owned())]
-            .into_iter()
-            .find(|s| self.regs.contains_key(&key(s.clone())))
+        [
+            Slot::Row(field.to_owned()),
+            Slot::Evidence(field.to_owned()),
+        ]
+        .into_iter()
+        .find(|s| self.regs.contains_key(&key(s.clone())))
     }
 
     fn apply(&mut self, i: usize, change: &Change) -> std::result::Result<(), String> {
@@ -752,13 +757,22 @@ pub(crate) fn settle(tx: &Transaction<'_>, id: &str, change: &Change) -> Result<
 
 /// Replaces an inspection's open conflicts in the tables with the fold's (after an import).
 #[allow(dead_code)] // Called by the re-materialisation after an import.
-pub(crate) fn store_conflicts(tx: &Transaction<'_>, id: &str, conflicts: &[Conflict]) -> Result<()> {
+pub(crate) fn store_conflicts(
+    tx: &Transaction<'_>,
+    id: &str,
+    conflicts: &[Conflict],
+) -> Result<()> {
     tx.execute("DELETE FROM conflict WHERE inspection = ?1", [id])?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO conflict (inspection, item, field, versions) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for c in conflicts {
-        stmt.execute(params![id, c.item, c.field, crate::store::to_json(&c.versions)?])?;
+        stmt.execute(params![
+            id,
+            c.item,
+            c.field,
+            crate::store::to_json(&c.versions)?
+        ])?;
     }
     Ok(())
 }
@@ -779,9 +793,8 @@ pub(crate) fn conflicts_of(conn: &Connection, id: &str) -> Result<Vec<Conflict>>
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(|(item, field, versions)| {
-            let versions = serde_json::from_str(&versions).map_err(|e| {
-                StoreError::Corrupt(format!("the conflict on {item} {field}: {e}"))
-            })?;
+            let versions = serde_json::from_str(&versions)
+                .map_err(|e| StoreError::Corrupt(format!("the conflict on {item} {field}: {e}")))?;
             Ok(Conflict {
                 item,
                 field,
@@ -796,11 +809,7 @@ fn invalid(text: String) -> StoreError {
 }
 
 /// The value a typed resolution stands for, checked as the store checks an answer.
-fn parse_choice(
-    inspection: &Inspection,
-    conflict: &Conflict,
-    text: &str,
-) -> Result<Value> {
+fn parse_choice(inspection: &Inspection, conflict: &Conflict, text: &str) -> Result<Value> {
     let (item, field) = (conflict.item.as_str(), conflict.field.as_str());
     let text_value = |t: &str| {
         let t = tekseru_core::nfc(t.trim());
@@ -817,7 +826,9 @@ fn parse_choice(
         (EVENTS, step) => {
             let format = time::macros::format_description!("[year]-[month]-[day]");
             let date = time::Date::parse(text.trim(), &format).map_err(|_| {
-                invalid(format!("the date of step '{step}' is not YYYY-MM-DD: '{text}'"))
+                invalid(format!(
+                    "the date of step '{step}' is not YYYY-MM-DD: '{text}'"
+                ))
             })?;
             Ok(json(&ProcedureEvent {
                 step: step.to_owned(),
@@ -832,14 +843,14 @@ fn parse_choice(
             if none {
                 return Ok(Value::Null);
             }
-            let v: Verdict = serde_json::from_value(Value::String(text.trim().into()))
-                .map_err(|_| {
+            let v: Verdict =
+                serde_json::from_value(Value::String(text.trim().into())).map_err(|_| {
                     invalid(format!(
                         "'{text}' is no verdict: use complies, fails, na or none"
                     ))
                 })?;
-            let computed = checked
-                .is_some_and(|i| matches!(i.kind, ItemKind::Measure | ItemKind::Inventory));
+            let computed =
+                checked.is_some_and(|i| matches!(i.kind, ItemKind::Measure | ItemKind::Inventory));
             if computed && v != Verdict::NotApplicable {
                 return Err(invalid(format!(
                     "item '{item}': its verdict follows from its value or rows; only 'na' or 'none' can be chosen"
@@ -851,9 +862,14 @@ fn parse_choice(
             if none {
                 return Ok(Value::Null);
             }
-            let v: f64 = text.trim().parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
-                invalid(format!("item '{item}': the value '{text}' is not a number"))
-            })?;
+            let v: f64 = text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| {
+                    invalid(format!("item '{item}': the value '{text}' is not a number"))
+                })?;
             Ok(json(&v))
         }
         (_, "note") => Ok(text_value(text)),
@@ -1048,7 +1064,11 @@ impl Store {
                 dissents.retain(|d| d.iin.to_string() != field);
                 if let (Some(reason), Some(iin)) = (
                     text(&value),
-                    inspection.roster.members.iter().find(|m| m.iin.to_string() == field),
+                    inspection
+                        .roster
+                        .members
+                        .iter()
+                        .find(|m| m.iin.to_string() == field),
                 ) {
                     dissents.push(Dissent {
                         iin: iin.iin,
@@ -1072,7 +1092,11 @@ impl Store {
                     params![id, crate::store::to_json(&events)?],
                 )?;
             }
-            _ if conflict.versions.iter().any(|v| v.value.get("sha256").is_some()) => {
+            _ if conflict
+                .versions
+                .iter()
+                .any(|v| v.value.get("sha256").is_some()) =>
+            {
                 if value.is_null() {
                     let item = (item != INSPECTION).then_some(item);
                     tx.execute(
@@ -1092,7 +1116,9 @@ impl Store {
                     .chain(also.iter().map(|(f, v)| (f.as_str(), v)))
                 {
                     match f {
-                        "verdict" => new.verdict = serde_json::from_value(v.clone()).unwrap_or(None),
+                        "verdict" => {
+                            new.verdict = serde_json::from_value(v.clone()).unwrap_or(None)
+                        }
                         "value" => new.value = v.as_f64(),
                         "note" => new.note = text(v),
                         "inventory" => {
@@ -1114,7 +1140,10 @@ impl Store {
                         new.verdict.map(crate::store::verdict_str),
                         new.value,
                         new.note,
-                        new.inventory.as_ref().map(crate::store::to_json).transpose()?,
+                        new.inventory
+                            .as_ref()
+                            .map(crate::store::to_json)
+                            .transpose()?,
                         entry.actor_name,
                         entry.at
                     ],
@@ -1163,12 +1192,11 @@ pub(crate) fn row_writes(
             crate::key::hex(&raw)
         };
         if rows.iter().any(|r: &InventoryRow| r.id == id) {
-            return Err(invalid(format!("item '{item}': two rows have the id '{id}'")));
+            return Err(invalid(format!(
+                "item '{item}': two rows have the id '{id}'"
+            )));
         }
-        rows.push(InventoryRow {
-            id,
-            ..row.clone()
-        });
+        rows.push(InventoryRow { id, ..row.clone() });
     }
     let mut writes = Vec::new();
     for row in &rows {
@@ -1191,4 +1219,712 @@ pub(crate) fn row_writes(
         }
     }
     Ok((new.map(|_| rows), writes))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)] // Tests panic on what they set up.
+
+    use std::collections::{BTreeSet, HashSet};
+
+    use proptest::prelude::*;
+    use tekseru_core::{catalog, Bin, Roster};
+
+    use super::*;
+    use crate::audit::Entry;
+
+    const CHECK: [&str; 3] = ["server-room.ups", "pki.chain-building", "pki.issued-oids"];
+    const MEASURE: &str = "server-room.ceiling-height";
+    const INVENTORY: &str = "conformity.equipment-inventory";
+
+    fn dev(n: usize) -> DeviceId {
+        format!("{:016x}", n + 1).parse().unwrap()
+    }
+
+    fn created() -> Change {
+        let checklist = catalog::embedded()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.id == "ca-accreditation-onsite")
+            .unwrap();
+        let roster: Roster = serde_json::from_str(
+            r#"[{"name":"Әсел Жұмабаева","iin":"810315400008","role":"chair","body":"committee"},
+                {"name":"Гүлнар Есенова","iin":"791130400009","role":"member","body":"techreg"}]"#,
+        )
+        .unwrap();
+        Change::Created {
+            ca_name: "«Сенім» КО".into(),
+            bin: Bin::parse("050440001000").unwrap(),
+            site: "Астана".into(),
+            checklist: Box::new(checklist),
+            roster,
+            training: false,
+            settings: None,
+        }
+    }
+
+    /// An event as the DAG holds it.
+    #[derive(Clone, Debug)]
+    struct Ev {
+        hash: String,
+        device: DeviceId,
+        seq: u64,
+        clock: VersionVector,
+        at: String,
+        actor: String,
+        change: Change,
+    }
+
+    /// Every event made, by hash, and what each laptop holds.
+    struct World {
+        events: HashMap<String, Ev>,
+        made: Vec<String>,
+        laptops: Vec<Laptop>,
+    }
+
+    #[derive(Clone)]
+    struct Laptop {
+        device: DeviceId,
+        name: String,
+        held: BTreeSet<String>,
+        seen: VersionVector,
+        seq: u64,
+        ticks: u64,
+    }
+
+    impl World {
+        fn new(n: usize) -> World {
+            let mut world = World {
+                events: HashMap::new(),
+                made: Vec::new(),
+                laptops: (0..n)
+                    .map(|i| Laptop {
+                        device: dev(i),
+                        name: format!("Inspector {i}"),
+                        held: BTreeSet::new(),
+                        seen: VersionVector::new(),
+                        seq: 0,
+                        ticks: 0,
+                    })
+                    .collect(),
+            };
+            world.make(0, created());
+            for i in 1..n {
+                world.exchange(i, 0);
+            }
+            world
+        }
+
+        /// Laptop `l` writes `change`, having seen all it holds.
+        fn make(&mut self, l: usize, change: Change) -> String {
+            let laptop = &mut self.laptops[l];
+            laptop.seq += 1;
+            laptop.ticks += 1;
+            let mut clock = laptop.seen.clone();
+            clock.observe(&laptop.device, laptop.seq);
+            let hash = format!(
+                "{:x}",
+                Sha256Hex::of(&format!("{}:{}", laptop.device, laptop.seq))
+            );
+            let ev = Ev {
+                hash: hash.clone(),
+                device: laptop.device.clone(),
+                seq: laptop.seq,
+                clock: clock.clone(),
+                // Laptops' clocks disagree; the fold never trusts them for order.
+                at: format!(
+                    "2026-12-0{}T10:{:02}:{:02}Z",
+                    l % 9 + 1,
+                    laptop.ticks / 60 % 60,
+                    laptop.ticks % 60
+                ),
+                actor: laptop.name.clone(),
+                change,
+            };
+            laptop.seen = clock;
+            laptop.held.insert(hash.clone());
+            self.events.insert(hash.clone(), ev);
+            self.made.push(hash.clone());
+            hash
+        }
+
+        /// Laptop `to` imports everything laptop `from` holds (what it holds already is a no-op).
+        fn exchange(&mut self, to: usize, from: usize) {
+            let (held, seen) = (
+                self.laptops[from].held.clone(),
+                self.laptops[from].seen.clone(),
+            );
+            let laptop = &mut self.laptops[to];
+            laptop.held.extend(held);
+            laptop.seen.merge(&seen);
+        }
+
+        fn everyone_meets(&mut self) {
+            for i in 1..self.laptops.len() {
+                self.exchange(0, i);
+            }
+            for i in 1..self.laptops.len() {
+                self.exchange(i, 0);
+            }
+        }
+
+        /// What laptop `l` holds, in a topological order, ties broken by hash (Kahn).
+        fn order(&self, l: usize) -> Vec<&Ev> {
+            let held: Vec<&Ev> = self.laptops[l]
+                .held
+                .iter()
+                .map(|h| &self.events[h])
+                .collect();
+            // An event's predecessors held: by clock, its direct past is everything it covers.
+            let mut pending: Vec<&Ev> = held;
+            let mut out: Vec<&Ev> = Vec::new();
+            let mut done: HashSet<&str> = HashSet::new();
+            while !pending.is_empty() {
+                let ready = pending
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| {
+                        pending.iter().all(|o| {
+                            o.hash == e.hash
+                                || done.contains(o.hash.as_str())
+                                || !(e.clock.get(&o.device) >= o.seq)
+                        })
+                    })
+                    .min_by(|a, b| a.1.hash.cmp(&b.1.hash))
+                    .map(|(i, _)| i)
+                    .unwrap();
+                let e = pending.remove(ready);
+                done.insert(e.hash.as_str());
+                out.push(e);
+            }
+            out
+        }
+
+        fn fold(&self, l: usize) -> Inspection {
+            let order = self.order(l);
+            let nodes: Vec<Node<'_>> = order
+                .iter()
+                .map(|e| Node {
+                    hash: &e.hash,
+                    device: &e.device,
+                    seq: e.seq,
+                    clock: &e.clock,
+                    at: &e.at,
+                    actor_name: &e.actor,
+                    change: &e.change,
+                })
+                .collect();
+            fold("i", &nodes).unwrap()
+        }
+    }
+
+    /// Hex of SHA-256, for event hashes.
+    struct Sha256Hex(String);
+    impl Sha256Hex {
+        fn of(text: &str) -> Sha256Hex {
+            use sha2::Digest;
+            Sha256Hex(crate::key::hex(&sha2::Sha256::digest(text.as_bytes())))
+        }
+    }
+    impl std::fmt::LowerHex for Sha256Hex {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    fn set_verdict(item: &str, v: Verdict) -> Change {
+        Change::AnswerSet {
+            item: item.into(),
+            verdict: Some(Some(v)),
+            value: None,
+            note: None,
+            inventory: None,
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(serial: &str) -> InventoryRow {
+        InventoryRow {
+            id: String::new(),
+            kind: "server".into(),
+            role: "main".into(),
+            serial: serial.into(),
+            model: "R740".into(),
+            manufacturer: "Dell".into(),
+            location: "A1".into(),
+            declared: true,
+            found: true,
+        }
+    }
+
+    fn conflict<'i>(i: &'i Inspection, item: &str, field: &str) -> Option<&'i Conflict> {
+        i.conflicts
+            .iter()
+            .find(|c| c.item == item && c.field == field)
+    }
+
+    #[test]
+    fn two_laptops_answering_different_items_merge_without_conflict() {
+        let mut w = World::new(2);
+        w.make(0, set_verdict(CHECK[0], Verdict::Complies));
+        w.make(1, set_verdict(CHECK[1], Verdict::Fails));
+        w.everyone_meets();
+        let (a, b) = (w.fold(0), w.fold(1));
+        assert_eq!(a, b);
+        assert!(a.conflicts.is_empty(), "{:?}", a.conflicts);
+        assert_eq!(a.answer(CHECK[0]).unwrap().verdict, Some(Verdict::Complies));
+        assert_eq!(a.answer(CHECK[1]).unwrap().verdict, Some(Verdict::Fails));
+        assert_eq!(a.answer(CHECK[1]).unwrap().updated_by, "Inspector 1");
+    }
+
+    #[test]
+    fn the_same_item_answered_differently_is_one_conflict_with_both_versions() {
+        let mut w = World::new(2);
+        w.make(0, set_verdict(CHECK[0], Verdict::Complies));
+        w.make(1, set_verdict(CHECK[0], Verdict::Fails));
+        w.everyone_meets();
+        let a = w.fold(0);
+        assert_eq!(a, w.fold(1));
+        assert_eq!(a.conflicts.len(), 1, "{:?}", a.conflicts);
+        let c = &a.conflicts[0];
+        assert_eq!((c.item.as_str(), c.field.as_str()), (CHECK[0], "verdict"));
+        let mut versions: Vec<(String, String, Value)> = c
+            .versions
+            .iter()
+            .map(|v| (v.device.clone(), v.inspector.clone(), v.value.clone()))
+            .collect();
+        versions.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            versions,
+            [
+                (
+                    dev(0).to_string(),
+                    "Inspector 0".into(),
+                    Value::from("complies")
+                ),
+                (
+                    dev(1).to_string(),
+                    "Inspector 1".into(),
+                    Value::from("fails")
+                ),
+            ]
+        );
+        assert!(c.versions.iter().all(|v| v.at.starts_with("2026-12-0")));
+        let json = serde_json::to_value(&a).unwrap();
+        let keys: Vec<&String> = json["conflicts"][0]["versions"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, ["at", "device", "inspector", "value"]);
+        assert_eq!(json["conflicts"][0]["item"], CHECK[0]);
+        assert_eq!(json["conflicts"][0]["field"], "verdict");
+    }
+
+    #[test]
+    fn equal_verdicts_are_parallel_not_a_conflict() {
+        let mut w = World::new(3);
+        for l in 0..3 {
+            w.make(l, set_verdict(CHECK[0], Verdict::Fails));
+        }
+        w.everyone_meets();
+        let a = w.fold(2);
+        assert!(a.conflicts.is_empty());
+        assert_eq!(a.answer(CHECK[0]).unwrap().verdict, Some(Verdict::Fails));
+    }
+
+    #[test]
+    fn a_later_write_that_saw_both_versions_settles_the_conflict() {
+        let mut w = World::new(2);
+        w.make(0, set_verdict(CHECK[0], Verdict::Complies));
+        w.make(1, set_verdict(CHECK[0], Verdict::Fails));
+        w.everyone_meets();
+        w.make(
+            1,
+            Change::Resolved {
+                item: CHECK[0].into(),
+                field: "verdict".into(),
+                value: Value::from("complies"),
+                also: BTreeMap::new(),
+            },
+        );
+        // Before the exchange, laptop 0 still shows it; after, neither does.
+        assert_eq!(w.fold(0).conflicts.len(), 1);
+        assert!(w.fold(1).conflicts.is_empty());
+        w.everyone_meets();
+        let a = w.fold(0);
+        assert!(a.conflicts.is_empty());
+        assert_eq!(a.answer(CHECK[0]).unwrap().verdict, Some(Verdict::Complies));
+        assert_eq!(a, w.fold(1));
+    }
+
+    #[test]
+    fn rows_are_a_set_edit_and_delete_of_one_row_conflict_other_rows_merge() {
+        let mut w = World::new(2);
+        let rows = |writes: Vec<(&str, Option<InventoryRow>)>| Change::AnswerSet {
+            item: INVENTORY.into(),
+            verdict: None,
+            value: None,
+            note: None,
+            inventory: Some(true),
+            rows: writes
+                .into_iter()
+                .map(|(id, row)| RowWrite { id: id.into(), row })
+                .collect(),
+        };
+        w.make(
+            0,
+            rows(vec![("r1", Some(row("SN-1"))), ("r2", Some(row("SN-2")))]),
+        );
+        w.everyone_meets();
+        w.make(
+            0,
+            rows(vec![("r1", Some(row("SN-1a"))), ("r3", Some(row("SN-3")))]),
+        );
+        w.make(1, rows(vec![("r1", None), ("r4", Some(row("SN-4")))]));
+        w.everyone_meets();
+        let a = w.fold(1);
+        assert_eq!(a, w.fold(0));
+        assert_eq!(a.conflicts.len(), 1, "{:?}", a.conflicts);
+        let c = conflict(&a, INVENTORY, "r1").unwrap();
+        let values: Vec<&Value> = c.versions.iter().map(|v| &v.value).collect();
+        assert!(values.contains(&&Value::Null));
+        assert!(values.iter().any(|v| v["serial"] == "SN-1a"));
+        // The kept side shows while the conflict is open: nothing disappears.
+        let mut serials: Vec<&str> = a
+            .answer(INVENTORY)
+            .unwrap()
+            .inventory
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|r| r.serial.as_str())
+            .collect();
+        // Rows show in the order first written; r3 and r4 were written concurrently.
+        assert_eq!(serials[..2], ["SN-1a", "SN-2"]);
+        serials.sort();
+        assert_eq!(serials, ["SN-1a", "SN-2", "SN-3", "SN-4"]);
+    }
+
+    #[test]
+    fn an_edit_after_the_seal_from_another_laptop_is_an_amendment() {
+        let mut w = World::new(2);
+        w.make(0, set_verdict(CHECK[0], Verdict::Complies));
+        w.everyone_meets();
+        // Laptop 1 edits without having seen the seal; laptop 0 seals.
+        w.make(1, set_verdict(CHECK[1], Verdict::Fails));
+        w.make(0, Change::Sealed { head: "h".into() });
+        assert_eq!(w.fold(0).amendments, 0);
+        w.everyone_meets();
+        let a = w.fold(0);
+        assert!(a.seal.is_some());
+        assert_eq!(a.amendments, 1);
+        assert_eq!(a, w.fold(1));
+    }
+
+    /// A random edit, on a few fields so that laptops collide.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Verdict(usize, usize),
+        Note(usize, usize),
+        Value(usize),
+        Row(usize, Option<usize>),
+        Findings(usize),
+        ActNumber(usize),
+        Resolve,
+    }
+
+    #[derive(Clone, Debug)]
+    enum Step {
+        Edit(usize, Edit),
+        Exchange(usize, usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (0..3usize, 0..3usize).prop_map(|(i, v)| Edit::Verdict(i, v)),
+            (0..3usize, 0..2usize).prop_map(|(i, n)| Edit::Note(i, n)),
+            (0..2usize).prop_map(Edit::Value),
+            (0..3usize, proptest::option::of(0..2usize)).prop_map(|(r, c)| Edit::Row(r, c)),
+            (0..2usize).prop_map(Edit::Findings),
+            (0..2usize).prop_map(Edit::ActNumber),
+            Just(Edit::Resolve),
+        ]
+    }
+
+    fn scenario() -> impl Strategy<Value = (usize, Vec<Step>)> {
+        (2..=9usize).prop_flat_map(|n| {
+            let step = prop_oneof![
+                3 => (0..n, edit()).prop_map(|(l, e)| Step::Edit(l, e)),
+                2 => (0..n, 0..n).prop_map(|(a, b)| Step::Exchange(a, b)),
+            ];
+            (Just(n), proptest::collection::vec(step, 1..40))
+        })
+    }
+
+    fn change_of(e: &Edit, open: &[Conflict]) -> Option<Change> {
+        let verdicts = [Verdict::Complies, Verdict::Fails, Verdict::NotApplicable];
+        Some(match e {
+            Edit::Verdict(i, v) => set_verdict(CHECK[*i], verdicts[*v]),
+            Edit::Note(i, n) => Change::AnswerSet {
+                item: CHECK[*i].into(),
+                verdict: None,
+                value: None,
+                note: Some((*n > 0).then(|| format!("note {n}"))),
+                inventory: None,
+                rows: Vec::new(),
+            },
+            Edit::Value(v) => Change::AnswerSet {
+                item: MEASURE.into(),
+                verdict: None,
+                value: Some(Some(2.4 + *v as f64 / 10.0)),
+                note: None,
+                inventory: None,
+                rows: Vec::new(),
+            },
+            Edit::Row(r, c) => Change::AnswerSet {
+                item: INVENTORY.into(),
+                verdict: None,
+                value: None,
+                note: None,
+                inventory: Some(true),
+                rows: vec![RowWrite {
+                    id: format!("row{r}"),
+                    row: c.map(|c| row(&format!("SN-{c}"))),
+                }],
+            },
+            Edit::Findings(n) => Change::ConclusionsEdited {
+                findings: Some(format!("findings {n}")),
+                conclusions: None,
+                recommendations: None,
+            },
+            Edit::ActNumber(n) => Change::DetailsEdited {
+                fields: [("act_number".to_owned(), Value::from(format!("№{n}")))].into(),
+            },
+            Edit::Resolve => {
+                let c = open.first()?;
+                let take = c.versions.last()?;
+                Change::Resolved {
+                    item: c.item.clone(),
+                    field: c.field.clone(),
+                    value: take.value.clone(),
+                    also: BTreeMap::new(),
+                }
+            }
+        })
+    }
+
+    /// Each register an event writes, with the value, for the oracle.
+    fn oracle_writes(e: &Ev) -> Vec<((String, String), Value)> {
+        let mut out = Vec::new();
+        match &e.change {
+            Change::AnswerSet {
+                item,
+                verdict,
+                value,
+                note,
+                rows,
+                ..
+            } => {
+                if let Some(v) = verdict {
+                    out.push(((item.clone(), "verdict".into()), json(v)));
+                }
+                if let Some(v) = value {
+                    out.push(((item.clone(), "value".into()), json(v)));
+                }
+                if let Some(v) = note {
+                    out.push(((item.clone(), "note".into()), json(v)));
+                }
+                for r in rows {
+                    let v = match &r.row {
+                        Some(row) => json(&InventoryRow {
+                            id: r.id.clone(),
+                            ..row.clone()
+                        }),
+                        None => Value::Null,
+                    };
+                    out.push(((item.clone(), r.id.clone()), v));
+                }
+            }
+            Change::ConclusionsEdited {
+                findings: Some(f), ..
+            } => {
+                out.push(((ACT.into(), "findings".into()), json(f)));
+            }
+            Change::DetailsEdited { fields } => {
+                for (k, v) in fields {
+                    out.push(((DETAILS.into(), k.clone()), v.clone()));
+                }
+            }
+            Change::Resolved {
+                item, field, value, ..
+            } => {
+                out.push(((item.clone(), field.clone()), value.clone()));
+            }
+            _ => {}
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// N laptops edit the same fields and exchange in random orders, duplicates included:
+        /// all end with the same state and the same open conflicts, which are exactly the
+        /// fields whose latest writes (by brute force over happened-before) disagree, every
+        /// write made is held by all, and resolving every conflict on one laptop clears them
+        /// on all after the next exchange.
+        #[test]
+        fn laptops_converge_and_keep_every_write((n, steps) in scenario()) {
+            let mut w = World::new(n);
+            for step in &steps {
+                match step {
+                    Step::Edit(l, e) => {
+                        let open = w.fold(*l).conflicts;
+                        if let Some(change) = change_of(e, &open) {
+                            w.make(*l, change);
+                        }
+                    }
+                    Step::Exchange(a, b) => w.exchange(*a, *b),
+                }
+            }
+            w.everyone_meets();
+            let first = w.fold(0);
+            for l in 1..n {
+                prop_assert_eq!(&first, &w.fold(l));
+            }
+            for l in 0..n {
+                prop_assert_eq!(w.laptops[l].held.len(), w.made.len());
+            }
+            // The oracle: per register, the writes no other write to it follows.
+            let all: Vec<&Ev> = w.made.iter().map(|h| &w.events[h]).collect();
+            let mut writes: BTreeMap<(String, String), Vec<(&Ev, Value)>> = BTreeMap::new();
+            for e in &all {
+                for (key, v) in oracle_writes(e) {
+                    writes.entry(key).or_default().push((e, v));
+                }
+            }
+            for (key, ws) in &writes {
+                let latest: Vec<&(&Ev, Value)> = ws
+                    .iter()
+                    .filter(|(a, _)| !ws.iter().any(|(b, _)| b.hash != a.hash && b.clock.get(&a.device) >= a.seq))
+                    .collect();
+                let distinct: HashSet<String> = latest.iter().map(|(_, v)| v.to_string()).collect();
+                let found = conflict(&first, &key.0, &key.1);
+                if distinct.len() > 1 {
+                    let found = found.ok_or_else(|| TestCaseError::fail(format!("no conflict on {key:?}")))?;
+                    let mut expected: Vec<(String, String)> = latest.iter().map(|(e, v)| (e.device.to_string(), v.to_string())).collect();
+                    let mut got: Vec<(String, String)> = found.versions.iter().map(|v| (v.device.clone(), v.value.to_string())).collect();
+                    expected.sort();
+                    got.sort();
+                    prop_assert_eq!(expected, got);
+                } else {
+                    prop_assert!(found.is_none(), "a conflict on {:?} whose latest writes agree", key);
+                    let value = latest[0].1.clone();
+                    let (item, field) = (key.0.as_str(), key.1.as_str());
+                    let shown = match (item, field) {
+                        (ACT, "findings") => json(&first.findings),
+                        (DETAILS, "act_number") => json(&first.details.act_number),
+                        (_, "verdict") => json(&first.answer(item).unwrap().verdict),
+                        (_, "note") => json(&first.answer(item).unwrap().note),
+                        (_, "value") => json(&first.answer(item).unwrap().value),
+                        (_, id) => first.answer(item).unwrap().inventory.as_ref().unwrap()
+                            .iter().find(|r| r.id == id).map(json).unwrap_or(Value::Null),
+                    };
+                    prop_assert_eq!(shown, value, "{:?}", key);
+                }
+            }
+            // Resolve everything on one laptop; after the exchange no laptop has a conflict.
+            let resolver = n - 1;
+            for c in first.conflicts.clone() {
+                let change = change_of(&Edit::Resolve, std::slice::from_ref(&c)).unwrap();
+                w.make(resolver, change);
+            }
+            prop_assert!(w.fold(resolver).conflicts.is_empty());
+            w.everyone_meets();
+            let settled = w.fold(0);
+            prop_assert!(settled.conflicts.is_empty(), "{:?}", settled.conflicts);
+            for l in 1..n {
+                prop_assert_eq!(&settled, &w.fold(l));
+            }
+        }
+    }
+
+    /// Legacy changes, as single-laptop trails held them.
+    fn legacy() -> impl Strategy<Value = Change> {
+        let verdict = proptest::option::of(prop_oneof![
+            Just(Verdict::Complies),
+            Just(Verdict::Fails),
+            Just(Verdict::NotApplicable)
+        ]);
+        prop_oneof![
+            (0..3usize, verdict, proptest::option::of("[a-c]{0,2}")).prop_map(|(i, v, n)| {
+                Change::Answered {
+                    item: CHECK[i].into(),
+                    verdict: v,
+                    value: None,
+                    note: n,
+                    inventory: None,
+                }
+            }),
+            proptest::option::of(proptest::collection::vec(0..3usize, 0..4)).prop_map(|rows| {
+                let rows: Option<Vec<InventoryRow>> =
+                    rows.map(|r| r.into_iter().map(|s| row(&format!("SN-{s}"))).collect());
+                Change::Answered {
+                    item: INVENTORY.into(),
+                    verdict: rows.as_deref().map(inventory_verdict),
+                    value: None,
+                    note: None,
+                    inventory: rows,
+                }
+            }),
+            ("[a-c]{0,2}", "[a-c]{0,2}").prop_map(|(f, c)| Change::ConclusionsSet {
+                findings: f,
+                conclusions: c,
+                recommendations: Vec::new(),
+            }),
+            proptest::option::of("[a-c]{1,2}").prop_map(|n| Change::DetailsSet {
+                details: ActDetails {
+                    act_number: n,
+                    ..ActDetails::default()
+                },
+            }),
+            "[a-c]{1,2}".prop_map(|r| Change::DissentRecorded {
+                iin: "810315400008".parse().unwrap(),
+                reason: r,
+            }),
+            Just(Change::Sealed { head: "h".into() }),
+        ]
+    }
+
+    proptest! {
+        /// On a trail from before merging (one laptop, whole-answer writes), the fold gives
+        /// what the old replay gave, rows numbered.
+        #[test]
+        fn the_fold_of_an_old_trail_is_its_old_replay(changes in proptest::collection::vec(legacy(), 0..25)) {
+            let entries: Vec<(Entry, String)> = std::iter::once(created())
+                .chain(changes)
+                .enumerate()
+                .map(|(n, change)| {
+                    let seq = n as u64 + 1;
+                    (Entry {
+                        inspection: Some("i".into()),
+                        seq,
+                        at: format!("2025-01-01T00:00:{:02}Z", seq % 60),
+                        actor: "a".into(),
+                        actor_name: "Inspector".into(),
+                        change,
+                    }, format!("{seq:064x}"))
+                })
+                .collect();
+            let mut old = crate::audit::replay("i", &entries).unwrap();
+            for a in &mut old.answers {
+                for (n, r) in a.inventory.iter_mut().flatten().enumerate() {
+                    r.id = row_id(&a.item, n, &r.id);
+                }
+            }
+            let new = crate::store::replayed("i", &entries).unwrap();
+            prop_assert_eq!(old, new);
+        }
+    }
 }

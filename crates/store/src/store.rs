@@ -356,9 +356,11 @@ impl Store {
         // given, and those that follow from them.
         let cleared = matches!(item.kind, ItemKind::Measure | ItemKind::Inventory)
             && change.verdict == Some(Some(Verdict::NotApplicable));
-        let rows_touched =
-            given_rows || (cleared && item.kind == ItemKind::Inventory);
-        let old_rows = old.as_ref().and_then(|a| a.inventory.clone()).unwrap_or_default();
+        let rows_touched = given_rows || (cleared && item.kind == ItemKind::Inventory);
+        let old_rows = old
+            .as_ref()
+            .and_then(|a| a.inventory.clone())
+            .unwrap_or_default();
         let (inventory, rows) = if rows_touched {
             let (new, writes) = crate::merge::row_writes(item_id, &old_rows, inventory)?;
             (new, writes)
@@ -474,20 +476,23 @@ impl Store {
         }
         let findings = tekseru_core::nfc(findings.trim());
         let conclusions = tekseru_core::nfc(conclusions.trim());
+        // Only what changed is written, so that laptops merge the three apart.
+        let (old_findings, old_conclusions, old_recs): (String, String, String) = tx.query_row(
+            "SELECT findings, conclusions, recommendations FROM inspection WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let old_recs: Vec<Recommendation> = from_json(&old_recs, "recommendations")?;
+        let edited = Change::ConclusionsEdited {
+            findings: (findings != old_findings).then(|| findings.clone()),
+            conclusions: (conclusions != old_conclusions).then(|| conclusions.clone()),
+            recommendations: (clean != old_recs).then(|| clean.clone()),
+        };
         tx.execute(
             "UPDATE inspection SET findings = ?2, conclusions = ?3, recommendations = ?4 WHERE id = ?1",
             params![id, findings, conclusions, to_json(&clean)?],
         )?;
-        append(
-            &tx,
-            who,
-            id,
-            Change::ConclusionsSet {
-                findings,
-                conclusions,
-                recommendations: clean,
-            },
-        )?;
+        append(&tx, who, id, edited)?;
         bump_amendments(&tx, id)?;
         tx.commit()?;
         Ok(())
@@ -498,6 +503,7 @@ impl Store {
     pub fn set_detail(&mut self, id: &str, change: DetailChange) -> Result<ActDetails> {
         let (tx, who) = self.begin()?;
         let mut details: ActDetails = json_column(&tx, id, "details")?;
+        let before = details.clone();
         let text = |t: &str| Some(tekseru_core::nfc(t.trim())).filter(|t| !t.is_empty());
         let list =
             |items: &[String]| -> Vec<String> { items.iter().filter_map(|t| text(t)).collect() };
@@ -538,14 +544,35 @@ impl Store {
                 "the subject of an examination exists only in the revocation procedure (224/НҚ §21 ¶5)".into(),
             ));
         }
-        append(
-            &tx,
-            who,
-            id,
-            Change::DetailsSet {
-                details: details.clone(),
-            },
-        )?;
+        // Only the field named (for the whole form, the fields that changed) is written, so
+        // that laptops merge the details field by field.
+        let named = match &change {
+            DetailChange::CommissionOrder(_) => Some("commission_order"),
+            DetailChange::CommissionOrderDate(_) => Some("commission_order_date"),
+            DetailChange::ActNumber(_) => Some("act_number"),
+            DetailChange::LegalAddress(_) => Some("legal_address"),
+            DetailChange::Present(_) => Some("present"),
+            DetailChange::Subject(_) => Some("subject"),
+            DetailChange::OnsiteStart(_) => Some("onsite_start"),
+            DetailChange::AddViolation(_) | DetailChange::Violations(_) => Some("violations"),
+            DetailChange::All(_) => None,
+        };
+        let (old, new) = (
+            serde_json::to_value(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            serde_json::to_value(&details).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        );
+        let fields = crate::merge::detail_fields()
+            .into_iter()
+            .filter(|f| match named {
+                Some(n) => n == *f,
+                None => old.get(f) != new.get(f),
+            })
+            .map(|f| {
+                let v = new.get(f).cloned().unwrap_or(serde_json::Value::Null);
+                (f.to_owned(), v)
+            })
+            .collect();
+        append(&tx, who, id, Change::DetailsEdited { fields })?;
         tx.execute(
             "UPDATE inspection SET details = ?2 WHERE id = ?1",
             params![id, to_json(&details)?],
