@@ -1387,7 +1387,7 @@ mod tests {
                         pending.iter().all(|o| {
                             o.hash == e.hash
                                 || done.contains(o.hash.as_str())
-                                || !(e.clock.get(&o.device) >= o.seq)
+                                || e.clock.get(&o.device) < o.seq
                         })
                     })
                     .min_by(|a, b| a.1.hash.cmp(&b.1.hash))
