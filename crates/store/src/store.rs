@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::audit::{self, Change, Entry, GENESIS};
+use crate::device::{self, DeviceCard, OwnDevice};
 use crate::error::{Result, StoreError};
 use crate::key::{hex, Header, MIN_PASSPHRASE_CHARS};
 use crate::model::{
@@ -30,6 +31,7 @@ pub struct Store {
     pub(crate) conn: Connection,
     dir: PathBuf,
     inspector: Inspector,
+    pub(crate) own: OwnDevice,
 }
 
 impl std::fmt::Debug for Store {
@@ -54,9 +56,15 @@ impl Store {
         Header::path(dir).exists()
     }
 
-    /// Creates a store in `dir` (made if missing) for this laptop's inspector. The passphrase
-    /// has at least 8 characters (spaces around it do not count).
-    pub fn create(dir: &Path, passphrase: &str, inspector: &str) -> Result<Store> {
+    /// Creates a store in `dir` (made if missing) for this laptop's inspector, with their IIN
+    /// when known, and the store's device key (kept only inside the encrypted database). The
+    /// passphrase has at least 8 characters (spaces around it do not count).
+    pub fn create(
+        dir: &Path,
+        passphrase: &str,
+        inspector: &str,
+        iin: Option<Iin>,
+    ) -> Result<Store> {
         if Store::exists(dir) || dir.join(DB).exists() {
             return Err(StoreError::AlreadyExists(dir.to_path_buf()));
         }
@@ -85,6 +93,7 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('inspector_id', ?1), ('inspector_name', ?2)",
             params![inspector.id, inspector.name],
         )?;
+        let own = device::create_own(&tx, &inspector.name, iin.as_ref(), &now())?;
         tx.commit()?;
         // The header last: a store without it is not a store, and can be created again.
         header.write(dir)?;
@@ -92,6 +101,7 @@ impl Store {
             conn,
             dir: dir.to_path_buf(),
             inspector,
+            own,
         })
     }
 
@@ -105,7 +115,7 @@ impl Store {
             )));
         }
         let key = header.derive(passphrase)?;
-        let conn = connect(dir, &header, &key, false)?;
+        let mut conn = connect(dir, &header, &key, false)?;
         let meta = |key: &str| -> Result<String> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()?
@@ -115,11 +125,38 @@ impl Store {
             id: meta("inspector_id")?,
             name: meta("inspector_name")?,
         };
+        let own = match device::load_own(&conn)? {
+            Some(own) => own,
+            None => crate::dag::upgrade(&mut conn, &inspector)?,
+        };
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
             inspector,
+            own,
         })
+    }
+
+    /// This store's own device: its public key and the inspector it is bound to.
+    pub fn device(&self) -> DeviceCard {
+        self.own.card.clone()
+    }
+
+    /// Sets the IIN of this store's inspector (a store made before devices had one).
+    /// Colleagues who accepted the device before see the new IIN only with its next events'
+    /// card.
+    pub fn set_inspector_iin(&mut self, iin: Iin) -> Result<()> {
+        let text = iin.to_string();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE device SET inspector_iin = ?1 WHERE own = 1",
+            [&text],
+        )?;
+        tx.commit()?;
+        self.own.card.inspector_iin = text;
+        Ok(())
     }
 
     /// The directory of the store.

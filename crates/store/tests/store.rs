@@ -93,7 +93,7 @@ fn raw(dir: &Path) -> Connection {
 #[test]
 fn a_wrong_passphrase_is_refused_and_touches_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     new_inspection(&mut store, "ca-accreditation-onsite");
     drop(store);
     let before = std::fs::read(dir.path().join("tekseru.db")).unwrap();
@@ -118,7 +118,7 @@ fn a_wrong_passphrase_is_refused_and_touches_nothing() {
 #[test]
 fn the_database_file_is_encrypted() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     new_inspection(&mut store, "ca-accreditation-onsite");
     drop(store);
     let bytes = std::fs::read(dir.path().join("tekseru.db")).unwrap();
@@ -130,7 +130,7 @@ fn the_database_file_is_encrypted() {
 #[test]
 fn a_measurement_takes_its_verdict_from_the_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let a = store
         .answer(&id, "server-room.ceiling-height", value(2.31))
@@ -190,7 +190,7 @@ fn a_measurement_takes_its_verdict_from_the_rule() {
 #[test]
 fn an_inventory_complies_only_when_everything_declared_is_found() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let row = |role: &str, found: bool| InventoryRow {
         kind: "server".into(),
@@ -239,7 +239,7 @@ fn an_inventory_complies_only_when_everything_declared_is_found() {
 fn evidence_is_stored_once_and_comes_back_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let content: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let path = files.path().join("журнал.bin");
@@ -288,7 +288,7 @@ fn evidence_is_stored_once_and_comes_back_byte_for_byte() {
 fn a_cancelled_import_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let path = files.path().join("video.mp4");
     std::fs::write(&path, vec![1u8; 5 << 20]).unwrap();
@@ -312,7 +312,7 @@ fn a_cancelled_import_writes_nothing() {
 #[test]
 fn recommendations_respect_the_procedures_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-revocation-examination");
     let rec = |d| {
         vec![Recommendation {
@@ -333,7 +333,7 @@ fn recommendations_respect_the_procedures_limit() {
 #[test]
 fn an_agreed_longer_term_is_kept_and_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-revocation-examination");
     let rec = |own, agreed| {
         vec![Recommendation {
@@ -374,7 +374,7 @@ fn an_agreed_longer_term_is_kept_and_counted() {
 #[test]
 fn a_change_after_the_seal_is_an_amendment() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
@@ -398,7 +398,7 @@ fn a_change_after_the_seal_is_an_amendment() {
 fn tampered(edit: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
@@ -499,7 +499,7 @@ fn a_missing_evidence_blob_is_named() {
 #[test]
 fn a_dissent_must_come_from_the_roster() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let outsider = Iin::parse("880722300007").unwrap();
     let err = store.record_dissent(&id, outsider, "no").unwrap_err();
@@ -550,7 +550,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 #[test]
 fn a_photo_gets_a_small_jpeg_thumbnail_made_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let sha = attach(&mut store, &id, "ceiling.png", &png(1000, 750));
     // Made while importing: rendering the act never decodes the original.
@@ -584,7 +584,7 @@ fn a_photo_gets_a_small_jpeg_thumbnail_made_once() {
 #[test]
 fn a_small_photo_is_not_enlarged_and_exif_turns_it_upright() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let small = attach(&mut store, &id, "small.png", &png(100, 40));
     let thumb = store.thumbnail(&small).unwrap().unwrap();
@@ -617,7 +617,7 @@ fn a_small_photo_is_not_enlarged_and_exif_turns_it_upright() {
 #[test]
 fn a_large_jpeg_is_decoded_at_a_reduced_scale_into_the_same_picture() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     // A 1600 × 1200 photo, red on the left, blue on the right.
     let photo = image::RgbImage::from_fn(1600, 1200, |x, _| {
@@ -644,7 +644,7 @@ fn a_large_jpeg_is_decoded_at_a_reduced_scale_into_the_same_picture() {
 #[test]
 fn files_that_are_not_usable_images_have_no_thumbnail() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let text = attach(&mut store, &id, "notes.txt", "Журнал жоқ".as_bytes());
     assert_eq!(store.thumbnail(&text).unwrap(), None);
@@ -690,7 +690,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 #[test]
 fn a_store_made_before_format_2_still_opens() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
@@ -737,7 +737,7 @@ fn a_store_made_before_format_2_still_opens() {
 #[test]
 fn a_store_of_an_unknown_format_names_the_fix() {
     let dir = tempfile::tempdir().unwrap();
-    drop(Store::create(dir.path(), PASS, "Inspector").unwrap());
+    drop(Store::create(dir.path(), PASS, "Inspector", None).unwrap());
     let path = dir.path().join("store.toml");
     let header = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, header.replace("format = 2", "format = 3")).unwrap();
@@ -763,7 +763,7 @@ fn a_store_of_an_unknown_format_names_the_fix() {
 fn a_large_file_is_imported_whether_or_not_another_connection_is_open() {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let big = |n: u32| -> std::path::PathBuf {
         let path = files.path().join(format!("video-{n}.mp4"));
@@ -817,7 +817,7 @@ fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies()
 
     let dir = tempfile::tempdir().unwrap();
     let id = {
-        let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+        let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
         let id = store
             .new_inspection(NewInspection {
                 checklist: old,
@@ -909,7 +909,7 @@ fn jpeg_at(lat: [(u32, u32); 3], lon: [(u32, u32); 3]) -> Vec<u8> {
 #[test]
 fn a_photo_with_a_broken_gps_position_keeps_no_position_and_the_list_still_loads() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let astana = jpeg_at([(51, 1), (10, 1), (0, 1)], [(71, 1), (26, 1), (0, 1)]);
     attach(&mut store, &id, "astana.jpg", &astana);
@@ -939,7 +939,7 @@ fn a_photo_with_a_broken_gps_position_keeps_no_position_and_the_list_still_loads
 #[test]
 fn a_damaged_row_shows_an_error_on_its_own_inspection_only() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let damaged = new_inspection(&mut store, "ca-accreditation-onsite");
     let sound = new_inspection(&mut store, "ca-accreditation-documents");
     attach(&mut store, &damaged, "photo.png", &png(8, 8));
@@ -1004,7 +1004,7 @@ struct Tamperable {
 /// holds thousands of strings), and a raw connection to tamper with it.
 fn tamperable() -> Tamperable {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ceiling-height", value(2.31))
@@ -1168,7 +1168,7 @@ proptest::proptest! {
 #[test]
 fn an_audit_entry_copied_from_another_inspection_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let a = new_inspection(&mut store, "ca-accreditation-onsite");
     let b = new_inspection(&mut store, "ca-accreditation-onsite");
     store
@@ -1223,7 +1223,7 @@ fn an_audit_entry_copied_from_another_inspection_is_named() {
 #[test]
 fn an_entry_that_drops_its_inspection_after_the_trail_named_it_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
@@ -1287,7 +1287,7 @@ fn new_training(store: &mut Store, training: bool) -> Result<String, StoreError>
 #[test]
 fn only_a_training_inspection_lists_the_nca_test_identity() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let err = new_training(&mut store, false).unwrap_err().to_string();
     assert!(
         err.contains("ТЕСТОВ ТЕСТ has IIN 123456789011, the NCA's test identity: only a training inspection may list it"),
@@ -1336,7 +1336,7 @@ fn only_a_training_inspection_lists_the_nca_test_identity() {
 #[test]
 fn a_store_from_before_training_inspections_opens_with_none() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let head = store.inspection(&id).unwrap().audit_head;
     drop(store);
@@ -1345,7 +1345,9 @@ fn a_store_from_before_training_inspections_opens_with_none() {
         .execute_batch(
             "ALTER TABLE inspection DROP COLUMN training; \
              ALTER TABLE inspection DROP COLUMN details; \
-             ALTER TABLE inspection DROP COLUMN settings; PRAGMA user_version = 2;",
+             ALTER TABLE inspection DROP COLUMN settings; \
+             DROP TABLE event; DROP TABLE event_parent; DROP TABLE legacy_head; \
+             DROP TABLE device; PRAGMA user_version = 2;",
         )
         .unwrap();
     let store = Store::open(dir.path(), PASS).unwrap();
@@ -1362,7 +1364,7 @@ fn a_store_from_before_training_inspections_opens_with_none() {
 #[test]
 fn the_acts_details_and_settings_are_audited() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let pinned = store.inspection(&id).unwrap().settings;
     assert_eq!(
@@ -1416,4 +1418,35 @@ fn the_acts_details_and_settings_are_audited() {
             .any(|p| p.starts_with("the quorum settings differ from the audit trail")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn a_store_has_its_own_device_bound_to_its_inspector() {
+    let dir = tempfile::tempdir().unwrap();
+    let iin = Iin::parse("810315400008").unwrap();
+    let store = Store::create(dir.path(), PASS, "Әсел Жұмабаева", Some(iin)).unwrap();
+    let card = store.device();
+    assert_eq!(card.inspector_name, "Әсел Жұмабаева");
+    assert_eq!(card.inspector_iin, "810315400008");
+    assert!(card.public_key.to_string().starts_with("ed25519:"));
+    assert!(card.fingerprint().starts_with(card.id().as_str()));
+    drop(store);
+    // The same device after reopening: the key is kept inside the store.
+    let mut store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(store.device(), card);
+    // A store without an IIN gets one later.
+    let other = tempfile::tempdir().unwrap();
+    let mut second = Store::create(other.path(), PASS, "Inspector", None).unwrap();
+    assert_eq!(second.device().inspector_iin, "");
+    assert_ne!(second.device().public_key, card.public_key);
+    second.set_inspector_iin(iin).unwrap();
+    drop(second);
+    assert_eq!(
+        Store::open(other.path(), PASS)
+            .unwrap()
+            .device()
+            .inspector_iin,
+        "810315400008"
+    );
+    store.set_inspector_iin(iin).unwrap();
 }
