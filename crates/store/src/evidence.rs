@@ -81,8 +81,7 @@ impl Store {
         sha256: String,
         progress: Progress<'_>,
     ) -> Result<Evidence> {
-        let inspector = self.inspector().clone();
-        let (tx, _) = self.begin()?;
+        let (tx, who) = self.begin()?;
         let checklist = checklist_of(&tx, id)?;
         if let Some(item) = item {
             if checklist.item(item).is_none() {
@@ -134,13 +133,13 @@ impl Store {
             media_type,
             bytes: total,
             added_at: now(),
-            added_by: inspector.name.clone(),
+            added_by: who.name.clone(),
             captured_at,
             gps,
         };
         append(
             &tx,
-            &inspector,
+            who,
             id,
             Change::EvidenceAdded {
                 evidence: evidence.clone(),

@@ -20,6 +20,8 @@ JPEG [thumbnail](Store::thumbnail), made on first request and cached as derived 
 #![deny(missing_docs)]
 
 pub mod audit;
+mod dag;
+mod device;
 mod error;
 mod evidence;
 mod key;
@@ -32,6 +34,7 @@ mod trust;
 mod verify;
 
 pub use crate::{
+    device::DeviceCard,
     error::{Result, StoreError},
     evidence::{media_type, Progress},
     model::{

@@ -12,7 +12,7 @@ const INVENTORY: &str = "conformity.equipment-inventory";
 
 fn store() -> (tempfile::TempDir, Store, String) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
