@@ -418,6 +418,8 @@ pub(crate) fn upgrade(conn: &mut Connection, inspector: &Inspector) -> Result<Ow
 }
 
 /// One event of the DAG, as the fold sees it, given in a deterministic topological order.
+// The interim fold below reads only some fields; merge::fold reads them all.
+#[allow(dead_code)]
 pub(crate) struct Node<'a> {
     pub(crate) hash: &'a str,
     pub(crate) device: &'a DeviceId,
