@@ -306,7 +306,7 @@ fn hash_file(path: &Path, progress: &mut dyn FnMut(u64) -> bool) -> Result<Strin
 /// Writes the file's chunks under `sha256`, hashing again (on the reading thread, while the
 /// database encrypts and writes): a file that changed since the first pass is refused.
 /// Returns the file's first bytes (for its media type).
-fn write_file(
+pub(crate) fn write_file(
     tx: &Transaction<'_>,
     path: &Path,
     sha256: &str,

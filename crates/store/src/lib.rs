@@ -24,6 +24,7 @@ mod dag;
 mod device;
 mod error;
 mod evidence;
+mod exchange;
 mod key;
 mod merge;
 mod model;
@@ -37,6 +38,7 @@ pub use crate::{
     device::DeviceCard,
     error::{Result, StoreError},
     evidence::{media_type, Progress},
+    exchange::{BlobRef, ImportReport, Incoming, Outgoing, StagedBlob},
     model::{
         ActDetails, ActRevision, Answer, AnswerChange, Choice, Conflict, DetailChange, Dissent,
         Evidence, Gps, Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection,

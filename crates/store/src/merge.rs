@@ -59,7 +59,6 @@ pub(crate) fn detail_fields() -> [&'static str; 8] {
 
 /// One event of the DAG, as the fold sees it, given in a deterministic topological order
 /// (dag computes it: Kahn's algorithm, ties broken by event hash).
-#[allow(dead_code)] // `hash` and `seq` are read as the DAG lands.
 pub(crate) struct Node<'a> {
     /// The event's hash.
     pub hash: &'a str,
@@ -758,7 +757,6 @@ pub(crate) fn settle(tx: &Transaction<'_>, id: &str, change: &Change) -> Result<
 }
 
 /// Replaces an inspection's open conflicts in the tables with the fold's (after an import).
-#[allow(dead_code)] // Called by the re-materialisation after an import.
 pub(crate) fn store_conflicts(
     tx: &Transaction<'_>,
     id: &str,

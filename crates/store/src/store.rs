@@ -1010,6 +1010,17 @@ fn evidence_where(conn: &Connection, id: &str, item: Option<&str>) -> Result<Vec
     Ok(out)
 }
 
+/// Refuses an inspection this store does not hold.
+pub(crate) fn load_exists(conn: &Connection, id: &str) -> Result<()> {
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM inspection WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| StoreError::NoInspection(id.to_owned()))
+}
+
 /// The inspection as the tables hold it.
 pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
     let row = conn
