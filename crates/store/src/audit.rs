@@ -1,4 +1,6 @@
-//! The audit trail: every change to an inspection, appended to a hash-chained log.
+//! The audit trail's changes ([`Change`], the body of every signed event) and the entries of
+//! the hash-chained log that stores wrote before devices (carried over into events, see
+//! `dag`); those entries keep their text and hash, computed as below.
 //!
 //! An entry's hash is SHA-256 over the previous entry's hash (32 zero bytes for the first)
 //! followed by the entry's canonical JSON encoding (object keys sorted, no spaces). Entries
