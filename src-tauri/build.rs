@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "thumbnail",
     "timeline",
     "record_event",
+    "resolve_conflict",
     "render_act",
     "act_status",
     "act_page",

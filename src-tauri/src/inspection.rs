@@ -321,3 +321,26 @@ pub(crate) fn record_event(
 ) -> Result<()> {
     state.with_store(|store| Ok(tekseru_workflow::record_event(store, &id, &step, date)?))
 }
+
+/// Resolves a conflict that merging laptops left open: one device's version (`take`, its id)
+/// or a typed value; returns the inspection as it now is.
+#[tauri::command(async)]
+pub(crate) fn resolve_conflict(
+    state: State<'_, AppState>,
+    id: String,
+    item: String,
+    field: String,
+    take: Option<String>,
+    value: Option<String>,
+) -> Result<tekseru_store::Inspection> {
+    let choice = match (take, value) {
+        (Some(device), _) => tekseru_store::Choice::Take(device),
+        (None, Some(value)) => tekseru_store::Choice::Value(value),
+        (None, None) => {
+            return Err(Failure::from(
+                "choose one device's version or give the value".to_owned(),
+            ))
+        }
+    };
+    state.with_store(|store| Ok(store.resolve(&id, &item, &field, choice)?))
+}

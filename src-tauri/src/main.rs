@@ -47,6 +47,7 @@ fn main() {
             inspection::thumbnail,
             inspection::timeline,
             inspection::record_event,
+            inspection::resolve_conflict,
             act::render_act,
             act::act_status,
             act::act_page,

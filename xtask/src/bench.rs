@@ -115,6 +115,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     println!("inputs and scratch stores: {}", bench.dir.display());
     bench.import(sizes, &mut rows)?;
     bench.open(sizes, &mut rows)?;
+    bench.merged(sizes, &mut rows)?;
     let thumbs = bench.thumbnails(sizes, &mut rows)?;
     bench.render(sizes, &thumbs, &mut rows)?;
     bench.sign(sizes, &mut rows)?;
@@ -424,6 +425,53 @@ impl Bench {
                  more than the 50 ms target for opening and listing"
             );
         }
+        Ok(())
+    }
+
+    /// Opening an inspection merged from 9 devices (300 answers each) against the same
+    /// answers made on one device, each in a fresh process, alternately.
+    fn merged(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        let dir = self.dir.join("merged-stores");
+        let info = self.dir.join("merged-stores.json");
+        let made = match std::fs::read_to_string(&info) {
+            Ok(text) if dir.join("single/store.toml").exists() => text,
+            _ => {
+                remove_dir(&dir)?;
+                std::fs::create_dir_all(&dir)?;
+                eprintln!(
+                    "making an inspection answered by 9 devices × 300 items, and one by one device"
+                );
+                let out = self.json(&self.store, &["merged", path(&dir)?])?;
+                std::fs::write(&info, &out)?;
+                out
+            }
+        };
+        let (single, single_id) = (text(&made, "single")?, text(&made, "single_inspection")?);
+        let (merged, merged_id) = (text(&made, "merged")?, text(&made, "merged_inspection")?);
+        let (mut one, mut nine) = (vec![], vec![]);
+        for _ in 0..sizes.open_runs {
+            one.push(num(
+                &self.json(&self.store, &["load", &single, &single_id])?,
+                "total_ms",
+            )?);
+            nine.push(num(
+                &self.json(&self.store, &["load", &merged, &merged_id])?,
+                "total_ms",
+            )?);
+        }
+        let (one, nine) = (median(&mut one), median(&mut nine));
+        let ratio = nine / one;
+        rows.push(Row {
+            name: format!(
+                "open an inspection merged from 9 devices × 300 answers, fresh process, median of {}",
+                sizes.open_runs
+            ),
+            value: format!("{nine:.1} ms"),
+            reference: format!("same answers, one device {one:.1} ms"),
+            ratio: format!("{ratio:.2}×"),
+            target: "≤ 1.5×".to_owned(),
+            pass: Some(ratio <= 1.5),
+        });
         Ok(())
     }
 

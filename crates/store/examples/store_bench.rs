@@ -7,6 +7,10 @@
 //!   300 answered items and 2,000 evidence files; reports the inspection and an item to list.
 //! - `open STORE_DIR INSPECTION ITEM`: opens the store and lists the item's evidence, timing
 //!   both, then times the key derivation alone (Argon2id with the store's own parameters).
+//! - `merged DIR`: makes, under DIR, one store holding an inspection answered by 9 devices
+//!   (300 items each, on their own laptops, then exchanged) and one holding the same 2,700
+//!   answers made on one device; reports both inspections.
+//! - `load STORE_DIR INSPECTION`: opens the store and reads the inspection, timing both.
 //! - `thumbnails PHOTOS N DIR OUT`: creates a store in DIR, attaches the first N
 //!   `photo-NNN.jpg` of PHOTOS, times making their thumbnails (first request) and getting
 //!   them again (cached), and writes them to OUT under the same names: the photos as the app
@@ -37,6 +41,8 @@ fn run(args: &[&str]) -> Result<()> {
         ["import", file, dir] => import(Path::new(file), Path::new(dir)),
         ["populate", dir] => populate(Path::new(dir)),
         ["open", dir, id, item] => open(Path::new(dir), id, item),
+        ["merged", dir] => merged(Path::new(dir)),
+        ["load", dir, id] => load(Path::new(dir), id),
         ["thumbnails", photos, n, dir, out] => thumbnails(
             Path::new(photos),
             n.parse()?,
@@ -45,7 +51,7 @@ fn run(args: &[&str]) -> Result<()> {
         ),
         _ => Err(
             "usage: store_bench import FILE DIR | populate DIR | open DIR ID ITEM | \
-                  thumbnails PHOTOS N DIR OUT"
+                  merged DIR | load DIR ID | thumbnails PHOTOS N DIR OUT"
                 .into(),
         ),
     }
@@ -97,7 +103,7 @@ fn onsite() -> Result<Checklist> {
 }
 
 fn import(file: &Path, dir: &Path) -> Result<()> {
-    let mut store = Store::create(dir, PASS, "Bench")?;
+    let mut store = Store::create(dir, PASS, "Bench", None)?;
     let id = inspection(&mut store, onsite()?)?;
     // The key derivation's 19 MiB were the peak so far; the import's own peak is measured
     // from here, after resetting the peak to the current size (Linux 4.0+).
@@ -149,6 +155,112 @@ fn big_checklist(items: usize) -> Result<Checklist> {
     Ok(Checklist::parse(&out, &path, &law)?)
 }
 
+/// Everything `from` has of the inspection that `to` lacks, imported into `to`.
+fn exchange(from: &Store, to: &mut Store, id: &str) -> Result<()> {
+    let theirs = to
+        .version_vector(id)
+        .unwrap_or_else(|_| tekseru_ledger::VersionVector::new());
+    let out = from.outgoing(id, &theirs)?;
+    let accept: Vec<String> = out.devices.iter().map(|d| d.fingerprint()).collect();
+    to.import(
+        tekseru_store::Incoming {
+            inspection: out.inspection,
+            events: out.events,
+            devices: out.devices,
+            blobs: Vec::new(),
+        },
+        &accept,
+    )?;
+    Ok(())
+}
+
+fn answer_item(store: &mut Store, id: &str, n: usize, item: &str, kind: ItemKind) -> Result<()> {
+    let verdict = match kind {
+        ItemKind::Measure | ItemKind::Inventory => Verdict::NotApplicable,
+        _ if n % 7 == 3 => Verdict::Fails,
+        _ => Verdict::Complies,
+    };
+    store.answer(
+        id,
+        item,
+        AnswerChange {
+            verdict: Some(Some(verdict)),
+            note: Some(Some(format!("Тексерілді, №{n}: құжат пен нақты жағдай"))),
+            ..AnswerChange::default()
+        },
+    )?;
+    Ok(())
+}
+
+fn merged(dir: &Path) -> Result<()> {
+    const DEVICES: usize = 9;
+    const EACH: usize = 300;
+    let start = Instant::now();
+    let checklist = big_checklist(DEVICES * EACH)?;
+    let items: Vec<(String, ItemKind)> = checklist
+        .items()
+        .take(DEVICES * EACH)
+        .map(|(_, i)| (i.id.clone(), i.kind))
+        .collect();
+    // One device, every answer.
+    let mut single = Store::create(&dir.join("single"), PASS, "Bench", None)?;
+    let single_id = inspection(&mut single, checklist.clone())?;
+    for (n, (item, kind)) in items.iter().enumerate() {
+        answer_item(&mut single, &single_id, n, item, *kind)?;
+    }
+    drop(single);
+    // Nine devices, each answering its share on its own laptop, then all gathered in the first.
+    let mut stores = Vec::new();
+    for d in 0..DEVICES {
+        stores.push(Store::create(
+            &dir.join(format!("device-{d}")),
+            PASS,
+            &format!("Bench {d}"),
+            None,
+        )?);
+    }
+    let (first, others) = stores.split_first_mut().ok_or("no devices")?;
+    let id = inspection(first, checklist)?;
+    for other in others.iter_mut() {
+        exchange(first, other, &id)?;
+    }
+    for (d, store) in stores.iter_mut().enumerate() {
+        for (n, (item, kind)) in items.iter().enumerate().skip(d * EACH).take(EACH) {
+            answer_item(store, &id, n, item, *kind)?;
+        }
+    }
+    let (first, others) = stores.split_first_mut().ok_or("no devices")?;
+    for other in others.iter() {
+        exchange(other, first, &id)?;
+    }
+    let answered = first.inspection(&id)?.answers.len();
+    println!(
+        "{{\"seconds\":{:.2},\"single\":\"{}\",\"single_inspection\":\"{single_id}\",\
+         \"merged\":\"{}\",\"merged_inspection\":\"{id}\",\"answered\":{answered}}}",
+        start.elapsed().as_secs_f64(),
+        dir.join("single").display(),
+        dir.join("device-0").display()
+    );
+    Ok(())
+}
+
+fn load(dir: &Path, id: &str) -> Result<()> {
+    let start = Instant::now();
+    let store = Store::open(dir, PASS)?;
+    let opened = start.elapsed();
+    let inspection = store.inspection(id)?;
+    let total = start.elapsed();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{{\"open_ms\":{:.3},\"load_ms\":{:.3},\"total_ms\":{:.3},\"answers\":{}}}",
+        ms(opened),
+        ms(total - opened),
+        ms(total),
+        inspection.answers.len()
+    );
+    Ok(())
+}
+
 fn populate(dir: &Path) -> Result<()> {
     const ANSWERED: usize = 300;
     const EVIDENCE: usize = 2000;
@@ -160,7 +272,7 @@ fn populate(dir: &Path) -> Result<()> {
         .take(ANSWERED)
         .map(|(_, i)| (i.id.clone(), i.kind))
         .collect();
-    let mut store = Store::create(dir, PASS, "Bench")?;
+    let mut store = Store::create(dir, PASS, "Bench", None)?;
     let id = inspection(&mut store, checklist)?;
     for (n, (item, kind)) in items.iter().enumerate() {
         let verdict = match kind {
@@ -253,7 +365,7 @@ fn open(dir: &Path, id: &str, item: &str) -> Result<()> {
 }
 
 fn thumbnails(photos: &Path, count: usize, dir: &Path, out: &Path) -> Result<()> {
-    let mut store = Store::create(dir, PASS, "Bench")?;
+    let mut store = Store::create(dir, PASS, "Bench", None)?;
     let id = inspection(&mut store, onsite()?)?;
     let mut hashes = Vec::new();
     for n in 0..count {

@@ -42,7 +42,8 @@ struct Fixture {
 /// under 2.44 m), the inventory is not applicable, the rest complies; one photo attached.
 fn decided() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector").unwrap();
+    let mut store =
+        Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
@@ -495,7 +496,8 @@ fn unbonded_equipment_with_a_two_centimetre_conduit_fails_the_inspection() {
 
 fn revocation() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector").unwrap();
+    let mut store =
+        Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
@@ -858,7 +860,8 @@ fn the_actual_state_is_not_a_violation_and_written_violations_are() {
 #[test]
 fn settings_chosen_at_creation_reach_the_act_and_its_verification() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector").unwrap();
+    let mut store =
+        Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
@@ -1065,4 +1068,79 @@ fn an_act_listing_another_commission_is_not_the_inspections() {
         "{:?}",
         status.reasons
     );
+}
+
+/// What `to` lacks of `from`'s inspection, carried over and imported (accepting `from`).
+fn send(from: &Store, to: &mut Store, id: &str) {
+    let theirs = to.version_vector(id).unwrap_or_default();
+    let out = from.outgoing(id, &theirs).unwrap();
+    let staging = to.staging_dir().unwrap();
+    let blobs = out
+        .blobs
+        .iter()
+        .map(|b| {
+            let path = staging.join(&b.sha256);
+            let mut file = std::fs::File::create(&path).unwrap();
+            std::io::copy(&mut from.blob_reader(&b.sha256).unwrap(), &mut file).unwrap();
+            tekseru_store::StagedBlob {
+                sha256: b.sha256.clone(),
+                bytes: b.bytes,
+                path,
+            }
+        })
+        .collect();
+    let incoming = tekseru_store::Incoming {
+        inspection: out.inspection,
+        events: out.events,
+        devices: out.devices,
+        blobs,
+    };
+    to.import(incoming, &[from.device().public_key.fingerprint()])
+        .unwrap();
+}
+
+#[test]
+fn the_act_is_neither_rendered_nor_signed_while_laptops_disagree() {
+    let mut f = decided();
+    let root = Root::new("Test root CA");
+    render(&mut f);
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut other = Store::create(other_dir.path(), "pass phrase", "Гүлнар Есенова", None).unwrap();
+    send(&f.store, &mut other, &f.id);
+    let verdict = |v| AnswerChange {
+        verdict: Some(Some(v)),
+        ..AnswerChange::default()
+    };
+    f.store
+        .answer(&f.id, "server-room.ups", verdict(Verdict::Fails))
+        .unwrap();
+    other
+        .answer(&f.id, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    send(&other, &mut f.store, &f.id);
+    let err = sign(&mut f, &root, CHAIR).unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "the act is not signed while 1 conflict(s) between laptops are open (server-room.ups verdict)"
+        ),
+        "{err}"
+    );
+    let err =
+        workflow::render(&mut f.store, &f.id, Languages::Both, NOW, &mut |_, _| true).unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "the act is not rendered while 1 conflict(s) between laptops are open (server-room.ups verdict)"
+        ),
+        "{err}"
+    );
+    f.store
+        .resolve(
+            &f.id,
+            "server-room.ups",
+            "verdict",
+            tekseru_store::Choice::Value("complies".into()),
+        )
+        .unwrap();
+    render(&mut f);
+    sign(&mut f, &root, CHAIR).unwrap();
 }

@@ -92,6 +92,16 @@ export const backend = {
     settings: QuorumSettings;
   }) => call<string>("new_inspection", { input }),
   inspection: (id: string) => call<Inspection>("inspection", { id }),
+  resolveConflict: (id: string, item: string, field: string, choice: { take: string } | { value: string }) =>
+    change(() =>
+      call<Inspection>("resolve_conflict", {
+        id,
+        item,
+        field,
+        take: "take" in choice ? choice.take : null,
+        value: "value" in choice ? choice.value : null,
+      }),
+    ),
   answer: (
     id: string,
     item: string,

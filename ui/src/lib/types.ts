@@ -65,6 +65,8 @@ export interface Member {
 }
 
 export interface InventoryRow {
+  /** Stable across edits and laptops; given by the store, kept when the row is saved back. */
+  id?: string;
   kind: string;
   role: string;
   serial: string;
@@ -75,6 +77,23 @@ export interface InventoryRow {
   declared: boolean;
   /** Seen on site, unchanged from the declaration. */
   found: boolean;
+}
+
+/** A field that laptops wrote concurrently with different values, kept until resolved. */
+export interface Conflict {
+  /** The item, or `@act`, `@details`, `@dissents`, `@events`, `@inspection`. */
+  item: string;
+  /** `verdict`, `value`, `note`, an inventory row's id, a file's SHA-256, or the field. */
+  field: string;
+  versions: ConflictVersion[];
+}
+
+/** One laptop's version of a conflicting field. */
+export interface ConflictVersion {
+  value: unknown;
+  device: string;
+  inspector: string;
+  at: string;
 }
 
 export interface Answer {
@@ -154,6 +173,8 @@ export interface Inspection extends InspectionSummary {
   conclusions: string;
   recommendations: Recommendation[];
   audit_head: string;
+  /** Conflicts between laptops still open; the act is not rendered or signed meanwhile. */
+  conflicts?: Conflict[];
   amendments: number;
   dissents: Dissent[];
   trusted_roots: number;
