@@ -1,0 +1,2 @@
+//! HQ (placeholder)
+#![deny(missing_docs)]
