@@ -56,6 +56,12 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 /// Where log lines go: `(kind, detail)`.
 pub type LogSink = Arc<dyn Fn(&str, &Value) + Send + Sync>;
 
+/// Makes ring the process's default rustls provider (the S3 client, reqwest without a
+/// provider of its own, asks for the default); harmless when one is installed already.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The system clock.
 pub fn system_clock() -> Clock {
     Arc::new(|| {
@@ -388,6 +394,7 @@ impl Running {
 /// # Errors
 /// When the database, the blob store or the certificate cannot be opened.
 pub async fn start(config: Config, listener: std::net::TcpListener) -> Result<Running, HqError> {
+    install_crypto_provider();
     let database = Database::open(&config.data, config.database.as_deref()).await?;
     let blobs = match config.blobs.clone() {
         Some(b) => b,

@@ -56,6 +56,8 @@
 #![deny(missing_docs)]
 
 pub mod api;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod sign;
 
 pub use api::{DeviceCard, ErrorBody, ErrorCode};
