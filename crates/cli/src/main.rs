@@ -20,6 +20,8 @@ mod audit;
 mod calendar;
 mod checklist;
 mod evidence;
+#[cfg(feature = "hq")]
+mod hq;
 mod inspection;
 mod pki;
 mod quorum;
@@ -62,6 +64,10 @@ enum Command {
     /// 1 does not comply, 3 not verifiable here.
     #[command(subcommand)]
     Pki(pki::PkiCmd),
+    /// The HQ server laptops sync to: init, serve, token, device list|revoke.
+    #[cfg(feature = "hq")]
+    #[command(subcommand)]
+    Hq(hq::HqCmd),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +81,8 @@ fn main() -> ExitCode {
         Command::Evidence(cmd) => evidence::run(cmd, cli.json),
         Command::Audit(cmd) => audit::run(cmd, cli.json),
         Command::Pki(cmd) => pki::run(cmd, cli.json),
+        #[cfg(feature = "hq")]
+        Command::Hq(cmd) => hq::run(cmd, cli.json),
     };
     match result {
         Ok(code) => code,
