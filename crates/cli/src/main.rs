@@ -19,6 +19,7 @@ mod act;
 mod audit;
 mod calendar;
 mod checklist;
+mod device;
 mod evidence;
 #[cfg(feature = "hq")]
 mod hq;
@@ -60,6 +61,9 @@ enum Command {
     /// The audit trail: verify.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
+    /// This store's device: its public key and fingerprint, and the inspector it is bound to.
+    #[command(subcommand)]
+    Device(device::DeviceCmd),
     /// PKI field checks (224/НҚ §12): chain, oids, crl, time, anchors. Exit 0 complies,
     /// 1 does not comply, 3 not verifiable here.
     #[command(subcommand)]
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::Inspection(cmd) => inspection::run(cmd, cli.json),
         Command::Evidence(cmd) => evidence::run(cmd, cli.json),
         Command::Audit(cmd) => audit::run(cmd, cli.json),
+        Command::Device(cmd) => device::run(cmd, cli.json),
         Command::Pki(cmd) => pki::run(cmd, cli.json),
         #[cfg(feature = "hq")]
         Command::Hq(cmd) => hq::run(cmd, cli.json),

@@ -1,4 +1,6 @@
-//! The audit trail: every change to an inspection, appended to a hash-chained log.
+//! The audit trail's changes ([`Change`], the body of every signed event) and the entries of
+//! the hash-chained log that stores wrote before devices (carried over into events, see
+//! `dag`); those entries keep their text and hash, computed as below.
 //!
 //! An entry's hash is SHA-256 over the previous entry's hash (32 zero bytes for the first)
 //! followed by the entry's canonical JSON encoding (object keys sorted, no spaces). Entries
@@ -109,6 +111,90 @@ pub enum Change {
         /// Its subject.
         subject: String,
     },
+    /// Fields of an answer took these values. Laptops merge field by field, so a write names
+    /// only the fields it touched; a field left out (`None`) was not. Written since
+    /// inspections merge; `Answered` (every field at once) only in older trails.
+    AnswerSet {
+        /// The item.
+        item: String,
+        /// Its verdict, when touched (`Some(None)` clears it).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::model::present"
+        )]
+        verdict: Option<Option<Verdict>>,
+        /// Its measured value, when touched.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::model::present"
+        )]
+        value: Option<Option<f64>>,
+        /// Its note, when touched.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::model::present"
+        )]
+        note: Option<Option<String>>,
+        /// Whether the item has an inventory at all, when touched (`false`: cleared, as `na`
+        /// clears it; its rows are then deleted in `rows`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inventory: Option<bool>,
+        /// The inventory rows written: added, changed or deleted, each by its id.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        rows: Vec<RowWrite>,
+    },
+    /// Some of the findings, conclusions and recommendations took these values; the ones
+    /// left out were not touched.
+    ConclusionsEdited {
+        /// Findings, when touched.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        findings: Option<String>,
+        /// Conclusions, when touched.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conclusions: Option<String>,
+        /// Recommendations, when touched.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recommendations: Option<Vec<Recommendation>>,
+    },
+    /// Some fields of the act's details took these values (by the name [`ActDetails`]
+    /// serialises them under; `null` clears one); the others were not touched.
+    DetailsEdited {
+        /// The fields written.
+        fields: std::collections::BTreeMap<String, Value>,
+    },
+    /// A file was detached (a tombstone: its bytes and its record stay in the trail).
+    EvidenceRemoved {
+        /// Its SHA-256.
+        sha256: String,
+        /// The item it was attached to; `None` for the inspection as a whole.
+        item: Option<String>,
+    },
+    /// A person resolved a conflict: the field takes this value, superseding every version
+    /// the resolving laptop held (the event's parents are the conflicting heads).
+    Resolved {
+        /// The item (or pseudo-item, see [`crate::Conflict::item`]).
+        item: String,
+        /// The field (see [`crate::Conflict::field`]).
+        field: String,
+        /// The value it takes (`null`: cleared, or deleted).
+        value: Value,
+        /// Fields of the same item written with it because they follow from it (the verdict
+        /// of a measure or an inventory).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        also: std::collections::BTreeMap<String, Value>,
+    },
+}
+
+/// One inventory row written by [`Change::AnswerSet`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowWrite {
+    /// The row's id.
+    pub id: String,
+    /// Its content; `None` deletes it.
+    pub row: Option<InventoryRow>,
 }
 
 impl Change {
@@ -131,14 +217,30 @@ impl Change {
             Change::RootTrusted { sha256, subject } => {
                 format!("trusted the root certificate {subject} ({})", short(sha256))
             }
+            Change::AnswerSet { item, .. } => format!("answered item '{item}'"),
+            Change::ConclusionsEdited { .. } => {
+                "edited findings, conclusions or recommendations".into()
+            }
+            Change::DetailsEdited { fields } => format!(
+                "set the act's {}",
+                fields.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Change::EvidenceRemoved { sha256, .. } => format!("detached {}", short(sha256)),
+            Change::Resolved { item, field, .. } => {
+                format!("resolved the conflict on {item} {field}")
+            }
         }
     }
 
     /// The first non-finite number it holds, by name: JSON has none, and serde would write
     /// `null` in its place, so that the entry would not read back.
-    fn non_finite(&self) -> Option<&'static str> {
+    pub(crate) fn non_finite(&self) -> Option<&'static str> {
         match self {
             Change::Answered { value: Some(v), .. } if !v.is_finite() => Some("value"),
+            Change::AnswerSet {
+                value: Some(Some(v)),
+                ..
+            } if !v.is_finite() => Some("value"),
             Change::EvidenceAdded { evidence } => match evidence.gps {
                 Some(g) if !g.lat.is_finite() || !g.lon.is_finite() => Some("gps"),
                 _ => None,
@@ -148,7 +250,7 @@ impl Change {
     }
 
     /// Whether this change, made after a seal, amends the sealed content.
-    fn amends(&self) -> bool {
+    pub(crate) fn amends(&self) -> bool {
         matches!(
             self,
             Change::Answered { .. }
@@ -193,7 +295,7 @@ impl Entry {
             reason: e.to_string(),
         })?;
         let mut out = Vec::new();
-        write_canonical(&value, &mut out).map_err(|e| EncodingError {
+        tekseru_ledger::canonical::write(&value, &mut out).map_err(|e| EncodingError {
             seq: self.seq,
             reason: e.to_string(),
         })?;
@@ -230,43 +332,23 @@ pub fn short(hash: &str) -> &str {
     }
 }
 
-fn write_canonical(value: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend(serde_json::to_vec(key)?);
-                out.push(b':');
-                if let Some(v) = map.get(key) {
-                    write_canonical(v, out)?;
-                }
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(v, out)?;
-            }
-            out.push(b']');
-        }
-        other => out.extend(serde_json::to_vec(other)?),
-    }
-    Ok(())
+/// One change as a replay applies it: when, by whom, what.
+#[derive(Clone, Copy)]
+pub(crate) struct Step<'a> {
+    /// When (RFC 3339).
+    pub(crate) at: &'a str,
+    /// The inspector's name.
+    pub(crate) actor_name: &'a str,
+    /// What changed.
+    pub(crate) change: &'a Change,
 }
 
-/// The inspection that a trail describes, or why it describes none.
-pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection, String> {
-    let mut iter = entries.iter();
-    let Some((first, first_hash)) = iter.next() else {
+#[cfg_attr(not(test), allow(dead_code))]
+/// The inspection that a sequence of changes describes, or why it describes none. Its
+/// `audit_head` is left empty for the caller to set.
+pub(crate) fn replay(id: &str, steps: &[Step<'_>]) -> Result<Inspection, String> {
+    let mut iter = steps.iter();
+    let Some(first) = iter.next() else {
         return Err("the audit trail is empty".into());
     };
     let Change::Created {
@@ -277,7 +359,7 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         roster,
         training,
         settings,
-    } = &first.change
+    } = first.change
     else {
         return Err("the audit trail does not start with the inspection's creation".into());
     };
@@ -290,8 +372,8 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         roster: roster.clone(),
         settings: settings.unwrap_or_default(),
         details: ActDetails::default(),
-        created_at: first.at.clone(),
-        created_by: first.actor_name.clone(),
+        created_at: first.at.to_owned(),
+        created_by: first.actor_name.to_owned(),
         answers: Vec::new(),
         evidence: Vec::new(),
         findings: String::new(),
@@ -302,12 +384,12 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         acts: Vec::new(),
         seal: None,
         amendments: 0,
-        audit_head: first_hash.clone(),
+        audit_head: String::new(),
         training: *training,
+        conflicts: Vec::new(),
     };
-    for (entry, hash) in iter {
-        apply(&mut inspection, entry);
-        inspection.audit_head = hash.clone();
+    for step in iter {
+        apply(&mut inspection, step);
     }
     let order: Vec<&str> = inspection
         .checklist
@@ -323,11 +405,11 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
     Ok(inspection)
 }
 
-fn apply(inspection: &mut Inspection, entry: &Entry) {
+fn apply(inspection: &mut Inspection, entry: &Step<'_>) {
     if inspection.seal.is_some() && entry.change.amends() {
         inspection.amendments += 1;
     }
-    match &entry.change {
+    match entry.change {
         Change::Created { .. } => {}
         Change::Answered {
             item,
@@ -342,8 +424,8 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
                 value: *value,
                 note: note.clone(),
                 inventory: inventory.clone(),
-                updated_by: entry.actor_name.clone(),
-                updated_at: entry.at.clone(),
+                updated_by: entry.actor_name.to_owned(),
+                updated_at: entry.at.to_owned(),
             };
             match inspection.answers.iter_mut().find(|a| a.item == *item) {
                 Some(a) => *a = answer,
@@ -366,7 +448,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
             inspection.dissents.push(Dissent {
                 iin: *iin,
                 reason: reason.clone(),
-                at: entry.at.clone(),
+                at: entry.at.to_owned(),
             });
         }
         Change::EventRecorded { event } => {
@@ -375,10 +457,16 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
         }
         Change::ActStored { act } => inspection.acts.push(act.clone()),
         Change::RootTrusted { .. } => {}
+        // Written only since inspections merge; their trails are folded by `merge::fold`.
+        Change::AnswerSet { .. }
+        | Change::ConclusionsEdited { .. }
+        | Change::DetailsEdited { .. }
+        | Change::EvidenceRemoved { .. }
+        | Change::Resolved { .. } => {}
         Change::Sealed { head } => {
             inspection.seal = Some(Seal {
                 head: head.clone(),
-                at: entry.at.clone(),
+                at: entry.at.to_owned(),
             });
             inspection.amendments = 0;
         }
@@ -388,6 +476,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn a_hash_is_shortened_by_characters_never_inside_one() {
@@ -402,7 +491,7 @@ mod tests {
         let value: Value =
             serde_json::json!({"b": 1, "a": {"d": [1, {"z": 0, "y": null}], "c": "é"}});
         let mut out = Vec::new();
-        write_canonical(&value, &mut out).unwrap();
+        tekseru_ledger::canonical::write(&value, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"a":{"c":"é","d":[1,{"y":null,"z":0}]},"b":1}"#

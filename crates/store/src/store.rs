@@ -11,7 +11,8 @@ use tekseru_core::{Checklist, Iin, ItemKind, Roster, Verdict};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::audit::{self, Change, Entry, GENESIS};
+use crate::audit::{Change, Entry, GENESIS};
+use crate::device::{self, DeviceCard, OwnDevice};
 use crate::error::{Result, StoreError};
 use crate::key::{hex, Header, MIN_PASSPHRASE_CHARS};
 use crate::model::{
@@ -29,7 +30,21 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 pub struct Store {
     pub(crate) conn: Connection,
     dir: PathBuf,
-    inspector: Inspector,
+    pub(crate) me: Me,
+}
+
+/// Who makes this store's changes: the inspector and the device that signs them.
+pub(crate) struct Me {
+    pub(crate) inspector: Inspector,
+    pub(crate) own: OwnDevice,
+}
+
+impl std::ops::Deref for Me {
+    type Target = Inspector;
+
+    fn deref(&self) -> &Inspector {
+        &self.inspector
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -54,9 +69,15 @@ impl Store {
         Header::path(dir).exists()
     }
 
-    /// Creates a store in `dir` (made if missing) for this laptop's inspector. The passphrase
-    /// has at least 8 characters (spaces around it do not count).
-    pub fn create(dir: &Path, passphrase: &str, inspector: &str) -> Result<Store> {
+    /// Creates a store in `dir` (made if missing) for this laptop's inspector, with their IIN
+    /// when known, and the store's device key (kept only inside the encrypted database). The
+    /// passphrase has at least 8 characters (spaces around it do not count).
+    pub fn create(
+        dir: &Path,
+        passphrase: &str,
+        inspector: &str,
+        iin: Option<Iin>,
+    ) -> Result<Store> {
         if Store::exists(dir) || dir.join(DB).exists() {
             return Err(StoreError::AlreadyExists(dir.to_path_buf()));
         }
@@ -85,13 +106,14 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('inspector_id', ?1), ('inspector_name', ?2)",
             params![inspector.id, inspector.name],
         )?;
+        let own = device::create_own(&tx, &inspector.name, iin.as_ref(), &now())?;
         tx.commit()?;
         // The header last: a store without it is not a store, and can be created again.
         header.write(dir)?;
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
-            inspector,
+            me: Me { inspector, own },
         })
     }
 
@@ -105,7 +127,7 @@ impl Store {
             )));
         }
         let key = header.derive(passphrase)?;
-        let conn = connect(dir, &header, &key, false)?;
+        let mut conn = connect(dir, &header, &key, false)?;
         let meta = |key: &str| -> Result<String> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()?
@@ -115,11 +137,37 @@ impl Store {
             id: meta("inspector_id")?,
             name: meta("inspector_name")?,
         };
+        let own = match device::load_own(&conn)? {
+            Some(own) => own,
+            None => crate::dag::upgrade(&mut conn, &inspector)?,
+        };
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
-            inspector,
+            me: Me { inspector, own },
         })
+    }
+
+    /// This store's own device: its public key and the inspector it is bound to.
+    pub fn device(&self) -> DeviceCard {
+        self.me.own.card.clone()
+    }
+
+    /// Sets the IIN of this store's inspector (a store made before devices had one).
+    /// Colleagues who accepted the device before see the new IIN only with its next events'
+    /// card.
+    pub fn set_inspector_iin(&mut self, iin: Iin) -> Result<()> {
+        let text = iin.to_string();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE device SET inspector_iin = ?1 WHERE own = 1",
+            [&text],
+        )?;
+        tx.commit()?;
+        self.me.own.card.inspector_iin = text;
+        Ok(())
     }
 
     /// The directory of the store.
@@ -129,7 +177,7 @@ impl Store {
 
     /// This laptop's inspector.
     pub fn inspector(&self) -> &Inspector {
-        &self.inspector
+        &self.me.inspector
     }
 
     /// Starts an inspection; returns its id.
@@ -254,17 +302,28 @@ impl Store {
             .collect())
     }
 
-    /// The inspection's audit trail, oldest first. An entry that cannot be read is an error
-    /// (`verify` names it).
+    /// The inspection's audit trail: its events in the DAG's deterministic order (a single
+    /// device's chain in its order), each as an entry. An event that cannot be read is an
+    /// error (`verify` names it).
     pub fn audit_trail(&self, id: &str) -> Result<Vec<Entry>> {
         load(&self.conn, id)?;
-        trail(&self.conn, id)?
+        let dag = crate::dag::Dag::load(&self.conn, id)?;
+        Ok(dag
+            .events
             .into_iter()
-            .map(|(seq, text, _, _)| {
-                serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Corrupt(format!("audit entry #{seq}: {e}")))
+            .enumerate()
+            .map(|(n, (signed, _, decoded))| match decoded.legacy {
+                Some((entry, _)) => entry,
+                None => Entry {
+                    inspection: Some(id.to_owned()),
+                    seq: n as u64 + 1,
+                    at: signed.event.at,
+                    actor: decoded.actor,
+                    actor_name: decoded.actor_name,
+                    change: decoded.change,
+                },
             })
-            .collect()
+            .collect())
     }
 
     /// An inspection, whole, as the tables hold it.
@@ -289,6 +348,7 @@ impl Store {
             ))
         })?;
         let old = answer_row(&tx, id, item_id)?;
+        let (given_rows, given_note) = (change.inventory.is_some(), change.note.is_some());
         let mut verdict = old.as_ref().and_then(|a| a.verdict);
         let mut value = old.as_ref().and_then(|a| a.value);
         let mut note = old.as_ref().and_then(|a| a.note.clone());
@@ -351,16 +411,34 @@ impl Store {
                 .map(|n| tekseru_core::nfc(n.trim()))
                 .filter(|n| !n.is_empty());
         }
+        // Only the fields touched are written, so that laptops merge field by field: those
+        // given, and those that follow from them.
+        let cleared = matches!(item.kind, ItemKind::Measure | ItemKind::Inventory)
+            && change.verdict == Some(Some(Verdict::NotApplicable));
+        let rows_touched = given_rows || (cleared && item.kind == ItemKind::Inventory);
+        let old_rows = old
+            .as_ref()
+            .and_then(|a| a.inventory.clone())
+            .unwrap_or_default();
+        let (inventory, rows) = if rows_touched {
+            let (new, writes) = crate::merge::row_writes(item_id, &old_rows, inventory)?;
+            (new, writes)
+        } else {
+            (inventory, Vec::new())
+        };
         let entry = append(
             &tx,
             who,
             id,
-            Change::Answered {
+            Change::AnswerSet {
                 item: item_id.to_owned(),
-                verdict,
-                value,
-                note: note.clone(),
-                inventory: inventory.clone(),
+                verdict: (change.verdict.is_some() || change.value.is_some() || rows_touched)
+                    .then_some(verdict),
+                value: (change.value.is_some() || (cleared && item.kind == ItemKind::Measure))
+                    .then_some(value),
+                note: given_note.then(|| note.clone()),
+                inventory: rows_touched.then_some(inventory.is_some()),
+                rows,
             },
         )?;
         let answer = Answer {
@@ -457,20 +535,23 @@ impl Store {
         }
         let findings = tekseru_core::nfc(findings.trim());
         let conclusions = tekseru_core::nfc(conclusions.trim());
+        // Only what changed is written, so that laptops merge the three apart.
+        let (old_findings, old_conclusions, old_recs): (String, String, String) = tx.query_row(
+            "SELECT findings, conclusions, recommendations FROM inspection WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let old_recs: Vec<Recommendation> = from_json(&old_recs, "recommendations")?;
+        let edited = Change::ConclusionsEdited {
+            findings: (findings != old_findings).then(|| findings.clone()),
+            conclusions: (conclusions != old_conclusions).then(|| conclusions.clone()),
+            recommendations: (clean != old_recs).then(|| clean.clone()),
+        };
         tx.execute(
             "UPDATE inspection SET findings = ?2, conclusions = ?3, recommendations = ?4 WHERE id = ?1",
             params![id, findings, conclusions, to_json(&clean)?],
         )?;
-        append(
-            &tx,
-            who,
-            id,
-            Change::ConclusionsSet {
-                findings,
-                conclusions,
-                recommendations: clean,
-            },
-        )?;
+        append(&tx, who, id, edited)?;
         bump_amendments(&tx, id)?;
         tx.commit()?;
         Ok(())
@@ -481,6 +562,7 @@ impl Store {
     pub fn set_detail(&mut self, id: &str, change: DetailChange) -> Result<ActDetails> {
         let (tx, who) = self.begin()?;
         let mut details: ActDetails = json_column(&tx, id, "details")?;
+        let before = details.clone();
         let text = |t: &str| Some(tekseru_core::nfc(t.trim())).filter(|t| !t.is_empty());
         let list =
             |items: &[String]| -> Vec<String> { items.iter().filter_map(|t| text(t)).collect() };
@@ -521,14 +603,35 @@ impl Store {
                 "the subject of an examination exists only in the revocation procedure (224/НҚ §21 ¶5)".into(),
             ));
         }
-        append(
-            &tx,
-            who,
-            id,
-            Change::DetailsSet {
-                details: details.clone(),
-            },
-        )?;
+        // Only the field named (for the whole form, the fields that changed) is written, so
+        // that laptops merge the details field by field.
+        let named = match &change {
+            DetailChange::CommissionOrder(_) => Some("commission_order"),
+            DetailChange::CommissionOrderDate(_) => Some("commission_order_date"),
+            DetailChange::ActNumber(_) => Some("act_number"),
+            DetailChange::LegalAddress(_) => Some("legal_address"),
+            DetailChange::Present(_) => Some("present"),
+            DetailChange::Subject(_) => Some("subject"),
+            DetailChange::OnsiteStart(_) => Some("onsite_start"),
+            DetailChange::AddViolation(_) | DetailChange::Violations(_) => Some("violations"),
+            DetailChange::All(_) => None,
+        };
+        let (old, new) = (
+            serde_json::to_value(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            serde_json::to_value(&details).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        );
+        let fields = crate::merge::detail_fields()
+            .into_iter()
+            .filter(|f| match named {
+                Some(n) => n == *f,
+                None => old.get(f) != new.get(f),
+            })
+            .map(|f| {
+                let v = new.get(f).cloned().unwrap_or(serde_json::Value::Null);
+                (f.to_owned(), v)
+            })
+            .collect();
+        append(&tx, who, id, Change::DetailsEdited { fields })?;
         tx.execute(
             "UPDATE inspection SET details = ?2 WHERE id = ?1",
             params![id, to_json(&details)?],
@@ -658,11 +761,11 @@ impl Store {
 
     /// Starts a write transaction (taking the database's write lock at once), with the
     /// inspector who makes the change.
-    pub(crate) fn begin(&mut self) -> Result<(Transaction<'_>, &Inspector)> {
+    pub(crate) fn begin(&mut self) -> Result<(Transaction<'_>, &Me)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok((tx, &self.inspector))
+        Ok((tx, &self.me))
     }
 }
 
@@ -717,7 +820,7 @@ fn expect_head(tx: &Transaction<'_>, id: &str, head: &str) -> Result<()> {
 /// Stores an act's bytes and records the revision, inside `tx`.
 fn insert_act(
     tx: &Transaction<'_>,
-    who: &Inspector,
+    who: &Me,
     id: &str,
     pdf: &[u8],
     kind: &str,
@@ -744,52 +847,10 @@ fn insert_act(
     Ok(act)
 }
 
-/// Appends a change to the inspection's trail and moves its head.
-pub(crate) fn append(
-    tx: &Transaction<'_>,
-    who: &Inspector,
-    id: &str,
-    change: Change,
-) -> Result<Entry> {
-    let last: Option<(u64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit WHERE inspection = ?1 ORDER BY seq DESC LIMIT 1",
-            [id],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev) = last.unwrap_or((0, GENESIS.to_owned()));
-    let seq = seq
-        .checked_add(1)
-        .filter(|s| i64::try_from(*s).is_ok())
-        .ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "inspection '{id}': the audit trail's last number is out of range"
-            ))
-        })?;
-    let entry = Entry {
-        inspection: Some(id.to_owned()),
-        seq,
-        at: now(),
-        actor: who.id.clone(),
-        actor_name: who.name.clone(),
-        change,
-    };
-    let hash = entry.hash(&prev)?;
-    let text =
-        String::from_utf8(entry.canonical()?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    tx.execute(
-        "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, entry.seq as i64, text, prev, hash],
-    )?;
-    let moved = tx.execute(
-        "UPDATE inspection SET head = ?2, seq = ?3 WHERE id = ?1",
-        params![id, hash, entry.seq as i64],
-    )?;
-    if moved == 0 {
-        return Err(StoreError::NoInspection(id.to_owned()));
-    }
-    Ok(entry)
+/// Appends a change to the inspection's trail, signed by this device, and moves its head.
+pub(crate) fn append(tx: &Transaction<'_>, who: &Me, id: &str, change: Change) -> Result<Entry> {
+    crate::merge::settle(tx, id, &change)?;
+    crate::dag::append(tx, who, id, change)
 }
 
 fn bump_amendments(tx: &Transaction<'_>, id: &str) -> Result<()> {
@@ -810,9 +871,10 @@ pub fn inventory_verdict(rows: &[InventoryRow]) -> Verdict {
     }
 }
 
-fn nfc_row(row: InventoryRow) -> InventoryRow {
+pub(crate) fn nfc_row(row: InventoryRow) -> InventoryRow {
     let n = |s: String| tekseru_core::nfc(s.trim());
     InventoryRow {
+        id: row.id,
         kind: row.kind,
         role: row.role,
         serial: n(row.serial),
@@ -888,15 +950,27 @@ fn answer_row(conn: &Connection, id: &str, item: &str) -> Result<Option<Answer>>
 fn answer_from(row: &rusqlite::Row<'_>) -> Result<Answer> {
     let verdict: Option<String> = row.get(1)?;
     let inventory: Option<String> = row.get(4)?;
+    let item: String = row.get(0)?;
+    let inventory: Option<Vec<InventoryRow>> = inventory
+        .as_deref()
+        .map(|t| from_json(t, "inventory"))
+        .transpose()?;
+    // Rows stored before rows had ids are numbered as the fold numbers them.
+    let inventory = inventory.map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(n, r)| InventoryRow {
+                id: crate::merge::row_id(&item, n, &r.id),
+                ..r
+            })
+            .collect()
+    });
     Ok(Answer {
-        item: row.get(0)?,
+        item,
         verdict: verdict.as_deref().map(parse_verdict).transpose()?,
         value: row.get(2)?,
         note: row.get(3)?,
-        inventory: inventory
-            .as_deref()
-            .map(|t| from_json(t, "inventory"))
-            .transpose()?,
+        inventory,
         updated_by: row.get(5)?,
         updated_at: row.get(6)?,
     })
@@ -934,6 +1008,17 @@ fn evidence_where(conn: &Connection, id: &str, item: Option<&str>) -> Result<Vec
         });
     }
     Ok(out)
+}
+
+/// Refuses an inspection this store does not hold.
+pub(crate) fn load_exists(conn: &Connection, id: &str) -> Result<()> {
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM inspection WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| StoreError::NoInspection(id.to_owned()))
 }
 
 /// The inspection as the tables hold it.
@@ -1057,23 +1142,6 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         amendments: amendments as usize,
         audit_head: head,
         training,
+        conflicts: crate::merge::conflicts_of(conn, id)?,
     })
-}
-
-/// Every entry of an inspection's trail with its stored hash, oldest first.
-pub(crate) fn trail(conn: &Connection, id: &str) -> Result<Vec<(i64, String, String, String)>> {
-    let mut stmt = conn
-        .prepare("SELECT seq, entry, prev, hash FROM audit WHERE inspection = ?1 ORDER BY seq")?;
-    let rows = stmt
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-/// The replay of the trail: what the inspection should be.
-pub(crate) fn replayed(
-    id: &str,
-    entries: &[(Entry, String)],
-) -> std::result::Result<Inspection, String> {
-    audit::replay(id, entries)
 }
