@@ -27,6 +27,7 @@ mod inspection;
 mod pki;
 mod quorum;
 mod store;
+mod sync;
 
 /// tekseru — on-site inspections of certification authorities (224/НҚ)
 #[derive(Parser)]
@@ -68,6 +69,9 @@ enum Command {
     /// 1 does not comply, 3 not verifiable here.
     #[command(subcommand)]
     Pki(pki::PkiCmd),
+    /// Sync this store with HQ (`sync enrol` first): push what HQ lacks, pull what it holds.
+    #[command(args_conflicts_with_subcommands = true)]
+    Sync(sync::SyncArgs),
     /// The HQ server laptops sync to: init, serve, token, device list|revoke.
     #[cfg(feature = "hq")]
     #[command(subcommand)]
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd, cli.json),
         Command::Device(cmd) => device::run(cmd, cli.json),
         Command::Pki(cmd) => pki::run(cmd, cli.json),
+        Command::Sync(args) => sync::run(args, cli.json),
         #[cfg(feature = "hq")]
         Command::Hq(cmd) => hq::run(cmd, cli.json),
     };

@@ -359,13 +359,16 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// The roster IINs of a creation event's body (`body.change` or `body`, `"action": "created"`).
+/// The roster IINs of a creation event's body (`body.change` or `body`, `"action": "created"`,
+/// `"roster"` a list of members or `{"members": […]}`).
 pub(crate) fn creation_roster(body: &Value) -> Option<Vec<String>> {
     let change = body.get("change").unwrap_or(body);
     if change.get("action")?.as_str()? != "created" {
         return None;
     }
-    let members = change.get("roster")?.get("members")?.as_array()?;
+    // The store writes a roster as its list of members; `{"members": […]}` is read as well.
+    let roster = change.get("roster")?;
+    let members = roster.get("members").unwrap_or(roster).as_array()?;
     members
         .iter()
         .map(|m| m.get("iin").and_then(Value::as_str).map(str::to_owned))
@@ -844,7 +847,7 @@ mod tests {
     #[test]
     fn the_roster_is_read_from_either_shape_of_creation_event() {
         let roster = serde_json::json!({"members": [{"iin": "1"}, {"iin": "2", "name": "x"}]});
-        let flat = serde_json::json!({"action": "created", "roster": roster});
+        let flat = serde_json::json!({"action": "created", "roster": roster["members"]});
         let nested =
             serde_json::json!({"actor": "a", "change": {"action": "created", "roster": roster}});
         for body in [flat, nested] {

@@ -1,7 +1,7 @@
 //! The laptop's side: an HTTPS client of HQ that signs every request with the device key and
 //! pins HQ's certificate by its SHA-256 (feature `client`).
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use reqwest::{Method, StatusCode};
@@ -399,7 +399,7 @@ impl Client {
     ///
     /// # Errors
     /// When reading `source` fails, or HQ refuses or cannot be reached.
-    pub async fn upload<R: Read + Seek>(
+    pub async fn upload<R: Read>(
         &self,
         inspection: &str,
         sha256: &str,
@@ -412,9 +412,14 @@ impl Client {
             BlobState::Partial(n) => n,
         };
         let mut sent = 0u64;
-        source
-            .seek(SeekFrom::Start(offset))
+        // Skip what HQ holds (the store's blobs stream; they do not seek).
+        let skipped = std::io::copy(&mut (&mut source).take(offset), &mut std::io::sink())
             .map_err(|e| ClientError::Io(format!("blob {sha256}: {e}")))?;
+        if skipped != offset {
+            return Err(ClientError::Io(format!(
+                "blob {sha256} has {skipped} bytes, HQ holds {offset}"
+            )));
+        }
         loop {
             let left = total.saturating_sub(offset);
             let want = usize::try_from(left.min(PART_BYTES as u64)).unwrap_or(PART_BYTES);

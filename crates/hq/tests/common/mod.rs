@@ -457,7 +457,7 @@ pub fn created(iins: &[&str]) -> Value {
         .iter()
         .map(|iin| serde_json::json!({"name": "Member", "iin": iin, "role": "member", "body": "ministry"}))
         .collect();
-    serde_json::json!({"actor": "Alma", "change": {"action": "created", "ca_name": "CA", "roster": {"members": members}}})
+    serde_json::json!({"actor": "Alma", "change": {"action": "created", "ca_name": "CA", "roster": members}})
 }
 
 pub fn answered(item: &str, verdict: &str) -> Value {
