@@ -56,6 +56,7 @@ on_both_databases!(
     broken_chains_and_forged_events_are_refused
 );
 on_every_store!(
+    a_blob_upload_resumes_after_the_client_breaks_off,
     a_blob_upload_resumes_after_the_server_stops,
     a_blob_whose_bytes_do_not_match_is_refused,
     blob_parts_have_a_limit_and_an_order
@@ -598,6 +599,44 @@ async fn a_blob_upload_resumes_after_the_server_stops(mut hq: Hq) {
         bekzat.download("insp-1", &sha, &mut back).await.unwrap(),
         total
     );
+    assert!(back == blob, "the blob read back differs");
+    hq.stop().await;
+}
+
+async fn a_blob_upload_resumes_after_the_client_breaks_off(hq: Hq) {
+    let (alma, _) = commission(&hq).await;
+    let blob = bytes(3 << 20, 11);
+    let sha = sha256(&blob);
+    let total = blob.len() as u64;
+    let half = blob.len() / 2;
+    alma.put_part("insp-1", &sha, 0, total, blob[..half].to_vec())
+        .await
+        .unwrap();
+    // The second part is signed whole but the connection breaks after some of its bytes, as
+    // when the laptop is killed or the network drops.
+    let path = api::blob_part_path("insp-1", &sha, half as u64, total);
+    let headers = sign::sign(alma.key(), "PUT", &path, &blob[half..]).unwrap();
+    let sent: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+        Ok(blob[half..half + 1000].to_vec()),
+        Err(std::io::Error::other("the laptop was killed")),
+    ];
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(sent));
+    let broken = alma
+        .send_raw(Method::PUT, &path, body, Some(&headers))
+        .await;
+    assert!(broken.is_err() || !broken.unwrap().status().is_success());
+    // HQ kept nothing of the broken part; the upload resumes where the whole parts end.
+    assert_eq!(
+        alma.blob_state("insp-1", &sha).await.unwrap(),
+        BlobState::Partial(half as u64)
+    );
+    let resent = alma
+        .upload("insp-1", &sha, total, std::io::Cursor::new(&blob), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(resent, total - half as u64);
+    let mut back = Vec::new();
+    alma.download("insp-1", &sha, &mut back).await.unwrap();
     assert!(back == blob, "the blob read back differs");
     hq.stop().await;
 }

@@ -213,7 +213,7 @@ impl Client {
         &self,
         method: Method,
         path: &str,
-        body: Vec<u8>,
+        body: impl Into<reqwest::Body>,
         headers: Option<&SignedHeaders>,
     ) -> Result<reqwest::Response, ClientError> {
         let url = format!("{}{path}", self.base);
