@@ -53,6 +53,10 @@ pub(crate) enum SyncCmd {
     },
 }
 
+/// Events a push carries at most (an event is a few KiB; the creation event, which copies
+/// the checklist, some hundreds).
+const PUSH_BATCH: usize = 200;
+
 /// What the store remembers of HQ: `<store>/hq.json`.
 #[derive(Serialize, Deserialize)]
 struct Remembered {
@@ -211,10 +215,12 @@ async fn sync_one(
                 .upload(id, &blob.sha256, blob.bytes, reader, |_| {})
                 .await?;
         }
-        if !outgoing.events.is_empty() {
+        // In batches, each within HQ's body limit; the DAG's order keeps every batch's
+        // `prev` and parents in the batches before it.
+        for batch in outgoing.events.chunks(PUSH_BATCH) {
             let push = PushRequest {
-                devices: cards,
-                events: outgoing.events.clone(),
+                devices: cards.clone(),
+                events: batch.to_vec(),
             };
             let pushed = client.push(id, &push).await?;
             report.pushed_events += pushed.new_events;
