@@ -33,6 +33,10 @@ pub(crate) const ALL: &[&str] = &[
     // `gostcrypto`, PDF signatures against pyHanko, each from PyPI in a venv under target/.
     "python3",
     "python3-venv",
+    // HQ's tests run every server scenario on a real PostgreSQL too: an unprivileged cluster
+    // started by the harness (crates/hq/tests/common) with initdb/postgres from here. The S3
+    // blob tests use moto's server from PyPI, in a venv under target/ (python3-venv above).
+    "postgresql-15",
 ];
 
 fn installed(package: &str) -> bool {

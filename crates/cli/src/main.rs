@@ -21,10 +21,13 @@ mod calendar;
 mod checklist;
 mod device;
 mod evidence;
+#[cfg(feature = "hq")]
+mod hq;
 mod inspection;
 mod pki;
 mod quorum;
 mod store;
+mod sync;
 
 /// tekseru — on-site inspections of certification authorities (224/НҚ)
 #[derive(Parser)]
@@ -66,6 +69,13 @@ enum Command {
     /// 1 does not comply, 3 not verifiable here.
     #[command(subcommand)]
     Pki(pki::PkiCmd),
+    /// Sync this store with HQ (`sync enrol` first): push what HQ lacks, pull what it holds.
+    #[command(args_conflicts_with_subcommands = true)]
+    Sync(sync::SyncArgs),
+    /// The HQ server laptops sync to: init, serve, token, device list|revoke.
+    #[cfg(feature = "hq")]
+    #[command(subcommand)]
+    Hq(hq::HqCmd),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +90,9 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd, cli.json),
         Command::Device(cmd) => device::run(cmd, cli.json),
         Command::Pki(cmd) => pki::run(cmd, cli.json),
+        Command::Sync(args) => sync::run(args, cli.json),
+        #[cfg(feature = "hq")]
+        Command::Hq(cmd) => hq::run(cmd, cli.json),
     };
     match result {
         Ok(code) => code,

@@ -153,6 +153,16 @@ impl Store {
         self.me.own.card.clone()
     }
 
+    /// A copy of this store's device key, for signing requests to HQ (tekseru-sync); wiped
+    /// from memory when dropped. It never leaves the process.
+    ///
+    /// # Errors
+    /// Only if the key's secret were not 32 bytes.
+    pub fn device_key(&self) -> Result<tekseru_ledger::DeviceKey> {
+        tekseru_ledger::DeviceKey::from_secret(self.me.own.key.secret().as_slice())
+            .map_err(|e| StoreError::Invalid(format!("this store's device key: {e}")))
+    }
+
     /// Sets the IIN of this store's inspector (a store made before devices had one).
     /// Colleagues who accepted the device before see the new IIN only with its next events'
     /// card.
