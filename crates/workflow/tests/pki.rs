@@ -16,7 +16,8 @@ const NOW: OffsetDateTime = datetime!(2026-11-20 12:00:05 UTC);
 
 fn store_with_inspection() -> (tempfile::TempDir, Store, String) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector").unwrap();
+    let mut store =
+        Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
