@@ -1,4 +1,5 @@
 //! Bundles written and read back: encrypted to device keys, to a passphrase, and plain.
+#![allow(clippy::unwrap_used)] // Tests may panic on what they set up themselves.
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! A small inspection's bundle contents, shared by the tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::io;
