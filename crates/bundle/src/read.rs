@@ -1,11 +1,11 @@
 //! Reading a bundle: decrypting, walking the archive entry by entry, verifying everything
 //! and staging blobs, all or nothing.
 
-use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, BufReader, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 
 use sha2::{Digest, Sha256};
 use tekseru_ledger::{DeviceId, EventHash, SignedEvent};
@@ -135,17 +135,17 @@ impl Drop for Verified {
 ///
 /// # Errors
 /// On any check that fails, naming the entry; every file staged so far is deleted first.
-pub fn read<R: Read>(
+pub fn read<R: Read + Send>(
     input: R,
     decryption: &Decryption<'_>,
     limits: &Limits,
     staging: &Path,
 ) -> Result<Verified, BundleError> {
-    let raw_budget = Rc::new(Cell::new(limits.max_header_bytes));
+    let raw_budget = Arc::new(AtomicU64::new(limits.max_header_bytes));
     let mut raw = Budget {
         inner: input,
-        remaining: Rc::clone(&raw_budget),
-        read: Rc::new(Cell::new(0)),
+        remaining: Arc::clone(&raw_budget),
+        read: Arc::new(AtomicU64::new(0)),
         hard: false,
     };
     let mut prefix = Vec::with_capacity(AGE_MAGIC.len());
@@ -165,7 +165,7 @@ pub fn read<R: Read>(
                 }
                 e => BundleError::Decryption(e.to_string()),
             })?;
-        raw_budget.set(u64::MAX);
+        raw_budget.store(u64::MAX, Ordering::Relaxed);
         let (stream, sealing) = if decryptor.is_scrypt() {
             let passphrase = decryption
                 .passphrase
@@ -194,12 +194,14 @@ pub fn read<R: Read>(
                 })?;
             (stream, Sealing::Device)
         };
-        read_tar(stream, sealing, limits, staging)
+        read_ahead(stream, |input| read_tar(input, sealing, limits, staging))
     } else if prefix.is_empty() {
         Err(BundleError::NotABundle("the file is empty".into()))
     } else {
-        raw_budget.set(u64::MAX);
-        read_tar(input, Sealing::Plain, limits, staging)
+        raw_budget.store(u64::MAX, Ordering::Relaxed);
+        read_ahead(input, |input| {
+            read_tar(input, Sealing::Plain, limits, staging)
+        })
     }
 }
 
@@ -230,11 +232,11 @@ fn read_tar<R: Read>(
     limits: &Limits,
     staging: &Path,
 ) -> Result<Verified, BundleError> {
-    let read = Rc::new(Cell::new(0u64));
+    let read = Arc::new(AtomicU64::new(0));
     let budget = Budget {
         inner: input,
-        remaining: Rc::new(Cell::new(limits.max_total_bytes)),
-        read: Rc::clone(&read),
+        remaining: Arc::new(AtomicU64::new(limits.max_total_bytes)),
+        read: Arc::clone(&read),
         hard: true,
     };
     let mut walk = Walk {
@@ -313,7 +315,7 @@ fn read_tar<R: Read>(
 
 /// Checks, once the archive gave no more entries, that every listed entry came and that the
 /// archive's end-of-archive block was there.
-fn archive_end(walk: &Walk<'_>, read: &Rc<Cell<u64>>, last: &str) -> Result<(), BundleError> {
+fn archive_end(walk: &Walk<'_>, read: &AtomicU64, last: &str) -> Result<(), BundleError> {
     if let Some(missing) = walk.expected.last() {
         let reason = if walk.manifest.is_none() {
             "the bundle holds no manifest: it is empty, or not a tar archive".to_owned()
@@ -323,7 +325,7 @@ fn archive_end(walk: &Walk<'_>, read: &Rc<Cell<u64>>, last: &str) -> Result<(), 
         };
         return Err(BundleError::refused(missing.clone(), reason));
     }
-    if read.get() != walk.end.saturating_add(BLOCK) {
+    if read.load(Ordering::Relaxed) != walk.end.saturating_add(BLOCK) {
         return Err(BundleError::refused(
             if last.is_empty() {
                 "(end of archive)"
@@ -768,14 +770,14 @@ impl OverLimit {
 /// of).
 struct Budget<R> {
     inner: R,
-    remaining: Rc<Cell<u64>>,
-    read: Rc<Cell<u64>>,
+    remaining: Arc<AtomicU64>,
+    read: Arc<AtomicU64>,
     hard: bool,
 }
 
 impl<R: Read> Read for Budget<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let remaining = self.remaining.get();
+        let remaining = self.remaining.load(Ordering::Relaxed);
         if remaining == 0 && !self.hard {
             return Ok(0);
         }
@@ -791,13 +793,91 @@ impl<R: Read> Read for Budget<R> {
         let n64 = u64::try_from(n).unwrap_or(u64::MAX);
         if n64 > remaining {
             return Err(io::Error::other(OverLimit(
-                self.read.get().saturating_add(remaining),
+                self.read.load(Ordering::Relaxed).saturating_add(remaining),
             )));
         }
         if remaining != u64::MAX {
-            self.remaining.set(remaining.saturating_sub(n64));
+            self.remaining
+                .store(remaining.saturating_sub(n64), Ordering::Relaxed);
         }
-        self.read.set(self.read.get().saturating_add(n64));
+        self.read.fetch_add(n64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Runs `f` over what `inner` gives, read on a helper thread (decrypting, for an age file) a
+/// few chunks ahead, so that decryption overlaps with hashing and staging.
+fn read_ahead<R: Read + Send, T>(inner: R, f: impl FnOnce(&mut dyn Read) -> T) -> T {
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+        scope.spawn(move || {
+            let mut inner = inner;
+            loop {
+                let mut chunk = vec![0u8; CHUNK];
+                let mut filled = 0;
+                let result = loop {
+                    match inner.read(chunk.get_mut(filled..).unwrap_or_default()) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == chunk.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                chunk.truncate(filled);
+                let end = filled == 0 || result.is_err();
+                if filled > 0 && tx.send(Ok(chunk)).is_err() {
+                    return;
+                }
+                if let Err(e) = result {
+                    let _ = tx.send(Err(e));
+                }
+                if end {
+                    return;
+                }
+            }
+        });
+        let mut reader = Ahead {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+        };
+        // When `f` returns early (a refusal), `reader` is dropped here and the helper stops at
+        // its next send.
+        f(&mut reader)
+    })
+}
+
+/// The reading end of [`read_ahead`].
+struct Ahead {
+    rx: mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for Ahead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                // The helper is done: the end of the stream.
+                Err(_) => return Ok(0),
+            }
+        }
+        let rest = self.chunk.get(self.pos..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.pos += n;
         Ok(n)
     }
 }
