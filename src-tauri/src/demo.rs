@@ -42,7 +42,7 @@ pub(crate) fn prepare(state: &AppState) -> Result<(), String> {
         .find(|c| c.id == sample.checklist)
         .ok_or_else(|| format!("the demo's checklist {} is not built in", sample.checklist))?;
     let bin = Bin::parse(&sample.bin).map_err(|e| format!("the demo's BIN: {e}"))?;
-    let mut store = Store::create(&state.data_dir, DEMO_PASSPHRASE, "Demo inspector")
+    let mut store = Store::create(&state.data_dir, DEMO_PASSPHRASE, "Demo inspector", None)
         .map_err(|e| e.to_string())?;
     let id = store
         .new_inspection(NewInspection {

@@ -45,7 +45,7 @@ pub(crate) fn create_store(
         return Err(Failure::from("give the inspector's name"));
     }
     // The passphrase policy is the store's own (Store::create).
-    let store = Store::create(&state.data_dir, &passphrase, inspector.trim())?;
+    let store = Store::create(&state.data_dir, &passphrase, inspector.trim(), None)?;
     state.set_store(Some(store))
 }
 

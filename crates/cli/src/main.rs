@@ -19,6 +19,7 @@ mod act;
 mod audit;
 mod calendar;
 mod checklist;
+mod device;
 mod evidence;
 mod inspection;
 mod pki;
@@ -58,6 +59,9 @@ enum Command {
     /// The audit trail: verify.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
+    /// This store's device: its public key and fingerprint, and the inspector it is bound to.
+    #[command(subcommand)]
+    Device(device::DeviceCmd),
     /// PKI field checks (224/НҚ §12): chain, oids, crl, time, anchors. Exit 0 complies,
     /// 1 does not comply, 3 not verifiable here.
     #[command(subcommand)]
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Inspection(cmd) => inspection::run(cmd, cli.json),
         Command::Evidence(cmd) => evidence::run(cmd, cli.json),
         Command::Audit(cmd) => audit::run(cmd, cli.json),
+        Command::Device(cmd) => device::run(cmd, cli.json),
         Command::Pki(cmd) => pki::run(cmd, cli.json),
     };
     match result {

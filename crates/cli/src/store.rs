@@ -38,6 +38,16 @@ impl StoreArgs {
         if !create {
             bail!(tekseru_store::StoreError::NotFound(dir));
         }
+        let iin = match std::env::var("TEKSERU_INSPECTOR_IIN") {
+            Ok(text) if !text.trim().is_empty() => Some(
+                tekseru_core::Iin::parse_allowing_test(text.trim()).map_err(|e| {
+                    anyhow::anyhow!(
+                        "TEKSERU_INSPECTOR_IIN is not a valid IIN ({e}); nothing was created"
+                    )
+                })?,
+            ),
+            _ => None,
+        };
         let passphrase = passphrase("Passphrase for the new store: ", true)?;
         let inspector = std::env::var("TEKSERU_INSPECTOR")
             .or_else(|_| std::env::var("USER"))
@@ -46,7 +56,7 @@ impl StoreArgs {
             "tekseru: created the store in '{}' for {inspector}",
             dir.display()
         );
-        Ok(Store::create(&dir, &passphrase, &inspector)?)
+        Ok(Store::create(&dir, &passphrase, &inspector, iin)?)
     }
 }
 

@@ -97,7 +97,7 @@ fn onsite() -> Result<Checklist> {
 }
 
 fn import(file: &Path, dir: &Path) -> Result<()> {
-    let mut store = Store::create(dir, PASS, "Bench")?;
+    let mut store = Store::create(dir, PASS, "Bench", None)?;
     let id = inspection(&mut store, onsite()?)?;
     // The key derivation's 19 MiB were the peak so far; the import's own peak is measured
     // from here, after resetting the peak to the current size (Linux 4.0+).
@@ -160,7 +160,7 @@ fn populate(dir: &Path) -> Result<()> {
         .take(ANSWERED)
         .map(|(_, i)| (i.id.clone(), i.kind))
         .collect();
-    let mut store = Store::create(dir, PASS, "Bench")?;
+    let mut store = Store::create(dir, PASS, "Bench", None)?;
     let id = inspection(&mut store, checklist)?;
     for (n, (item, kind)) in items.iter().enumerate() {
         let verdict = match kind {
@@ -253,7 +253,7 @@ fn open(dir: &Path, id: &str, item: &str) -> Result<()> {
 }
 
 fn thumbnails(photos: &Path, count: usize, dir: &Path, out: &Path) -> Result<()> {
-    let mut store = Store::create(dir, PASS, "Bench")?;
+    let mut store = Store::create(dir, PASS, "Bench", None)?;
     let id = inspection(&mut store, onsite()?)?;
     let mut hashes = Vec::new();
     for n in 0..count {

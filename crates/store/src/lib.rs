@@ -20,8 +20,11 @@ JPEG [thumbnail](Store::thumbnail), made on first request and cached as derived 
 #![deny(missing_docs)]
 
 pub mod audit;
+mod dag;
+mod device;
 mod error;
 mod evidence;
+mod exchange;
 mod key;
 mod model;
 mod schema;
@@ -31,8 +34,10 @@ mod trust;
 mod verify;
 
 pub use crate::{
+    device::DeviceCard,
     error::{Result, StoreError},
     evidence::{media_type, Progress},
+    exchange::{BlobRef, ImportReport, Incoming, Outgoing, StagedBlob},
     model::{
         ActDetails, ActRevision, Answer, AnswerChange, DetailChange, Dissent, Evidence, Gps,
         Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection, ProcedureEvent,

@@ -97,6 +97,45 @@ ALTER TABLE inspection ADD COLUMN training INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE inspection ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE inspection ADD COLUMN settings TEXT;
 "#,
+    // 5: devices and their signed events. Each store has its own device (`own` = 1, its
+    // Ed25519 secret kept here only); other devices are recorded when a person accepts them.
+    // Every change is an event of one device's chain (inspection, device, seq), linked to
+    // its own previous event (`prev`) and to the other devices' heads it had seen
+    // (`parents`, a JSON array; `event_parent` holds the same links for lookups). The
+    // audit rows of older stores are carried over into the own device's chain at first
+    // open; `legacy_head` keeps the head their inspection had then.
+    r#"
+CREATE TABLE device (
+    id TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL UNIQUE,
+    inspector_name TEXT NOT NULL,
+    inspector_iin TEXT NOT NULL DEFAULT '',
+    accepted_at TEXT NOT NULL,
+    accepted_by TEXT NOT NULL,
+    own INTEGER NOT NULL DEFAULT 0,
+    secret BLOB
+);
+CREATE UNIQUE INDEX device_own ON device (own) WHERE own = 1;
+CREATE TABLE event (
+    inspection TEXT NOT NULL,
+    device TEXT NOT NULL REFERENCES device(id),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    prev TEXT,
+    parents TEXT NOT NULL DEFAULT '[]',
+    at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (inspection, device, seq)
+);
+CREATE TABLE event_parent (
+    parent TEXT NOT NULL,
+    child TEXT NOT NULL,
+    PRIMARY KEY (parent, child)
+);
+CREATE TABLE legacy_head (inspection TEXT PRIMARY KEY, head TEXT NOT NULL);
+"#,
 ];
 
 /// Brings the schema up to date, each migration in its own transaction.

@@ -45,7 +45,7 @@ fn complies() -> AnswerChange {
 #[test]
 fn an_act_made_before_another_writers_change_is_not_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store);
     let head = store.inspection(&id).unwrap().audit_head;
     // The command line, beside the app, answers an item after the app read the head.
@@ -112,7 +112,7 @@ fn a_kill_while_sealing_leaves_the_seal_and_its_act_together_or_neither() {
         seal_until_killed(Path::new(&dir), &id);
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store);
     drop(store);
     let mut sealed_rounds = 0;
@@ -172,19 +172,19 @@ fn a_kill_while_sealing_leaves_the_seal_and_its_act_together_or_neither() {
 #[test]
 fn a_short_passphrase_makes_no_store() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Store::create(dir.path(), "  seven  ", "Inspector").unwrap_err();
+    let err = Store::create(dir.path(), "  seven  ", "Inspector", None).unwrap_err();
     assert_eq!(
         err.to_string(),
         "the passphrase is too short: use at least 8 characters"
     );
     assert!(!Store::exists(dir.path()));
-    Store::create(dir.path(), "eight ch", "Inspector").unwrap();
+    Store::create(dir.path(), "eight ch", "Inspector", None).unwrap();
 }
 
 #[test]
 fn a_crafted_header_cannot_make_unlocking_exhaust_the_laptop() {
     let dir = tempfile::tempdir().unwrap();
-    drop(Store::create(dir.path(), PASS, "Inspector").unwrap());
+    drop(Store::create(dir.path(), PASS, "Inspector", None).unwrap());
     let path = dir.path().join("store.toml");
     let header = std::fs::read_to_string(&path).unwrap();
     let with = |from: &str, to: &str| {
@@ -311,7 +311,7 @@ fn a_number_json_cannot_hold_is_an_error_never_null() {
 #[test]
 fn trusting_a_root_is_recorded_in_every_inspections_trail() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let a = new_inspection(&mut store);
     let b = new_inspection(&mut store);
     assert!(store

@@ -93,7 +93,7 @@ fn raw(dir: &Path) -> Connection {
 #[test]
 fn a_wrong_passphrase_is_refused_and_touches_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     new_inspection(&mut store, "ca-accreditation-onsite");
     drop(store);
     let before = std::fs::read(dir.path().join("tekseru.db")).unwrap();
@@ -118,7 +118,7 @@ fn a_wrong_passphrase_is_refused_and_touches_nothing() {
 #[test]
 fn the_database_file_is_encrypted() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     new_inspection(&mut store, "ca-accreditation-onsite");
     drop(store);
     let bytes = std::fs::read(dir.path().join("tekseru.db")).unwrap();
@@ -130,7 +130,7 @@ fn the_database_file_is_encrypted() {
 #[test]
 fn a_measurement_takes_its_verdict_from_the_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let a = store
         .answer(&id, "server-room.ceiling-height", value(2.31))
@@ -190,7 +190,7 @@ fn a_measurement_takes_its_verdict_from_the_rule() {
 #[test]
 fn an_inventory_complies_only_when_everything_declared_is_found() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let row = |role: &str, found: bool| InventoryRow {
         kind: "server".into(),
@@ -239,7 +239,7 @@ fn an_inventory_complies_only_when_everything_declared_is_found() {
 fn evidence_is_stored_once_and_comes_back_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let content: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let path = files.path().join("журнал.bin");
@@ -288,7 +288,7 @@ fn evidence_is_stored_once_and_comes_back_byte_for_byte() {
 fn a_cancelled_import_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let path = files.path().join("video.mp4");
     std::fs::write(&path, vec![1u8; 5 << 20]).unwrap();
@@ -312,7 +312,7 @@ fn a_cancelled_import_writes_nothing() {
 #[test]
 fn recommendations_respect_the_procedures_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-revocation-examination");
     let rec = |d| {
         vec![Recommendation {
@@ -333,7 +333,7 @@ fn recommendations_respect_the_procedures_limit() {
 #[test]
 fn an_agreed_longer_term_is_kept_and_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-revocation-examination");
     let rec = |own, agreed| {
         vec![Recommendation {
@@ -374,7 +374,7 @@ fn an_agreed_longer_term_is_kept_and_counted() {
 #[test]
 fn a_change_after_the_seal_is_an_amendment() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
@@ -398,7 +398,7 @@ fn a_change_after_the_seal_is_an_amendment() {
 fn tampered(edit: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
@@ -445,36 +445,46 @@ fn a_changed_answer_is_named() {
 
 #[test]
 fn a_deleted_audit_entry_is_named() {
-    let problems = tampered("DELETE FROM audit WHERE seq = 3");
-    assert_eq!(
-        problems[0],
-        "audit entry #3 is missing (the trail jumps from #2 to #4)"
+    let problems = tampered("DELETE FROM event WHERE seq = 3");
+    assert!(
+        problems[0].starts_with("event #3 of device ")
+            && problems[0].ends_with(" is missing (its chain jumps from #2 to #4)"),
+        "{problems:?}"
     );
     assert!(
-        problems[1].starts_with("audit entry #4 (attached 'ceiling.jpg'"),
+        problems[1].starts_with("event #4 of device ")
+            && problems[1].contains(" (attached 'ceiling.jpg'"),
         "{problems:?}"
     );
     assert!(problems[1]
-        .ends_with("does not follow the entry before it: an entry was removed or replaced"));
+        .ends_with("does not follow the event before it: an event was removed or replaced"));
 }
 
 #[test]
 fn an_edited_audit_entry_is_named() {
-    let problems =
-        tampered("UPDATE audit SET entry = replace(entry, '2.31', '2.51') WHERE seq = 3");
+    let problems = tampered("UPDATE event SET body = replace(body, '2.31', '2.51') WHERE seq = 3");
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(
-        problems[0].starts_with("audit entry #3 (answered item 'server-room.ceiling-height'"),
+        problems[0].starts_with("event #3 of device ")
+            && problems[0].contains(" (answered item 'server-room.ceiling-height'"),
         "{problems:?}"
     );
-    assert!(problems[0].ends_with("was altered: its content no longer matches its hash"));
+    assert!(problems[0].ends_with("was altered: its signature does not verify"));
     assert!(problems[1].starts_with("the answer to item 'server-room.ceiling-height' differs"));
 }
 
 #[test]
 fn a_removed_last_entry_is_named() {
-    let problems = tampered("DELETE FROM audit WHERE seq = 5");
-    assert!(problems.iter().any(|p| p == "the trail ends at #4 but the inspection's head is another entry: entries were removed from its end"), "{problems:?}");
+    let problems = tampered("DELETE FROM event WHERE seq = 5");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("the trail ends at event #4 of device ")
+                && p.ends_with(
+                    " but the inspection's head is another event: events were removed from its end"
+                )),
+        "{problems:?}"
+    );
     assert!(problems.iter().any(|p| p.starts_with("the answer to item 'server-room.air-conditioning' is in the store but not in the audit trail")));
 }
 
@@ -499,7 +509,7 @@ fn a_missing_evidence_blob_is_named() {
 #[test]
 fn a_dissent_must_come_from_the_roster() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let outsider = Iin::parse("880722300007").unwrap();
     let err = store.record_dissent(&id, outsider, "no").unwrap_err();
@@ -550,7 +560,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 #[test]
 fn a_photo_gets_a_small_jpeg_thumbnail_made_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let sha = attach(&mut store, &id, "ceiling.png", &png(1000, 750));
     // Made while importing: rendering the act never decodes the original.
@@ -584,7 +594,7 @@ fn a_photo_gets_a_small_jpeg_thumbnail_made_once() {
 #[test]
 fn a_small_photo_is_not_enlarged_and_exif_turns_it_upright() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let small = attach(&mut store, &id, "small.png", &png(100, 40));
     let thumb = store.thumbnail(&small).unwrap().unwrap();
@@ -617,7 +627,7 @@ fn a_small_photo_is_not_enlarged_and_exif_turns_it_upright() {
 #[test]
 fn a_large_jpeg_is_decoded_at_a_reduced_scale_into_the_same_picture() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     // A 1600 × 1200 photo, red on the left, blue on the right.
     let photo = image::RgbImage::from_fn(1600, 1200, |x, _| {
@@ -644,7 +654,7 @@ fn a_large_jpeg_is_decoded_at_a_reduced_scale_into_the_same_picture() {
 #[test]
 fn files_that_are_not_usable_images_have_no_thumbnail() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let text = attach(&mut store, &id, "notes.txt", "Журнал жоқ".as_bytes());
     assert_eq!(store.thumbnail(&text).unwrap(), None);
@@ -690,7 +700,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 #[test]
 fn a_store_made_before_format_2_still_opens() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
@@ -737,7 +747,7 @@ fn a_store_made_before_format_2_still_opens() {
 #[test]
 fn a_store_of_an_unknown_format_names_the_fix() {
     let dir = tempfile::tempdir().unwrap();
-    drop(Store::create(dir.path(), PASS, "Inspector").unwrap());
+    drop(Store::create(dir.path(), PASS, "Inspector", None).unwrap());
     let path = dir.path().join("store.toml");
     let header = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, header.replace("format = 2", "format = 3")).unwrap();
@@ -763,7 +773,7 @@ fn a_store_of_an_unknown_format_names_the_fix() {
 fn a_large_file_is_imported_whether_or_not_another_connection_is_open() {
     let dir = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let big = |n: u32| -> std::path::PathBuf {
         let path = files.path().join(format!("video-{n}.mp4"));
@@ -817,7 +827,7 @@ fn an_inspection_made_with_the_old_checklist_keeps_its_item_and_still_verifies()
 
     let dir = tempfile::tempdir().unwrap();
     let id = {
-        let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+        let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
         let id = store
             .new_inspection(NewInspection {
                 checklist: old,
@@ -909,7 +919,7 @@ fn jpeg_at(lat: [(u32, u32); 3], lon: [(u32, u32); 3]) -> Vec<u8> {
 #[test]
 fn a_photo_with_a_broken_gps_position_keeps_no_position_and_the_list_still_loads() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let astana = jpeg_at([(51, 1), (10, 1), (0, 1)], [(71, 1), (26, 1), (0, 1)]);
     attach(&mut store, &id, "astana.jpg", &astana);
@@ -939,7 +949,7 @@ fn a_photo_with_a_broken_gps_position_keeps_no_position_and_the_list_still_loads
 #[test]
 fn a_damaged_row_shows_an_error_on_its_own_inspection_only() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let damaged = new_inspection(&mut store, "ca-accreditation-onsite");
     let sound = new_inspection(&mut store, "ca-accreditation-documents");
     attach(&mut store, &damaged, "photo.png", &png(8, 8));
@@ -994,8 +1004,8 @@ struct Tamperable {
     store: Store,
     raw: Connection,
     id: String,
-    /// Every audit row: (seq, entry, prev, hash).
-    rows: Vec<(i64, String, String, String)>,
+    /// Every event row: (seq, body, prev, hash).
+    rows: Vec<(i64, String, Option<String>, String)>,
     /// The photo's hash.
     photo: String,
 }
@@ -1004,7 +1014,7 @@ struct Tamperable {
 /// holds thousands of strings), and a raw connection to tamper with it.
 fn tamperable() -> Tamperable {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ceiling-height", value(2.31))
@@ -1027,7 +1037,7 @@ fn tamperable() -> Tamperable {
     let raw = raw(dir.path());
     let rows = {
         let mut stmt = raw
-            .prepare("SELECT seq, entry, prev, hash FROM audit WHERE inspection = ?1 ORDER BY seq")
+            .prepare("SELECT seq, body, prev, hash FROM event WHERE inspection = ?1 ORDER BY seq")
             .unwrap();
         stmt.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap()
@@ -1069,7 +1079,7 @@ fn tamper_and_check(edit: impl FnOnce(&Connection, &Tamperable)) {
         for (seq, entry, prev, hash) in &t.rows {
             t.raw
                 .execute(
-                    "UPDATE audit SET entry = ?3, prev = ?4, hash = ?5 WHERE inspection = ?1 AND seq = ?2",
+                    "UPDATE event SET body = ?3, prev = ?4, hash = ?5 WHERE inspection = ?1 AND seq = ?2",
                     rusqlite::params![t.id, seq, entry, prev, hash],
                 )
                 .unwrap();
@@ -1099,7 +1109,7 @@ proptest::proptest! {
             let mut n = which.index(strings_in(&value));
             assert!(replace_string(&mut value, &mut n, &text));
             raw.execute(
-                "UPDATE audit SET entry = ?3 WHERE inspection = ?1 AND seq = ?2",
+                "UPDATE event SET body = ?3 WHERE inspection = ?1 AND seq = ?2",
                 rusqlite::params![t.id, seq, value.to_string()],
             )
             .unwrap();
@@ -1116,7 +1126,8 @@ proptest::proptest! {
     ) {
         tamper_and_check(|raw, t| {
             let (seq, entry, prev, hash) = &t.rows[row];
-            let original = [entry, prev, hash][column];
+            let prev = prev.clone().unwrap_or_default();
+            let original = [entry, &prev, hash][column];
             let chars: Vec<char> = original.chars().collect();
             let start = at.index(chars.len() + 1);
             let end = (start + cut).min(chars.len());
@@ -1125,9 +1136,9 @@ proptest::proptest! {
                 .chain(insert.chars().collect::<Vec<_>>().iter())
                 .chain(chars[end..].iter())
                 .collect();
-            let name = ["entry", "prev", "hash"][column];
+            let name = ["body", "prev", "hash"][column];
             raw.execute(
-                &format!("UPDATE audit SET {name} = ?3 WHERE inspection = ?1 AND seq = ?2"),
+                &format!("UPDATE OR IGNORE event SET {name} = ?3 WHERE inspection = ?1 AND seq = ?2"),
                 rusqlite::params![t.id, seq, changed],
             )
             .unwrap();
@@ -1146,7 +1157,7 @@ proptest::proptest! {
             let mut value: serde_json::Value = serde_json::from_str(entry).unwrap();
             *value.pointer_mut(pointer).unwrap() = serde_json::Value::String(text.clone());
             raw.execute(
-                "UPDATE audit SET entry = ?3 WHERE inspection = ?1 AND seq = ?2",
+                "UPDATE event SET body = ?3 WHERE inspection = ?1 AND seq = ?2",
                 rusqlite::params![t.id, seq, value.to_string()],
             )
             .unwrap();
@@ -1168,7 +1179,7 @@ proptest::proptest! {
 #[test]
 fn an_audit_entry_copied_from_another_inspection_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let a = new_inspection(&mut store, "ca-accreditation-onsite");
     let b = new_inspection(&mut store, "ca-accreditation-onsite");
     store
@@ -1183,6 +1194,7 @@ fn an_audit_entry_copied_from_another_inspection_is_named() {
         .iter()
         .all(|e| e.inspection.as_deref() == Some(b.as_str())));
     drop(store);
+    make_legacy(dir.path());
     // Inspection a's answer, rewritten into b's trail with every hash made to fit.
     let raw = raw(dir.path());
     let (text, prev): (String, String) = raw
@@ -1223,12 +1235,13 @@ fn an_audit_entry_copied_from_another_inspection_is_named() {
 #[test]
 fn an_entry_that_drops_its_inspection_after_the_trail_named_it_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     store
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
         .unwrap();
     drop(store);
+    make_legacy(dir.path());
     // Entry #2 rewritten without its inspection, as format 1 wrote it, every hash made to fit.
     let raw = raw(dir.path());
     let (text, prev): (String, String) = raw
@@ -1287,7 +1300,7 @@ fn new_training(store: &mut Store, training: bool) -> Result<String, StoreError>
 #[test]
 fn only_a_training_inspection_lists_the_nca_test_identity() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let err = new_training(&mut store, false).unwrap_err().to_string();
     assert!(
         err.contains("ТЕСТОВ ТЕСТ has IIN 123456789011, the NCA's test identity: only a training inspection may list it"),
@@ -1336,10 +1349,10 @@ fn only_a_training_inspection_lists_the_nca_test_identity() {
 #[test]
 fn a_store_from_before_training_inspections_opens_with_none() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
-    let head = store.inspection(&id).unwrap().audit_head;
     drop(store);
+    make_legacy(dir.path());
     // The schema of version 2: no training column, nor the act's details and settings.
     raw(dir.path())
         .execute_batch(
@@ -1351,10 +1364,11 @@ fn a_store_from_before_training_inspections_opens_with_none() {
     let store = Store::open(dir.path(), PASS).unwrap();
     let inspection = store.inspection(&id).unwrap();
     assert!(!inspection.training);
-    // Its audit trail hashes as it did: a real inspection's creation entry is unchanged.
-    assert_eq!(inspection.audit_head, head);
+    // Its audit trail hashes as it did: verifying recomputes the carried-over chain, and a
+    // real inspection's creation entry is unchanged.
     let report = store.verify(&id).unwrap();
     assert!(report.intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, 1);
 }
 
 /// The act's details and the pinned quorum settings are in the audit trail: an edit behind
@@ -1362,7 +1376,7 @@ fn a_store_from_before_training_inspections_opens_with_none() {
 #[test]
 fn the_acts_details_and_settings_are_audited() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), PASS, "Inspector").unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let pinned = store.inspection(&id).unwrap().settings;
     assert_eq!(
@@ -1414,6 +1428,322 @@ fn the_acts_details_and_settings_are_audited() {
         problems
             .iter()
             .any(|p| p.starts_with("the quorum settings differ from the audit trail")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_store_has_its_own_device_bound_to_its_inspector() {
+    let dir = tempfile::tempdir().unwrap();
+    let iin = Iin::parse("810315400008").unwrap();
+    let store = Store::create(dir.path(), PASS, "Әсел Жұмабаева", Some(iin)).unwrap();
+    let card = store.device();
+    assert_eq!(card.inspector_name, "Әсел Жұмабаева");
+    assert_eq!(card.inspector_iin, "810315400008");
+    assert!(card.public_key.to_string().starts_with("ed25519:"));
+    assert!(card.fingerprint().starts_with(card.id().as_str()));
+    drop(store);
+    // The same device after reopening: the key is kept inside the store.
+    let mut store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(store.device(), card);
+    // A store without an IIN gets one later.
+    let other = tempfile::tempdir().unwrap();
+    let mut second = Store::create(other.path(), PASS, "Inspector", None).unwrap();
+    assert_eq!(second.device().inspector_iin, "");
+    assert_ne!(second.device().public_key, card.public_key);
+    second.set_inspector_iin(iin).unwrap();
+    drop(second);
+    assert_eq!(
+        Store::open(other.path(), PASS)
+            .unwrap()
+            .device()
+            .inspector_iin,
+        "810315400008"
+    );
+    store.set_inspector_iin(iin).unwrap();
+}
+
+/// Rewrites a store as tekseru wrote it before devices existed (schema 4): each
+/// inspection's events become its audit rows, hashed as that version hashed them (a seal
+/// names the head it sealed in that chain), and the device and event tables are gone.
+fn make_legacy(dir: &Path) {
+    let raw = raw(dir);
+    let ids: Vec<(String, Option<String>)> = raw
+        .prepare("SELECT id, seal FROM inspection")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (id, seal) in ids {
+        let events: Vec<(i64, String, String, String)> = raw
+            .prepare("SELECT seq, at, body, hash FROM event WHERE inspection = ?1 ORDER BY seq")
+            .unwrap()
+            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut prev = "0".repeat(64);
+        let mut legacy: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
+        for (seq, at, body, hash) in events {
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let mut change = body["change"].clone();
+            if change["action"] == "sealed" {
+                change["head"] =
+                    serde_json::Value::String(legacy[change["head"].as_str().unwrap()].clone());
+            }
+            let entry: tekseru_store::audit::Entry = serde_json::from_value(serde_json::json!({
+                "inspection": id, "seq": seq, "at": at, "actor": body["actor"],
+                "actor_name": body["actor_name"], "change": change,
+            }))
+            .unwrap();
+            let legacy_hash = entry.hash(&prev).unwrap();
+            let text = String::from_utf8(entry.canonical().unwrap()).unwrap();
+            raw.execute(
+                "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![id, seq, text, prev, legacy_hash],
+            )
+            .unwrap();
+            legacy.insert(hash, legacy_hash.clone());
+            prev = legacy_hash;
+        }
+        let seal = seal.map(|s| {
+            let mut seal: serde_json::Value = serde_json::from_str(&s).unwrap();
+            seal["head"] =
+                serde_json::Value::String(legacy[seal["head"].as_str().unwrap()].clone());
+            seal.to_string()
+        });
+        raw.execute(
+            "UPDATE inspection SET head = ?2, seal = ?3 WHERE id = ?1",
+            rusqlite::params![id, prev, seal],
+        )
+        .unwrap();
+    }
+    raw.execute_batch(
+        "DROP TABLE event; DROP TABLE event_parent; DROP TABLE legacy_head; DROP TABLE device; \
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_event_copied_from_another_inspection_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
+    let a = new_inspection(&mut store, "ca-accreditation-onsite");
+    let b = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&a, "server-room.ups", verdict(Verdict::Fails))
+        .unwrap();
+    store
+        .answer(&b, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    let device = store.device().id();
+    drop(store);
+    // Inspection a's answer, its body and signature put in b's place, the tables made to fit.
+    let raw = raw(dir.path());
+    raw.execute(
+        "UPDATE event SET (body, at, signature) = \
+         (SELECT body, at, signature FROM event WHERE inspection = ?2 AND seq = 2) \
+         WHERE inspection = ?1 AND seq = 2",
+        [&b, &a],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE answer SET verdict = 'fails', \
+         updated_at = (SELECT updated_at FROM answer WHERE inspection = ?2) WHERE inspection = ?1",
+        [&b, &a],
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let problems = store.verify(&b).unwrap().problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(&format!(
+            "event #2 of device {device} (answered item 'server-room.ups', "
+        )) && problems[0].ends_with(" by Inspector) was altered: its signature does not verify"),
+        "{problems:?}"
+    );
+    assert!(store.verify(&a).unwrap().intact());
+}
+
+/// An inspection made before devices existed (the pinned format-1 trail of
+/// `audit-v1.txt`, with the tables and files it describes) opens, is carried over into the
+/// store's device chain, verifies and exports; its seal still names the old head.
+#[test]
+fn an_inspection_made_before_devices_opens_verifies_and_exports() {
+    let fixture = include_str!("audit-v1.txt");
+    let lines: Vec<&str> = fixture.lines().collect();
+    let created: tekseru_store::audit::Entry = serde_json::from_str(lines[0]).unwrap();
+    let tekseru_store::audit::Change::Created {
+        ca_name,
+        bin,
+        site,
+        checklist,
+        roster,
+        ..
+    } = created.change
+    else {
+        panic!("the fixture starts with the creation")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
+    let id = store
+        .new_inspection(NewInspection {
+            checklist: *checklist,
+            ca_name,
+            bin,
+            site,
+            roster,
+            training: false,
+            settings: None,
+        })
+        .unwrap();
+    // The files the trail names, stored as that version stored them.
+    let photo = files.path().join("photo.txt");
+    std::fs::write(&photo, b"evidence").unwrap();
+    store
+        .add_evidence(&id, None, &photo, &mut |_, _| true)
+        .unwrap();
+    let head = store.inspection(&id).unwrap().audit_head;
+    store.seal_act(&id, &head, b"%PDF-1.7 act").unwrap();
+    let head = store.inspection(&id).unwrap().audit_head;
+    store
+        .store_act(
+            &id,
+            &head,
+            b"%PDF-1.7 signed",
+            "signed",
+            Iin::parse("810315400008").ok(),
+        )
+        .unwrap();
+    drop(store);
+    // The store as that version left it: schema 4, the fixture's trail, the tables it describes.
+    let db = raw(dir.path());
+    let at = "2026-11-20T05:00:00Z";
+    db.execute_batch(
+        "DROP TABLE event; DROP TABLE event_parent; DROP TABLE legacy_head; DROP TABLE device; \
+         PRAGMA user_version = 4; DELETE FROM answer; DELETE FROM evidence; DELETE FROM act; \
+         UPDATE meta SET value = '0123456789abcdef' WHERE key = 'inspector_id';",
+    )
+    .unwrap();
+    let mut prev = "0".repeat(64);
+    for (n, pair) in lines.chunks(2).enumerate() {
+        db.execute(
+            "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![id, n as i64 + 1, pair[0], prev, pair[1]],
+        )
+        .unwrap();
+        prev = pair[1].to_owned();
+    }
+    db.execute(
+        "UPDATE inspection SET created_at = ?2, created_by = 'Inspector', findings = 'табылды', \
+         conclusions = 'қорытынды', \
+         recommendations = '[{\"text\":\"жөндеу\",\"deadline_working_days\":20}]', \
+         dissents = json_array(json_object('iin', '850214300001', 'reason', 'қарсымын', 'at', ?2)), \
+         events = '[{\"step\":\"ca_notified\",\"date\":\"2025-03-07\"}]', \
+         seal = json_object('head', '0ead3fa972ef83b08fabbe4a043c3ea64b8d0e92fe6420d8fe8ed58b8dae971f', 'at', ?2), \
+         amendments = 0, head = ?3, seq = 10, settings = NULL, details = '{}' WHERE id = ?1",
+        rusqlite::params![id, at, prev],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO answer (inspection, item, verdict, value, note, inventory, updated_by, updated_at) \
+         VALUES (?1, 'server-room.ceiling-height', 'fails', 2.31, 'желдеткіш', NULL, 'Inspector', ?2), \
+         (?1, 'server-room.ups', 'complies', NULL, NULL, NULL, 'Inspector', ?2)",
+        rusqlite::params![id, at],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO evidence (inspection, n, sha256, item, name, media_type, bytes, added_at, added_by) \
+         VALUES (?1, 1, 'ee8250fb76e094b34b471f13a73dbbe51d1ae142e9df59d7c0d31ec20f0a0a8e', \
+         'server-room.ceiling-height', 'photo.txt', 'text/plain', 8, ?2, 'Inspector')",
+        rusqlite::params![id, at],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO act (inspection, n, sha256, bytes, kind, member, at) VALUES \
+         (?1, 1, 'dffc73b222d614ae8a201a4d451755ecd4eec40b034283a5b61a3e110aea77ab', 12, 'rendered', NULL, ?2), \
+         (?1, 2, '281a9b6b403e3fecbd92e4b0504bde1ddac566e0478eb038d63a85aed1a8b418', 15, 'signed', '810315400008', ?2)",
+        rusqlite::params![id, at],
+    )
+    .unwrap();
+    drop(db);
+
+    let mut store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(store.device().inspector_name, "Inspector");
+    assert_eq!(store.device().inspector_iin, "", "no IIN until it is set");
+    let report = store.verify(&id).unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, 10);
+    let trail = store.audit_trail(&id).unwrap();
+    let texts: Vec<String> = trail
+        .iter()
+        .map(|e| String::from_utf8(e.canonical().unwrap()).unwrap())
+        .collect();
+    let pinned: Vec<String> = lines.iter().step_by(2).map(|l| l.to_string()).collect();
+    assert_eq!(texts, pinned, "the entries are carried over as they were");
+    let inspection = store.inspection(&id).unwrap();
+    assert_eq!(
+        inspection.seal.as_ref().unwrap().head,
+        "0ead3fa972ef83b08fabbe4a043c3ea64b8d0e92fe6420d8fe8ed58b8dae971f"
+    );
+    assert!(inspection.summary().sealed);
+    let mut out = Vec::new();
+    store
+        .export_evidence(
+            &id,
+            "ee8250fb76e094b34b471f13a73dbbe51d1ae142e9df59d7c0d31ec20f0a0a8e",
+            &mut out,
+        )
+        .unwrap();
+    assert_eq!(out, b"evidence");
+    assert_eq!(
+        store.blob(&inspection.acts[1].sha256).unwrap(),
+        b"%PDF-1.7 signed"
+    );
+    // A change made now is an event of the device's chain, after the carried-over ones, and
+    // amends the sealed act.
+    store
+        .answer(
+            &id,
+            "conformity.documents-match-reality",
+            verdict(Verdict::Fails),
+        )
+        .unwrap();
+    drop(store);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let report = store.verify(&id).unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, 11);
+    assert_eq!(store.inspection(&id).unwrap().amendments, 1);
+    // A carried-over entry edited behind tekseru's back is still named as the old chain did.
+    drop(store);
+    let raw = raw(dir.path());
+    raw.execute(
+        "UPDATE event SET body = replace(body, 'желдеткіш', 'жоқ') WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let problems = Store::open(dir.path(), PASS)
+        .unwrap()
+        .verify(&id)
+        .unwrap()
+        .problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.ends_with("was altered: its signature does not verify")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p
+            .starts_with("audit entry #2 (answered item 'server-room.ceiling-height'")
+            && p.ends_with("was altered: its content no longer matches its hash")),
         "{problems:?}"
     );
 }
