@@ -92,16 +92,21 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "tekseru-store",
             "-p",
             "tekseru-act",
+            "-p",
+            "tekseru-cli",
             "--example",
             "store_bench",
             "--example",
             "act_bench",
+            "--example",
+            "bundle_bench",
         ],
     )?;
     let examples = root.join("target/release/examples");
     let bench = Bench {
         store: examples.join("store_bench"),
         act: examples.join("act_bench"),
+        bundle: examples.join("bundle_bench"),
         dir: root.join("target/bench"),
     };
     std::fs::create_dir_all(&bench.dir)?;
@@ -114,6 +119,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     }
     println!("inputs and scratch stores: {}", bench.dir.display());
     bench.import(sizes, &mut rows)?;
+    bench.bundle(sizes, &mut rows)?;
     bench.open(sizes, &mut rows)?;
     bench.merged(sizes, &mut rows)?;
     let thumbs = bench.thumbnails(sizes, &mut rows)?;
@@ -290,6 +296,7 @@ fn load_average() -> String {
 struct Bench {
     store: PathBuf,
     act: PathBuf,
+    bundle: PathBuf,
     dir: PathBuf,
 }
 
@@ -364,6 +371,50 @@ impl Bench {
         rows.push(Row::info(
             format!("  its throughput ({})", human(sizes.rss)),
             format!("{:.0} MB/s", sizes.rss as f64 / 1e6 / num(&out, "seconds")?),
+        ));
+        Ok(())
+    }
+
+    /// A bundle holding the throughput file as its evidence, encrypted to the receiving
+    /// store's device, imported there (read, decrypted, verified, staged, `Store::import`),
+    /// against sha256sum of the same file, interleaved.
+    fn bundle(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        let file = self.random_file(sizes.throughput)?;
+        let scratch = self.dir.join("bundle-stores");
+        let name = file.to_str().context("non-UTF-8 path")?;
+        let mut reference = Vec::new();
+        let mut imports = Vec::new();
+        let mut read = Vec::new();
+        for run in 0..sizes.import_runs {
+            eprintln!(
+                "bundle import {}/{}: sha256sum, then the bundle's import",
+                run + 1,
+                sizes.import_runs
+            );
+            reference.push(timed("sha256sum", &[name])?);
+            remove_dir(&scratch)?;
+            let out = self.json(&self.bundle, &[name, path(&scratch)?])?;
+            imports.push(num(&out, "seconds")?);
+            read.push(num(&out, "read_seconds")?);
+            remove_dir(&scratch)?;
+        }
+        let mb = sizes.throughput as f64 / 1e6;
+        let (ours, theirs) = (mb / median(&mut imports), mb / median(&mut reference));
+        rows.push(Row {
+            name: format!(
+                "bundle import, {} of evidence, encrypted (median of {})",
+                human(sizes.throughput),
+                sizes.import_runs
+            ),
+            value: format!("{ours:.0} MB/s"),
+            reference: format!("sha256sum {theirs:.0} MB/s"),
+            ratio: format!("{:.2}×", ours / theirs),
+            target: "≥ 0.70×".to_owned(),
+            pass: Some(ours / theirs >= 0.7),
+        });
+        rows.push(Row::info(
+            "  of it: reading, decrypting, verifying and staging the bundle",
+            format!("{:.0} MB/s", mb / median(&mut read)),
         ));
         Ok(())
     }
@@ -878,6 +929,7 @@ fn crl_bench(root: &Path, quick: bool, rows: &mut Vec<Row>) -> anyhow::Result<()
     let bench = Bench {
         store: PathBuf::new(),
         act: PathBuf::new(),
+        bundle: PathBuf::new(),
         dir: dir.clone(),
     };
     let made = dir.join("made.json");

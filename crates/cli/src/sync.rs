@@ -92,7 +92,7 @@ pub(crate) fn run(args: SyncArgs, json: bool) -> anyhow::Result<ExitCode> {
         let dir = store.dir()?;
         let store = store.open(false)?;
         let card = store.device();
-        let client = Client::new(&hq, pin.as_deref(), store.device_key()?)?;
+        let client = Client::new(&hq, pin.as_deref(), own_key(&store)?)?;
         let enrolled = rt.block_on(client.enrol(&token, &card.inspector_name))?;
         let cert_sha256 = client
             .seen_fingerprint()
@@ -130,7 +130,7 @@ pub(crate) fn run(args: SyncArgs, json: bool) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{} does not read", remembered_path(&dir).display()))?;
     let url = args.hq.unwrap_or(remembered.url);
     let mut store = args.store.open(false)?;
-    let client = Client::new(&url, Some(&remembered.cert_sha256), store.device_key()?)?;
+    let client = Client::new(&url, Some(&remembered.cert_sha256), own_key(&store)?)?;
     let mut ids: BTreeSet<String> = args.ids.into_iter().collect();
     if ids.is_empty() {
         ids.extend(store.inspections()?.into_iter().map(|s| s.id));
@@ -287,4 +287,12 @@ async fn sync_one(
     report.pulled_events += imported.new_events;
     report.conflicts += imported.conflicts;
     Ok(())
+}
+
+/// A copy of the store's device key for the client, which holds it for the whole sync; both
+/// copies are wiped from memory when dropped.
+fn own_key(store: &Store) -> anyhow::Result<tekseru_ledger::DeviceKey> {
+    Ok(tekseru_ledger::DeviceKey::from_secret(
+        store.device_key().secret().as_slice(),
+    )?)
 }

@@ -153,14 +153,10 @@ impl Store {
         self.me.own.card.clone()
     }
 
-    /// A copy of this store's device key, for signing requests to HQ (tekseru-sync); wiped
-    /// from memory when dropped. It never leaves the process.
-    ///
-    /// # Errors
-    /// Only if the key's secret were not 32 bytes.
-    pub fn device_key(&self) -> Result<tekseru_ledger::DeviceKey> {
-        tekseru_ledger::DeviceKey::from_secret(self.me.own.key.secret().as_slice())
-            .map_err(|e| StoreError::Invalid(format!("this store's device key: {e}")))
+    /// This store's device key, lent for what is signed or opened as this device outside
+    /// the store: a bundle's manifest, a bundle encrypted to this device.
+    pub fn device_key(&self) -> &tekseru_ledger::DeviceKey {
+        &self.me.own.key
     }
 
     /// Sets the IIN of this store's inspector (a store made before devices had one).
