@@ -109,6 +109,90 @@ pub enum Change {
         /// Its subject.
         subject: String,
     },
+    /// Fields of an answer took these values. Laptops merge field by field, so a write names
+    /// only the fields it touched; a field left out (`None`) was not. Written since
+    /// inspections merge; `Answered` (every field at once) only in older trails.
+    AnswerSet {
+        /// The item.
+        item: String,
+        /// Its verdict, when touched (`Some(None)` clears it).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::model::present"
+        )]
+        verdict: Option<Option<Verdict>>,
+        /// Its measured value, when touched.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::model::present"
+        )]
+        value: Option<Option<f64>>,
+        /// Its note, when touched.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::model::present"
+        )]
+        note: Option<Option<String>>,
+        /// Whether the item has an inventory at all, when touched (`false`: cleared, as `na`
+        /// clears it; its rows are then deleted in `rows`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inventory: Option<bool>,
+        /// The inventory rows written: added, changed or deleted, each by its id.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        rows: Vec<RowWrite>,
+    },
+    /// Some of the findings, conclusions and recommendations took these values; the ones
+    /// left out were not touched.
+    ConclusionsEdited {
+        /// Findings, when touched.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        findings: Option<String>,
+        /// Conclusions, when touched.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conclusions: Option<String>,
+        /// Recommendations, when touched.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recommendations: Option<Vec<Recommendation>>,
+    },
+    /// Some fields of the act's details took these values (by the name [`ActDetails`]
+    /// serialises them under; `null` clears one); the others were not touched.
+    DetailsEdited {
+        /// The fields written.
+        fields: std::collections::BTreeMap<String, Value>,
+    },
+    /// A file was detached (a tombstone: its bytes and its record stay in the trail).
+    EvidenceRemoved {
+        /// Its SHA-256.
+        sha256: String,
+        /// The item it was attached to; `None` for the inspection as a whole.
+        item: Option<String>,
+    },
+    /// A person resolved a conflict: the field takes this value, superseding every version
+    /// the resolving laptop held (the event's parents are the conflicting heads).
+    Resolved {
+        /// The item (or pseudo-item, see [`crate::Conflict::item`]).
+        item: String,
+        /// The field (see [`crate::Conflict::field`]).
+        field: String,
+        /// The value it takes (`null`: cleared, or deleted).
+        value: Value,
+        /// Fields of the same item written with it because they follow from it (the verdict
+        /// of a measure or an inventory).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        also: std::collections::BTreeMap<String, Value>,
+    },
+}
+
+/// One inventory row written by [`Change::AnswerSet`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowWrite {
+    /// The row's id.
+    pub id: String,
+    /// Its content; `None` deletes it.
+    pub row: Option<InventoryRow>,
 }
 
 impl Change {
@@ -131,6 +215,18 @@ impl Change {
             Change::RootTrusted { sha256, subject } => {
                 format!("trusted the root certificate {subject} ({})", short(sha256))
             }
+            Change::AnswerSet { item, .. } => format!("answered item '{item}'"),
+            Change::ConclusionsEdited { .. } => {
+                "edited findings, conclusions or recommendations".into()
+            }
+            Change::DetailsEdited { fields } => format!(
+                "set the act's {}",
+                fields.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Change::EvidenceRemoved { sha256, .. } => format!("detached {}", short(sha256)),
+            Change::Resolved { item, field, .. } => {
+                format!("resolved the conflict on {item} {field}")
+            }
         }
     }
 
@@ -139,6 +235,10 @@ impl Change {
     fn non_finite(&self) -> Option<&'static str> {
         match self {
             Change::Answered { value: Some(v), .. } if !v.is_finite() => Some("value"),
+            Change::AnswerSet {
+                value: Some(Some(v)),
+                ..
+            } if !v.is_finite() => Some("value"),
             Change::EvidenceAdded { evidence } => match evidence.gps {
                 Some(g) if !g.lat.is_finite() || !g.lon.is_finite() => Some("gps"),
                 _ => None,
@@ -263,7 +363,9 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
     Ok(())
 }
 
-/// The inspection that a trail describes, or why it describes none.
+/// The inspection that a single-device trail describes, or why it describes none: the fold
+/// before trails merged, kept to check `merge::fold` against on such trails.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection, String> {
     let mut iter = entries.iter();
     let Some((first, first_hash)) = iter.next() else {
@@ -304,6 +406,7 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         amendments: 0,
         audit_head: first_hash.clone(),
         training: *training,
+        conflicts: Vec::new(),
     };
     for (entry, hash) in iter {
         apply(&mut inspection, entry);
@@ -375,6 +478,12 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
         }
         Change::ActStored { act } => inspection.acts.push(act.clone()),
         Change::RootTrusted { .. } => {}
+        // Written only since inspections merge; their trails are folded by `merge::fold`.
+        Change::AnswerSet { .. }
+        | Change::ConclusionsEdited { .. }
+        | Change::DetailsEdited { .. }
+        | Change::EvidenceRemoved { .. }
+        | Change::Resolved { .. } => {}
         Change::Sealed { head } => {
             inspection.seal = Some(Seal {
                 head: head.clone(),

@@ -25,6 +25,7 @@ mod device;
 mod error;
 mod evidence;
 mod key;
+mod merge;
 mod model;
 mod schema;
 mod store;
@@ -37,9 +38,9 @@ pub use crate::{
     error::{Result, StoreError},
     evidence::{media_type, Progress},
     model::{
-        ActDetails, ActRevision, Answer, AnswerChange, DetailChange, Dissent, Evidence, Gps,
-        Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection, ProcedureEvent,
-        Recommendation, Seal,
+        ActDetails, ActRevision, Answer, AnswerChange, Choice, Conflict, DetailChange, Dissent,
+        Evidence, Gps, Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection,
+        ProcedureEvent, Recommendation, Seal, Version,
     },
     store::{inventory_verdict, Store},
     trust::TrustedRoot,

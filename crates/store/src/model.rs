@@ -95,6 +95,13 @@ pub enum DetailChange {
 /// One row of an inventory item: a server or HSM, declared in the application and/or found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryRow {
+    /// The row's id, stable across edits and laptops: rows are a set keyed by it, so two
+    /// laptops editing different rows of one item merge without conflict. Rows written
+    /// before rows had ids are numbered `ITEM#INDEX` when read; a new row without one gets
+    /// a fresh id when stored. Left out of the encoding when empty, so that old audit
+    /// entries hash as they always did.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     /// One of the item's kinds, e.g. `server`, `hsm`.
     pub kind: String,
     /// One of the item's roles, e.g. `main`, `backup`.
@@ -150,7 +157,7 @@ pub struct AnswerChange {
 }
 
 /// A field that is present in JSON, possibly `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
@@ -337,9 +344,68 @@ pub struct Inspection {
     /// A training inspection (NCA test identities, no legal force); fixed at creation.
     #[serde(default)]
     pub training: bool,
+    /// Fields that laptops wrote concurrently with different values, each kept with every
+    /// version until a person resolves it ([`crate::Store::resolve`]); the act is not
+    /// rendered or signed while one is open.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A field written concurrently on several laptops with different values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The item, or for fields of the inspection as a whole `@act` (findings, conclusions,
+    /// recommendations), `@details` (a field of the act's details), `@dissents` (a member's
+    /// dissent, by IIN), `@events` (a step's date).
+    pub item: String,
+    /// `verdict`, `value`, `note`, an inventory row's id, an evidence file's SHA-256, or the
+    /// field of the pseudo-item.
+    pub field: String,
+    /// Every version still standing, one per laptop, in the fold's order.
+    pub versions: Vec<Version>,
+}
+
+/// One laptop's version of a conflicting field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Version {
+    /// The value written (`null`: cleared, or for a row or a file, deleted).
+    pub value: serde_json::Value,
+    /// The device that wrote it (its id).
+    pub device: String,
+    /// Its inspector's name.
+    pub inspector: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// How a conflict is resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Choice {
+    /// The version written on this device (its id).
+    Take(String),
+    /// A value typed by the person resolving, as text: `complies`, `fails`, `na` or `none`
+    /// for a verdict; a number or `none` for a value; any text (empty clears) for a note,
+    /// the findings, conclusions or a dissent's reason; `deleted` or a row's JSON for an
+    /// inventory row; `deleted` or `kept` for a file; JSON for the other fields.
+    Value(String),
 }
 
 impl Inspection {
+    /// The open conflicts, named as `item field` for messages, at most `max` of them, with
+    /// `, …` when there are more.
+    pub fn conflicts_named(&self, max: usize) -> String {
+        let mut names: Vec<String> = self
+            .conflicts
+            .iter()
+            .take(max)
+            .map(|c| format!("{} {}", c.item, c.field))
+            .collect();
+        if self.conflicts.len() > max {
+            names.push("…".into());
+        }
+        names.join(", ")
+    }
+
     /// The line of the inspections list.
     pub fn summary(&self) -> InspectionSummary {
         let total = self.checklist.items().count();

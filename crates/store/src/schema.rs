@@ -136,6 +136,16 @@ CREATE TABLE event_parent (
 );
 CREATE TABLE legacy_head (inspection TEXT PRIMARY KEY, head TEXT NOT NULL);
 "#,
+    // 6: the conflicts the fold of the merged DAG leaves open, each with its versions (JSON).
+    r#"
+CREATE TABLE IF NOT EXISTS conflict (
+    inspection TEXT NOT NULL REFERENCES inspection(id),
+    item TEXT NOT NULL,
+    field TEXT NOT NULL,
+    versions TEXT NOT NULL,
+    PRIMARY KEY (inspection, item, field)
+);
+"#,
 ];
 
 /// Brings the schema up to date, each migration in its own transaction.

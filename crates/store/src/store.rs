@@ -11,7 +11,7 @@ use tekseru_core::{Checklist, Iin, ItemKind, Roster, Verdict};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::audit::{self, Change, Entry, GENESIS};
+use crate::audit::{Change, Entry, GENESIS};
 use crate::device::{self, DeviceCard, OwnDevice};
 use crate::error::{Result, StoreError};
 use crate::key::{hex, Header, MIN_PASSPHRASE_CHARS};
@@ -326,6 +326,7 @@ impl Store {
             ))
         })?;
         let old = answer_row(&tx, id, item_id)?;
+        let (given_rows, given_note) = (change.inventory.is_some(), change.note.is_some());
         let mut verdict = old.as_ref().and_then(|a| a.verdict);
         let mut value = old.as_ref().and_then(|a| a.value);
         let mut note = old.as_ref().and_then(|a| a.note.clone());
@@ -388,16 +389,34 @@ impl Store {
                 .map(|n| tekseru_core::nfc(n.trim()))
                 .filter(|n| !n.is_empty());
         }
+        // Only the fields touched are written, so that laptops merge field by field: those
+        // given, and those that follow from them.
+        let cleared = matches!(item.kind, ItemKind::Measure | ItemKind::Inventory)
+            && change.verdict == Some(Some(Verdict::NotApplicable));
+        let rows_touched = given_rows || (cleared && item.kind == ItemKind::Inventory);
+        let old_rows = old
+            .as_ref()
+            .and_then(|a| a.inventory.clone())
+            .unwrap_or_default();
+        let (inventory, rows) = if rows_touched {
+            let (new, writes) = crate::merge::row_writes(item_id, &old_rows, inventory)?;
+            (new, writes)
+        } else {
+            (inventory, Vec::new())
+        };
         let entry = append(
             &tx,
             who,
             id,
-            Change::Answered {
+            Change::AnswerSet {
                 item: item_id.to_owned(),
-                verdict,
-                value,
-                note: note.clone(),
-                inventory: inventory.clone(),
+                verdict: (change.verdict.is_some() || change.value.is_some() || rows_touched)
+                    .then_some(verdict),
+                value: (change.value.is_some() || (cleared && item.kind == ItemKind::Measure))
+                    .then_some(value),
+                note: given_note.then(|| note.clone()),
+                inventory: rows_touched.then_some(inventory.is_some()),
+                rows,
             },
         )?;
         let answer = Answer {
@@ -494,20 +513,23 @@ impl Store {
         }
         let findings = tekseru_core::nfc(findings.trim());
         let conclusions = tekseru_core::nfc(conclusions.trim());
+        // Only what changed is written, so that laptops merge the three apart.
+        let (old_findings, old_conclusions, old_recs): (String, String, String) = tx.query_row(
+            "SELECT findings, conclusions, recommendations FROM inspection WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let old_recs: Vec<Recommendation> = from_json(&old_recs, "recommendations")?;
+        let edited = Change::ConclusionsEdited {
+            findings: (findings != old_findings).then(|| findings.clone()),
+            conclusions: (conclusions != old_conclusions).then(|| conclusions.clone()),
+            recommendations: (clean != old_recs).then(|| clean.clone()),
+        };
         tx.execute(
             "UPDATE inspection SET findings = ?2, conclusions = ?3, recommendations = ?4 WHERE id = ?1",
             params![id, findings, conclusions, to_json(&clean)?],
         )?;
-        append(
-            &tx,
-            who,
-            id,
-            Change::ConclusionsSet {
-                findings,
-                conclusions,
-                recommendations: clean,
-            },
-        )?;
+        append(&tx, who, id, edited)?;
         bump_amendments(&tx, id)?;
         tx.commit()?;
         Ok(())
@@ -518,6 +540,7 @@ impl Store {
     pub fn set_detail(&mut self, id: &str, change: DetailChange) -> Result<ActDetails> {
         let (tx, who) = self.begin()?;
         let mut details: ActDetails = json_column(&tx, id, "details")?;
+        let before = details.clone();
         let text = |t: &str| Some(tekseru_core::nfc(t.trim())).filter(|t| !t.is_empty());
         let list =
             |items: &[String]| -> Vec<String> { items.iter().filter_map(|t| text(t)).collect() };
@@ -558,14 +581,35 @@ impl Store {
                 "the subject of an examination exists only in the revocation procedure (224/НҚ §21 ¶5)".into(),
             ));
         }
-        append(
-            &tx,
-            who,
-            id,
-            Change::DetailsSet {
-                details: details.clone(),
-            },
-        )?;
+        // Only the field named (for the whole form, the fields that changed) is written, so
+        // that laptops merge the details field by field.
+        let named = match &change {
+            DetailChange::CommissionOrder(_) => Some("commission_order"),
+            DetailChange::CommissionOrderDate(_) => Some("commission_order_date"),
+            DetailChange::ActNumber(_) => Some("act_number"),
+            DetailChange::LegalAddress(_) => Some("legal_address"),
+            DetailChange::Present(_) => Some("present"),
+            DetailChange::Subject(_) => Some("subject"),
+            DetailChange::OnsiteStart(_) => Some("onsite_start"),
+            DetailChange::AddViolation(_) | DetailChange::Violations(_) => Some("violations"),
+            DetailChange::All(_) => None,
+        };
+        let (old, new) = (
+            serde_json::to_value(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            serde_json::to_value(&details).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        );
+        let fields = crate::merge::detail_fields()
+            .into_iter()
+            .filter(|f| match named {
+                Some(n) => n == *f,
+                None => old.get(f) != new.get(f),
+            })
+            .map(|f| {
+                let v = new.get(f).cloned().unwrap_or(serde_json::Value::Null);
+                (f.to_owned(), v)
+            })
+            .collect();
+        append(&tx, who, id, Change::DetailsEdited { fields })?;
         tx.execute(
             "UPDATE inspection SET details = ?2 WHERE id = ?1",
             params![id, to_json(&details)?],
@@ -796,6 +840,7 @@ pub(crate) fn append(
         )
         .optional()?;
     let (seq, prev) = last.unwrap_or((0, GENESIS.to_owned()));
+    crate::merge::settle(tx, id, &change)?;
     let seq = seq
         .checked_add(1)
         .filter(|s| i64::try_from(*s).is_ok())
@@ -847,9 +892,10 @@ pub fn inventory_verdict(rows: &[InventoryRow]) -> Verdict {
     }
 }
 
-fn nfc_row(row: InventoryRow) -> InventoryRow {
+pub(crate) fn nfc_row(row: InventoryRow) -> InventoryRow {
     let n = |s: String| tekseru_core::nfc(s.trim());
     InventoryRow {
+        id: row.id,
         kind: row.kind,
         role: row.role,
         serial: n(row.serial),
@@ -925,15 +971,27 @@ fn answer_row(conn: &Connection, id: &str, item: &str) -> Result<Option<Answer>>
 fn answer_from(row: &rusqlite::Row<'_>) -> Result<Answer> {
     let verdict: Option<String> = row.get(1)?;
     let inventory: Option<String> = row.get(4)?;
+    let item: String = row.get(0)?;
+    let inventory: Option<Vec<InventoryRow>> = inventory
+        .as_deref()
+        .map(|t| from_json(t, "inventory"))
+        .transpose()?;
+    // Rows stored before rows had ids are numbered as the fold numbers them.
+    let inventory = inventory.map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(n, r)| InventoryRow {
+                id: crate::merge::row_id(&item, n, &r.id),
+                ..r
+            })
+            .collect()
+    });
     Ok(Answer {
-        item: row.get(0)?,
+        item,
         verdict: verdict.as_deref().map(parse_verdict).transpose()?,
         value: row.get(2)?,
         note: row.get(3)?,
-        inventory: inventory
-            .as_deref()
-            .map(|t| from_json(t, "inventory"))
-            .transpose()?,
+        inventory,
         updated_by: row.get(5)?,
         updated_at: row.get(6)?,
     })
@@ -1094,6 +1152,7 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         amendments: amendments as usize,
         audit_head: head,
         training,
+        conflicts: crate::merge::conflicts_of(conn, id)?,
     })
 }
 
@@ -1112,5 +1171,33 @@ pub(crate) fn replayed(
     id: &str,
     entries: &[(Entry, String)],
 ) -> std::result::Result<Inspection, String> {
-    audit::replay(id, entries)
+    // A single-device trail is a chain: entry i has seen entries 1..=i.
+    let device: tekseru_ledger::DeviceId = LEGACY_DEVICE
+        .parse()
+        .map_err(|e| format!("the legacy device id: {e}"))?;
+    let clocks: Vec<tekseru_ledger::VersionVector> = entries
+        .iter()
+        .map(|(e, _)| {
+            let mut clock = tekseru_ledger::VersionVector::new();
+            clock.observe(&device, e.seq);
+            clock
+        })
+        .collect();
+    let nodes: Vec<crate::merge::Node<'_>> = entries
+        .iter()
+        .zip(&clocks)
+        .map(|((e, hash), clock)| crate::merge::Node {
+            hash,
+            device: &device,
+            seq: e.seq,
+            clock,
+            at: &e.at,
+            actor_name: &e.actor_name,
+            change: &e.change,
+        })
+        .collect();
+    crate::merge::fold(id, &nodes)
 }
+
+/// The device a trail written before devices is folded as.
+const LEGACY_DEVICE: &str = "0000000000000000";

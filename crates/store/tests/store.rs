@@ -193,6 +193,7 @@ fn an_inventory_complies_only_when_everything_declared_is_found() {
     let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
     let row = |role: &str, found: bool| InventoryRow {
+        id: String::new(),
         kind: "server".into(),
         role: role.into(),
         serial: "SN-1".into(),
