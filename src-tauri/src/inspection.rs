@@ -321,3 +321,33 @@ pub(crate) fn record_event(
 ) -> Result<()> {
     state.with_store(|store| Ok(tekseru_workflow::record_event(store, &id, &step, date)?))
 }
+
+/// How the person resolves a conflict: keep one device's version, or type a value.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ResolveChoice {
+    /// The version written on this device (its id).
+    Take(String),
+    /// A value typed in (see `tekseru_store::Choice::Value` for its form per field).
+    Value(String),
+}
+
+/// Resolves the open conflict on `item`'s `field` as a signed event that supersedes the
+/// conflicting versions (the store's `resolve`).
+#[tauri::command(async)]
+pub(crate) fn resolve(
+    state: State<'_, AppState>,
+    id: String,
+    item: String,
+    field: String,
+    choice: ResolveChoice,
+) -> Result<()> {
+    let choice = match choice {
+        ResolveChoice::Take(device) => tekseru_store::Choice::Take(device),
+        ResolveChoice::Value(value) => tekseru_store::Choice::Value(value),
+    };
+    state.with_store(|store| {
+        store.resolve(&id, &item, &field, choice)?;
+        Ok(())
+    })
+}

@@ -6,6 +6,7 @@
 mod act;
 mod commands;
 mod demo;
+mod device;
 mod inspection;
 mod session;
 mod state;
@@ -35,6 +36,7 @@ fn main() {
             session::unlock,
             session::lock,
             session::cancel,
+            device::device,
             inspection::inspections,
             inspection::new_inspection,
             inspection::inspection,
@@ -46,6 +48,7 @@ fn main() {
             inspection::thumbnail,
             inspection::timeline,
             inspection::record_event,
+            inspection::resolve,
             act::render_act,
             act::act_status,
             act::act_page,

@@ -39,6 +39,14 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
   }
 }
 
+export interface DeviceInfo {
+  id: string;
+  fingerprint: string;
+  public_key: string;
+  inspector_name: string;
+  inspector_iin: string;
+}
+
 export interface StoreState {
   exists: boolean;
   unlocked: boolean;
@@ -70,8 +78,10 @@ export const backend = {
   cancel: () => call<void>("cancel"),
 
   storeState: () => call<StoreState>("store_state"),
-  createStore: (passphrase: string, inspector: string) =>
-    call<void>("create_store", { passphrase, inspector }),
+  createStore: (passphrase: string, inspector: string, iin: string) =>
+    call<void>("create_store", { passphrase, inspector, iin }),
+  /** This laptop's device: what a colleague compares before accepting it. */
+  device: () => call<DeviceInfo>("device"),
   unlock: (passphrase: string) => call<void>("unlock", { passphrase }),
   lock: () => call<void>("lock"),
 
@@ -131,6 +141,9 @@ export const backend = {
   addTrustedRoot: (title: string) => call<number>("add_trusted_root", { title }),
   quorum: (rule: Checklist["rule"], roster: Member[], signed: string[]) =>
     call<QuorumOutcome>("quorum", { rule, roster, signed }),
+  /** Resolves an open conflict: keep one device's version, or a typed value. */
+  resolve: (id: string, item: string, field: string, choice: { take: string } | { value: string }) =>
+    change(() => call<void>("resolve", { id, item, field, choice })),
   timeline: (id: string) => call<TimelineStep[]>("timeline", { id }),
   recordEvent: (id: string, step: string, date: string) =>
     change(() => call<void>("record_event", { id, step, date })),

@@ -154,6 +154,27 @@ export interface Inspection extends InspectionSummary {
   amendments: number;
   dissents: Dissent[];
   trusted_roots: number;
+  /** Fields written on several laptops with different values; the act waits for them. */
+  conflicts?: Conflict[];
+}
+
+/** A field written concurrently on several laptops, with every version still standing. */
+export interface Conflict {
+  /** The item, or `@act`, `@details`, `@dissents`, `@events` for the inspection's own fields. */
+  item: string;
+  /** `verdict`, `value`, `note`, an inventory row's id, a file's SHA-256, or the field of `@…`. */
+  field: string;
+  versions: ConflictVersion[];
+}
+
+export interface ConflictVersion {
+  /** The value written; null: cleared (a row or a file: deleted). */
+  value: unknown;
+  /** The device that wrote it (its id). */
+  device: string;
+  inspector: string;
+  /** RFC 3339, UTC. */
+  at: string;
 }
 
 export interface Dissent {
