@@ -69,8 +69,11 @@ describe("an inspection from start to a signed, adopted act", () => {
     expect(fingerprint.startsWith(await text("[data-testid=device-id]"))).toBe(true);
     const key = await s.execute<string>("return document.querySelector('[data-testid=device-public-key]').value");
     expect(key).toMatch(/^ed25519:/);
-    await shot("01b-this-device");
-    await s.clickOn("[data-testid=home]");
+    // No screenshot here: WebKitWebDriver's answers after a screenshot of this view never
+    // came back (seen under Xvfb, Dec 2026); the panel's content is asserted above.
+    // WebKitWebDriver's click on this button does not return (the view it leaves is
+    // replaced under it); the button's own click does what the user's does.
+    await s.execute("document.querySelector('[data-testid=device-back]').click()");
     await s.find("[data-testid=new-inspection]");
   });
 
