@@ -6,8 +6,9 @@ use crate::store::StoreArgs;
 
 #[derive(clap::Subcommand)]
 pub(crate) enum AuditCmd {
-    /// Recompute the hash chain, replay it against the store, re-hash the evidence; exit 0
-    /// when intact, 1 with each problem named.
+    /// Check every event's signature, chain and links (and the hash chain of trails carried
+    /// over from older stores), replay them against the store, re-hash the evidence; exit 0
+    /// when intact, 1 with each problem named, the first bad event first.
     Verify {
         /// The inspection's id.
         id: String,

@@ -7,7 +7,7 @@ use anyhow::Context;
 use serde::Deserialize;
 use tekseru_core::quorum::{Rule, Settings};
 use tekseru_core::{Bin, Member, Roster, Verdict};
-use tekseru_store::{AnswerChange, DetailChange, Inspection, NewInspection};
+use tekseru_store::{AnswerChange, Choice, DetailChange, Inspection, NewInspection};
 use time::Date;
 
 use crate::store::StoreArgs;
@@ -129,6 +129,27 @@ pub(crate) enum InspectionCmd {
     Show {
         /// The inspection's id.
         id: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Resolve a conflict that merging laptops left open: take one device's version, or
+    /// give the value. The versions stay in the audit trail.
+    #[command(group(clap::ArgGroup::new("choice").required(true).args(["take", "value"])))]
+    Resolve {
+        /// The inspection's id.
+        id: String,
+        /// The item's id (or `@act`, `@details`, `@dissents`, `@events`, `@inspection`, as
+        /// `inspection show` lists the conflict).
+        item: String,
+        /// `verdict`, `value`, `note`, an inventory row's id, or the field as listed.
+        field: String,
+        /// Take the version written on this device (its id, as listed).
+        #[arg(long)]
+        take: Option<String>,
+        /// The value: a verdict (complies, fails, na, none), a number, a note, a row as JSON
+        /// or `deleted`, …
+        #[arg(long, allow_hyphen_values = true)]
+        value: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -401,6 +422,38 @@ pub(crate) fn run(cmd: InspectionCmd, json: bool) -> anyhow::Result<ExitCode> {
                 print_human(&inspection)?;
             }
         }
+        InspectionCmd::Resolve {
+            id,
+            item,
+            field,
+            take,
+            value,
+            store,
+        } => {
+            let choice = match (take, value) {
+                (Some(device), _) => Choice::Take(device),
+                (None, Some(value)) => Choice::Value(value),
+                (None, None) => anyhow::bail!("give --take DEVICE_ID or --value VALUE"),
+            };
+            let mut store = store.open(false)?;
+            let inspection = store.resolve(&id, &item, &field, choice)?;
+            if json {
+                crate::print_json(&serde_json::json!({
+                    "item": item,
+                    "field": field,
+                    "conflicts": inspection.conflicts,
+                }))?;
+            } else {
+                out!("resolved {item} {field}");
+                match inspection.conflicts.len() {
+                    0 => out!("no conflict is open"),
+                    n => out!(
+                        "{n} conflicts still open: {}",
+                        inspection.conflicts_named(10)
+                    ),
+                }
+            }
+        }
         InspectionCmd::List { store } => {
             let store = store.open(false)?;
             let list = store.inspections()?;
@@ -532,6 +585,25 @@ fn print_human(i: &Inspection) -> std::io::Result<()> {
             e.bytes,
             e.item.as_deref().unwrap_or("(inspection)")
         );
+    }
+    if !i.conflicts.is_empty() {
+        out!(
+            "{} open conflicts (resolve each with `tekseru inspection resolve {} ITEM FIELD --take DEVICE_ID|--value VALUE`):",
+            i.conflicts.len(),
+            i.id
+        );
+        for c in &i.conflicts {
+            out!("  {} {}", c.item, c.field);
+            for v in &c.versions {
+                out!(
+                    "      {}  by {} on device {} at {}",
+                    v.value,
+                    v.inspector,
+                    v.device,
+                    v.at
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -844,3 +844,54 @@ fn the_cli_records_the_acts_details_and_pins_the_quorum_settings() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn device_show_names_the_stores_device_and_a_bad_iin_creates_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = repo("assets/demo/accreditation-adopted.json");
+    let args = [
+        "inspection",
+        "new",
+        "--checklist",
+        "ca-accreditation-onsite",
+        "--ca",
+        "«Сенім» КО",
+        "--bin",
+        "050440001000",
+        "--site",
+        "Астана",
+        "--roster",
+        roster.to_str().unwrap(),
+        "--json",
+    ];
+    let out = tekseru(dir.path())
+        .env("TEKSERU_INSPECTOR_IIN", "810315400009")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("TEKSERU_INSPECTOR_IIN is not a valid IIN")
+            && err.contains("nothing was created"),
+        "{err}"
+    );
+    assert!(!dir.path().join("store.toml").exists());
+    let out = tekseru(dir.path())
+        .env("TEKSERU_INSPECTOR_IIN", "810315400008")
+        .args(args)
+        .output()
+        .unwrap();
+    json(&out);
+    let card = json(&run(dir.path(), &["device", "show", "--json"]));
+    let id = card["id"].as_str().unwrap();
+    assert_eq!(id.len(), 16);
+    assert!(card["fingerprint"].as_str().unwrap().starts_with(id));
+    assert!(card["public_key"].as_str().unwrap().starts_with("ed25519:"));
+    assert_eq!(
+        card["inspector"],
+        serde_json::json!({"name": "Test Inspector", "iin": "810315400008"})
+    );
+    // The same device on every run.
+    assert_eq!(json(&run(dir.path(), &["device", "show", "--json"])), card);
+}

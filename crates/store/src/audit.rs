@@ -1,4 +1,6 @@
-//! The audit trail: every change to an inspection, appended to a hash-chained log.
+//! The audit trail's changes ([`Change`], the body of every signed event) and the entries of
+//! the hash-chained log that stores wrote before devices (carried over into events, see
+//! `dag`); those entries keep their text and hash, computed as below.
 //!
 //! An entry's hash is SHA-256 over the previous entry's hash (32 zero bytes for the first)
 //! followed by the entry's canonical JSON encoding (object keys sorted, no spaces). Entries
@@ -232,7 +234,7 @@ impl Change {
 
     /// The first non-finite number it holds, by name: JSON has none, and serde would write
     /// `null` in its place, so that the entry would not read back.
-    fn non_finite(&self) -> Option<&'static str> {
+    pub(crate) fn non_finite(&self) -> Option<&'static str> {
         match self {
             Change::Answered { value: Some(v), .. } if !v.is_finite() => Some("value"),
             Change::AnswerSet {
@@ -248,7 +250,7 @@ impl Change {
     }
 
     /// Whether this change, made after a seal, amends the sealed content.
-    fn amends(&self) -> bool {
+    pub(crate) fn amends(&self) -> bool {
         matches!(
             self,
             Change::Answered { .. }
@@ -293,7 +295,7 @@ impl Entry {
             reason: e.to_string(),
         })?;
         let mut out = Vec::new();
-        write_canonical(&value, &mut out).map_err(|e| EncodingError {
+        tekseru_ledger::canonical::write(&value, &mut out).map_err(|e| EncodingError {
             seq: self.seq,
             reason: e.to_string(),
         })?;
@@ -330,45 +332,23 @@ pub fn short(hash: &str) -> &str {
     }
 }
 
-fn write_canonical(value: &Value, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend(serde_json::to_vec(key)?);
-                out.push(b':');
-                if let Some(v) = map.get(key) {
-                    write_canonical(v, out)?;
-                }
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(v, out)?;
-            }
-            out.push(b']');
-        }
-        other => out.extend(serde_json::to_vec(other)?),
-    }
-    Ok(())
+/// One change as a replay applies it: when, by whom, what.
+#[derive(Clone, Copy)]
+pub(crate) struct Step<'a> {
+    /// When (RFC 3339).
+    pub(crate) at: &'a str,
+    /// The inspector's name.
+    pub(crate) actor_name: &'a str,
+    /// What changed.
+    pub(crate) change: &'a Change,
 }
 
-/// The inspection that a single-device trail describes, or why it describes none: the fold
-/// before trails merged, kept to check `merge::fold` against on such trails.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection, String> {
-    let mut iter = entries.iter();
-    let Some((first, first_hash)) = iter.next() else {
+/// The inspection that a sequence of changes describes, or why it describes none. Its
+/// `audit_head` is left empty for the caller to set.
+pub(crate) fn replay(id: &str, steps: &[Step<'_>]) -> Result<Inspection, String> {
+    let mut iter = steps.iter();
+    let Some(first) = iter.next() else {
         return Err("the audit trail is empty".into());
     };
     let Change::Created {
@@ -379,7 +359,7 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         roster,
         training,
         settings,
-    } = &first.change
+    } = first.change
     else {
         return Err("the audit trail does not start with the inspection's creation".into());
     };
@@ -392,8 +372,8 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         roster: roster.clone(),
         settings: settings.unwrap_or_default(),
         details: ActDetails::default(),
-        created_at: first.at.clone(),
-        created_by: first.actor_name.clone(),
+        created_at: first.at.to_owned(),
+        created_by: first.actor_name.to_owned(),
         answers: Vec::new(),
         evidence: Vec::new(),
         findings: String::new(),
@@ -404,13 +384,12 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
         acts: Vec::new(),
         seal: None,
         amendments: 0,
-        audit_head: first_hash.clone(),
+        audit_head: String::new(),
         training: *training,
         conflicts: Vec::new(),
     };
-    for (entry, hash) in iter {
-        apply(&mut inspection, entry);
-        inspection.audit_head = hash.clone();
+    for step in iter {
+        apply(&mut inspection, step);
     }
     let order: Vec<&str> = inspection
         .checklist
@@ -426,11 +405,11 @@ pub(crate) fn replay(id: &str, entries: &[(Entry, String)]) -> Result<Inspection
     Ok(inspection)
 }
 
-fn apply(inspection: &mut Inspection, entry: &Entry) {
+fn apply(inspection: &mut Inspection, entry: &Step<'_>) {
     if inspection.seal.is_some() && entry.change.amends() {
         inspection.amendments += 1;
     }
-    match &entry.change {
+    match entry.change {
         Change::Created { .. } => {}
         Change::Answered {
             item,
@@ -445,8 +424,8 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
                 value: *value,
                 note: note.clone(),
                 inventory: inventory.clone(),
-                updated_by: entry.actor_name.clone(),
-                updated_at: entry.at.clone(),
+                updated_by: entry.actor_name.to_owned(),
+                updated_at: entry.at.to_owned(),
             };
             match inspection.answers.iter_mut().find(|a| a.item == *item) {
                 Some(a) => *a = answer,
@@ -469,7 +448,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
             inspection.dissents.push(Dissent {
                 iin: *iin,
                 reason: reason.clone(),
-                at: entry.at.clone(),
+                at: entry.at.to_owned(),
             });
         }
         Change::EventRecorded { event } => {
@@ -487,7 +466,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
         Change::Sealed { head } => {
             inspection.seal = Some(Seal {
                 head: head.clone(),
-                at: entry.at.clone(),
+                at: entry.at.to_owned(),
             });
             inspection.amendments = 0;
         }
@@ -497,6 +476,7 @@ fn apply(inspection: &mut Inspection, entry: &Entry) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn a_hash_is_shortened_by_characters_never_inside_one() {
@@ -511,7 +491,7 @@ mod tests {
         let value: Value =
             serde_json::json!({"b": 1, "a": {"d": [1, {"z": 0, "y": null}], "c": "é"}});
         let mut out = Vec::new();
-        write_canonical(&value, &mut out).unwrap();
+        tekseru_ledger::canonical::write(&value, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"a":{"c":"é","d":[1,{"y":null,"z":0}]},"b":1}"#

@@ -62,6 +62,27 @@ pub enum StoreError {
     /// A change cannot be recorded faithfully in the audit trail; nothing was written.
     #[error(transparent)]
     Encoding(#[from] crate::audit::EncodingError),
+    /// An import holds events of a device this store has not accepted: show its
+    /// fingerprint and inspector, and import again with it accepted if the person confirms.
+    #[error("device {fingerprint} ({inspector}) is not accepted in this store: compare its fingerprint with the one its inspector's `tekseru device show` prints, then accept it")]
+    UnknownDevice {
+        /// The device's fingerprint (SHA-256 of its public key, hex).
+        fingerprint: String,
+        /// The inspector its card names.
+        inspector: String,
+    },
+    /// Two different events claim the same place in one device's chain: the device's key
+    /// signed two histories. Never merged; nothing was imported.
+    #[error("fork: device {device} signed two different events #{seq}; nothing was imported (the device's key may be copied or stolen)")]
+    Fork {
+        /// The device.
+        device: String,
+        /// The place in its chain.
+        seq: u64,
+    },
+    /// An import was refused; the reason names the event or blob. Nothing was written.
+    #[error("import refused: {0}; nothing was written")]
+    Refused(String),
     /// The store holds data this version cannot read.
     #[error("the store's data is damaged: {0} (run `tekseru audit verify`)")]
     Corrupt(String),

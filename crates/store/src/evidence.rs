@@ -81,8 +81,7 @@ impl Store {
         sha256: String,
         progress: Progress<'_>,
     ) -> Result<Evidence> {
-        let inspector = self.inspector().clone();
-        let (tx, _) = self.begin()?;
+        let (tx, who) = self.begin()?;
         let checklist = checklist_of(&tx, id)?;
         if let Some(item) = item {
             if checklist.item(item).is_none() {
@@ -134,13 +133,13 @@ impl Store {
             media_type,
             bytes: total,
             added_at: now(),
-            added_by: inspector.name.clone(),
+            added_by: who.name.clone(),
             captured_at,
             gps,
         };
         append(
             &tx,
-            &inspector,
+            who,
             id,
             Change::EvidenceAdded {
                 evidence: evidence.clone(),
@@ -307,7 +306,7 @@ fn hash_file(path: &Path, progress: &mut dyn FnMut(u64) -> bool) -> Result<Strin
 /// Writes the file's chunks under `sha256`, hashing again (on the reading thread, while the
 /// database encrypts and writes): a file that changed since the first pass is refused.
 /// Returns the file's first bytes (for its media type).
-fn write_file(
+pub(crate) fn write_file(
     tx: &Transaction<'_>,
     path: &Path,
     sha256: &str,

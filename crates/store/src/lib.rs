@@ -8,9 +8,14 @@ A [`Store`] is a directory with an encrypted SQLite database (SQLCipher, key der
 the passphrase with Argon2id) in WAL mode. Each operation is one transaction: an
 [`Inspection`] is created from a checklist (copied into it, so later checklist edits never
 change it) and a roster; answers, evidence, conclusions, dissents and procedure dates are
-added; the act's revisions are kept. Every change is appended to the inspection's audit
-trail, a hash chain ([`audit::Entry`]); [`Store::verify`] recomputes the chain, replays it and
-compares the result with the tables, and re-hashes every file, naming what was changed.
+added; the act's revisions are kept. Every change is an event signed by the store's device
+(`tekseru_ledger::SignedEvent`, see [`DeviceCard`]), chained to the device's previous event
+and linked to the other devices' heads it holds, so that several laptops' work on one
+inspection forms a DAG that [`Store::outgoing`] and [`Store::import`] exchange. The tables
+are the fold of that DAG; [`Store::verify`] checks every signature, chain and link, replays
+the DAG and compares the result with the tables, and re-hashes every file, naming what was
+changed. Older stores' hash-chained trails ([`audit::Entry`]) are carried over, still
+verifiable, at their first open.
 
 Evidence is content-addressed: a file is stored once by its SHA-256, in chunks inside the
 encrypted database, imported by streaming with bounded memory (a large file through a
@@ -24,6 +29,7 @@ mod dag;
 mod device;
 mod error;
 mod evidence;
+mod exchange;
 mod key;
 mod merge;
 mod model;
@@ -37,6 +43,7 @@ pub use crate::{
     device::DeviceCard,
     error::{Result, StoreError},
     evidence::{media_type, Progress},
+    exchange::{BlobRef, ImportReport, Incoming, Outgoing, StagedBlob},
     model::{
         ActDetails, ActRevision, Answer, AnswerChange, Choice, Conflict, DetailChange, Dissent,
         Evidence, Gps, Inspection, InspectionSummary, Inspector, InventoryRow, NewInspection,

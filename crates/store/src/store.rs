@@ -30,8 +30,21 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 pub struct Store {
     pub(crate) conn: Connection,
     dir: PathBuf,
-    inspector: Inspector,
+    pub(crate) me: Me,
+}
+
+/// Who makes this store's changes: the inspector and the device that signs them.
+pub(crate) struct Me {
+    pub(crate) inspector: Inspector,
     pub(crate) own: OwnDevice,
+}
+
+impl std::ops::Deref for Me {
+    type Target = Inspector;
+
+    fn deref(&self) -> &Inspector {
+        &self.inspector
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -100,8 +113,7 @@ impl Store {
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
-            inspector,
-            own,
+            me: Me { inspector, own },
         })
     }
 
@@ -132,14 +144,13 @@ impl Store {
         Ok(Store {
             conn,
             dir: dir.to_path_buf(),
-            inspector,
-            own,
+            me: Me { inspector, own },
         })
     }
 
     /// This store's own device: its public key and the inspector it is bound to.
     pub fn device(&self) -> DeviceCard {
-        self.own.card.clone()
+        self.me.own.card.clone()
     }
 
     /// Sets the IIN of this store's inspector (a store made before devices had one).
@@ -155,7 +166,7 @@ impl Store {
             [&text],
         )?;
         tx.commit()?;
-        self.own.card.inspector_iin = text;
+        self.me.own.card.inspector_iin = text;
         Ok(())
     }
 
@@ -166,7 +177,7 @@ impl Store {
 
     /// This laptop's inspector.
     pub fn inspector(&self) -> &Inspector {
-        &self.inspector
+        &self.me.inspector
     }
 
     /// Starts an inspection; returns its id.
@@ -291,17 +302,28 @@ impl Store {
             .collect())
     }
 
-    /// The inspection's audit trail, oldest first. An entry that cannot be read is an error
-    /// (`verify` names it).
+    /// The inspection's audit trail: its events in the DAG's deterministic order (a single
+    /// device's chain in its order), each as an entry. An event that cannot be read is an
+    /// error (`verify` names it).
     pub fn audit_trail(&self, id: &str) -> Result<Vec<Entry>> {
         load(&self.conn, id)?;
-        trail(&self.conn, id)?
+        let dag = crate::dag::Dag::load(&self.conn, id)?;
+        Ok(dag
+            .events
             .into_iter()
-            .map(|(seq, text, _, _)| {
-                serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Corrupt(format!("audit entry #{seq}: {e}")))
+            .enumerate()
+            .map(|(n, (signed, _, decoded))| match decoded.legacy {
+                Some((entry, _)) => entry,
+                None => Entry {
+                    inspection: Some(id.to_owned()),
+                    seq: n as u64 + 1,
+                    at: signed.event.at,
+                    actor: decoded.actor,
+                    actor_name: decoded.actor_name,
+                    change: decoded.change,
+                },
             })
-            .collect()
+            .collect())
     }
 
     /// An inspection, whole, as the tables hold it.
@@ -739,11 +761,11 @@ impl Store {
 
     /// Starts a write transaction (taking the database's write lock at once), with the
     /// inspector who makes the change.
-    pub(crate) fn begin(&mut self) -> Result<(Transaction<'_>, &Inspector)> {
+    pub(crate) fn begin(&mut self) -> Result<(Transaction<'_>, &Me)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok((tx, &self.inspector))
+        Ok((tx, &self.me))
     }
 }
 
@@ -798,7 +820,7 @@ fn expect_head(tx: &Transaction<'_>, id: &str, head: &str) -> Result<()> {
 /// Stores an act's bytes and records the revision, inside `tx`.
 fn insert_act(
     tx: &Transaction<'_>,
-    who: &Inspector,
+    who: &Me,
     id: &str,
     pdf: &[u8],
     kind: &str,
@@ -825,53 +847,10 @@ fn insert_act(
     Ok(act)
 }
 
-/// Appends a change to the inspection's trail and moves its head.
-pub(crate) fn append(
-    tx: &Transaction<'_>,
-    who: &Inspector,
-    id: &str,
-    change: Change,
-) -> Result<Entry> {
-    let last: Option<(u64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit WHERE inspection = ?1 ORDER BY seq DESC LIMIT 1",
-            [id],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev) = last.unwrap_or((0, GENESIS.to_owned()));
+/// Appends a change to the inspection's trail, signed by this device, and moves its head.
+pub(crate) fn append(tx: &Transaction<'_>, who: &Me, id: &str, change: Change) -> Result<Entry> {
     crate::merge::settle(tx, id, &change)?;
-    let seq = seq
-        .checked_add(1)
-        .filter(|s| i64::try_from(*s).is_ok())
-        .ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "inspection '{id}': the audit trail's last number is out of range"
-            ))
-        })?;
-    let entry = Entry {
-        inspection: Some(id.to_owned()),
-        seq,
-        at: now(),
-        actor: who.id.clone(),
-        actor_name: who.name.clone(),
-        change,
-    };
-    let hash = entry.hash(&prev)?;
-    let text =
-        String::from_utf8(entry.canonical()?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    tx.execute(
-        "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, entry.seq as i64, text, prev, hash],
-    )?;
-    let moved = tx.execute(
-        "UPDATE inspection SET head = ?2, seq = ?3 WHERE id = ?1",
-        params![id, hash, entry.seq as i64],
-    )?;
-    if moved == 0 {
-        return Err(StoreError::NoInspection(id.to_owned()));
-    }
-    Ok(entry)
+    crate::dag::append(tx, who, id, change)
 }
 
 fn bump_amendments(tx: &Transaction<'_>, id: &str) -> Result<()> {
@@ -1031,6 +1010,17 @@ fn evidence_where(conn: &Connection, id: &str, item: Option<&str>) -> Result<Vec
     Ok(out)
 }
 
+/// Refuses an inspection this store does not hold.
+pub(crate) fn load_exists(conn: &Connection, id: &str) -> Result<()> {
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM inspection WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| StoreError::NoInspection(id.to_owned()))
+}
+
 /// The inspection as the tables hold it.
 pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
     let row = conn
@@ -1155,49 +1145,3 @@ pub(crate) fn load(conn: &Connection, id: &str) -> Result<Inspection> {
         conflicts: crate::merge::conflicts_of(conn, id)?,
     })
 }
-
-/// Every entry of an inspection's trail with its stored hash, oldest first.
-pub(crate) fn trail(conn: &Connection, id: &str) -> Result<Vec<(i64, String, String, String)>> {
-    let mut stmt = conn
-        .prepare("SELECT seq, entry, prev, hash FROM audit WHERE inspection = ?1 ORDER BY seq")?;
-    let rows = stmt
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-/// The replay of the trail: what the inspection should be.
-pub(crate) fn replayed(
-    id: &str,
-    entries: &[(Entry, String)],
-) -> std::result::Result<Inspection, String> {
-    // A single-device trail is a chain: entry i has seen entries 1..=i.
-    let device: tekseru_ledger::DeviceId = LEGACY_DEVICE
-        .parse()
-        .map_err(|e| format!("the legacy device id: {e}"))?;
-    let clocks: Vec<tekseru_ledger::VersionVector> = entries
-        .iter()
-        .map(|(e, _)| {
-            let mut clock = tekseru_ledger::VersionVector::new();
-            clock.observe(&device, e.seq);
-            clock
-        })
-        .collect();
-    let nodes: Vec<crate::merge::Node<'_>> = entries
-        .iter()
-        .zip(&clocks)
-        .map(|((e, hash), clock)| crate::merge::Node {
-            hash,
-            device: &device,
-            seq: e.seq,
-            clock,
-            at: &e.at,
-            actor_name: &e.actor_name,
-            change: &e.change,
-        })
-        .collect();
-    crate::merge::fold(id, &nodes)
-}
-
-/// The device a trail written before devices is folded as.
-const LEGACY_DEVICE: &str = "0000000000000000";

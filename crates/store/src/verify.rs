@@ -1,22 +1,30 @@
-//! `audit verify`: recompute an inspection's chain, replay it, compare the result with the
+//! `audit verify`: check an inspection's signed events (signatures, chains, the DAG, the
+//! audit chain carried over from older stores), replay them, compare the result with the
 //! tables, and re-hash every blob it refers to. Each problem is named, first break first.
 
 use serde::Serialize;
 
-use crate::audit::{short, Entry, GENESIS};
+use std::collections::HashMap;
+
+use rusqlite::OptionalExtension;
+use tekseru_ledger::{PublicKey, SignedEvent};
+
+use crate::audit::{short, GENESIS};
+use crate::dag::{self, Dag, Decoded};
+use crate::device;
 use crate::error::Result;
 use crate::evidence::check_blob;
 use crate::model::Inspection;
-use crate::store::{load, replayed, trail, Store};
+use crate::store::{load, Store};
 
 /// What `verify` found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Verification {
     /// The inspection.
     pub inspection: String,
-    /// Entries in its trail.
+    /// Events in its DAG.
     pub entries: usize,
-    /// The hash of the last entry.
+    /// Its head (see `Inspection::audit_head`).
     pub head: String,
     /// What is wrong, first break first; empty when intact.
     pub problems: Vec<String>,
@@ -30,82 +38,157 @@ impl Verification {
 }
 
 impl Store {
-    /// Checks an inspection's audit trail, its tables and its evidence.
+    /// Checks an inspection's events (every signature under its device's key, every
+    /// device's chain, the DAG's links, the carried-over audit chain), replays them and
+    /// compares the result with the tables, and re-hashes the evidence. The first bad
+    /// event is named first.
     pub fn verify(&self, id: &str) -> Result<Verification> {
         let conn = &self.conn;
-        let rows = trail(conn, id)?;
+        let rows = dag::rows(conn, id)?;
         let stored = load(conn, id);
         let mut problems = Vec::new();
-        let mut entries: Vec<(Entry, String)> = Vec::new();
-        let mut prev = GENESIS.to_owned();
-        let mut expected_seq = 1i64;
-        // Whether an earlier entry names its inspection (format 2): every later one must.
+        let mut events: Vec<(SignedEvent, String, Decoded)> = Vec::new();
+        let mut keys: HashMap<String, Option<PublicKey>> = HashMap::new();
+        let mut chain: Option<(&str, i64, &str)> = None;
+        let mut legacy_prev = GENESIS.to_owned();
+        let mut legacy_count = 0u64;
+        // Whether an earlier legacy entry names its inspection (format 2): every later one must.
         let mut named = false;
-        for (seq, text, stored_prev, stored_hash) in &rows {
-            if *seq != expected_seq {
+        for row in &rows {
+            let (expected, prev) = match chain {
+                Some((device, seq, hash)) if device == row.device => {
+                    (seq.saturating_add(1), Some(hash))
+                }
+                _ => (1, None),
+            };
+            if row.seq != expected {
                 problems.push(format!(
-                    "audit entry #{expected_seq} is missing (the trail jumps from #{} to #{seq})",
-                    expected_seq.saturating_sub(1)
+                    "event #{expected} of device {} is missing (its chain jumps from #{} to #{})",
+                    row.device,
+                    expected.saturating_sub(1),
+                    row.seq
                 ));
             }
-            expected_seq = seq.saturating_add(1);
-            let entry: Entry = match serde_json::from_str(text) {
-                Ok(e) => e,
+            chain = Some((row.device.as_str(), row.seq, row.hash.as_str()));
+            let name = format!("event #{} of device {}", row.seq, row.device);
+            let signed = match row.signed() {
+                Ok(s) => s,
                 Err(e) => {
-                    problems.push(format!("audit entry #{seq} cannot be read ({e})"));
-                    prev = stored_hash.clone();
+                    problems.push(format!("{name} cannot be read ({e})"));
                     continue;
                 }
             };
-            if *stored_prev != prev {
-                problems.push(format!(
-                    "audit entry #{seq} ({}) does not follow the entry before it: an entry was removed or replaced",
-                    entry.change.describe()
-                ));
-            }
-            match entry.inspection.as_deref() {
-                Some(other) if other != id => problems.push(format!(
-                    "audit entry #{seq} ({}) belongs to inspection '{other}', not to this one: it was copied from another trail",
-                    entry.change.describe()
-                )),
-                None if named => problems.push(format!(
-                    "audit entry #{seq} ({}) does not name its inspection although an earlier entry does: it was not written by tekseru",
-                    entry.change.describe()
-                )),
-                _ => {}
-            }
-            named |= entry.inspection.is_some();
-            let hash = match entry.hash(stored_prev) {
-                Ok(hash) => hash,
+            let decoded = match dag::decode(&signed.event.body) {
+                Ok(d) => d,
                 Err(e) => {
-                    problems.push(e.to_string());
-                    String::new()
+                    problems.push(format!("{name} cannot be read ({e})"));
+                    continue;
                 }
             };
-            if hash != *stored_hash || entry.seq as i64 != *seq {
+            let what = decoded.change.describe();
+            if row.prev.as_deref() != prev {
                 problems.push(format!(
-                    "audit entry #{seq} ({}, {} by {}) was altered: its content no longer matches its hash",
-                    entry.change.describe(),
-                    entry.at,
-                    entry.actor_name
+                    "{name} ({what}) does not follow the event before it: an event was removed or replaced"
                 ));
             }
-            prev = stored_hash.clone();
-            entries.push((entry, stored_hash.clone()));
-        }
-        let head = prev.clone();
-        match (&stored, replayed(id, &entries)) {
-            (Err(e), _) => problems.push(format!("the inspection cannot be read: {e}")),
-            (Ok(_), Err(reason)) => problems.push(reason),
-            (Ok(tables), Ok(trail)) => {
-                if tables.audit_head != head {
+            if signed.event.inspection != id {
+                problems.push(format!(
+                    "{name} ({what}) belongs to inspection '{}', not to this one: it was copied from another inspection",
+                    signed.event.inspection
+                ));
+            }
+            let key = match keys.get(&row.device) {
+                Some(k) => *k,
+                None => {
+                    let k = device::card(conn, &row.device)?.map(|c| c.public_key);
+                    keys.insert(row.device.clone(), k);
+                    k
+                }
+            };
+            match key {
+                None => problems.push(format!(
+                    "{name} ({what}) is signed by a device this store never accepted"
+                )),
+                Some(key) => match signed.verify(&key) {
+                    Ok(hash) if hash.as_str() == row.hash => {}
+                    _ => problems.push(format!(
+                        "{name} ({what}, {} by {}) was altered: its signature does not verify",
+                        signed.event.at, decoded.actor_name
+                    )),
+                },
+            }
+            if let Some((entry, legacy)) = &decoded.legacy {
+                legacy_count += 1;
+                let seq = entry.seq;
+                if legacy.prev != legacy_prev {
                     problems.push(format!(
-                        "the trail ends at #{} but the inspection's head is another entry: entries were removed from its end",
-                        rows.len()
+                        "audit entry #{seq} ({what}) does not follow the entry before it: an entry was removed or replaced"
                     ));
                 }
-                compare(tables, &trail, &mut problems);
+                match entry.inspection.as_deref() {
+                    Some(other) if other != id => problems.push(format!(
+                        "audit entry #{seq} ({what}) belongs to inspection '{other}', not to this one: it was copied from another trail"
+                    )),
+                    None if named => problems.push(format!(
+                        "audit entry #{seq} ({what}) does not name its inspection although an earlier entry does: it was not written by tekseru"
+                    )),
+                    _ => {}
+                }
+                named |= entry.inspection.is_some();
+                let hash = match entry.hash(&legacy.prev) {
+                    Ok(hash) => hash,
+                    Err(e) => {
+                        problems.push(e.to_string());
+                        String::new()
+                    }
+                };
+                if hash != legacy.hash || seq != legacy_count {
+                    problems.push(format!(
+                        "audit entry #{seq} ({what}, {} by {}) was altered: its content no longer matches its hash",
+                        entry.at, entry.actor_name
+                    ));
+                }
+                legacy_prev.clone_from(&legacy.hash);
             }
+            events.push((signed, row.hash.clone(), decoded));
+        }
+        let legacy_head: Option<String> = conn
+            .query_row(
+                "SELECT CAST(head AS TEXT) FROM legacy_head WHERE inspection = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(old) = legacy_head.filter(|h| *h != legacy_prev) {
+            problems.push(format!(
+                "the audit trail carried over ends at #{legacy_count} but the inspection's head was another entry ({}): entries were removed from its end",
+                short(&old)
+            ));
+        }
+        let heads = dag::heads(conn, id)?;
+        let head = dag::digest(&heads);
+        match (&stored, Dag::ordered(events)) {
+            (Err(e), _) => problems.push(format!("the inspection cannot be read: {e}")),
+            (Ok(_), Err(reason)) => problems.push(reason),
+            (Ok(tables), Ok(dag)) => match dag.inspection(id, head.clone()) {
+                Err(reason) => problems.push(reason),
+                Ok(trail) => {
+                    if tables.audit_head != head {
+                        let end = match heads.as_slice() {
+                            [one] => rows
+                                .iter()
+                                .find(|r| r.hash == *one)
+                                .map(|r| format!("event #{} of device {}", r.seq, r.device))
+                                .unwrap_or_default(),
+                            _ => format!("{} heads", heads.len()),
+                        };
+                        problems.push(format!(
+                            "the trail ends at {end} but the inspection's head is another event: events were removed from its end"
+                        ));
+                    }
+                    compare(tables, &trail, &mut problems);
+                }
+            },
         }
         if let Ok(inspection) = &stored {
             for e in &inspection.evidence {
@@ -249,6 +332,14 @@ fn compare(tables: &Inspection, trail: &Inspection, problems: &mut Vec<String>) 
     }
     if (&tables.seal, tables.amendments) != (&trail.seal, trail.amendments) {
         problems.push(format!("the seal differs from the audit trail: {behind}"));
+    }
+    if tables.conflicts != trail.conflicts {
+        let names = |i: &Inspection| i.conflicts_named(10);
+        problems.push(format!(
+            "the open conflicts in the store ({}) differ from the merge of the events ({}): {behind}",
+            names(tables),
+            names(trail)
+        ));
     }
 }
 

@@ -446,36 +446,46 @@ fn a_changed_answer_is_named() {
 
 #[test]
 fn a_deleted_audit_entry_is_named() {
-    let problems = tampered("DELETE FROM audit WHERE seq = 3");
-    assert_eq!(
-        problems[0],
-        "audit entry #3 is missing (the trail jumps from #2 to #4)"
+    let problems = tampered("DELETE FROM event WHERE seq = 3");
+    assert!(
+        problems[0].starts_with("event #3 of device ")
+            && problems[0].ends_with(" is missing (its chain jumps from #2 to #4)"),
+        "{problems:?}"
     );
     assert!(
-        problems[1].starts_with("audit entry #4 (attached 'ceiling.jpg'"),
+        problems[1].starts_with("event #4 of device ")
+            && problems[1].contains(" (attached 'ceiling.jpg'"),
         "{problems:?}"
     );
     assert!(problems[1]
-        .ends_with("does not follow the entry before it: an entry was removed or replaced"));
+        .ends_with("does not follow the event before it: an event was removed or replaced"));
 }
 
 #[test]
 fn an_edited_audit_entry_is_named() {
-    let problems =
-        tampered("UPDATE audit SET entry = replace(entry, '2.31', '2.51') WHERE seq = 3");
+    let problems = tampered("UPDATE event SET body = replace(body, '2.31', '2.51') WHERE seq = 3");
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(
-        problems[0].starts_with("audit entry #3 (answered item 'server-room.ceiling-height'"),
+        problems[0].starts_with("event #3 of device ")
+            && problems[0].contains(" (answered item 'server-room.ceiling-height'"),
         "{problems:?}"
     );
-    assert!(problems[0].ends_with("was altered: its content no longer matches its hash"));
+    assert!(problems[0].ends_with("was altered: its signature does not verify"));
     assert!(problems[1].starts_with("the answer to item 'server-room.ceiling-height' differs"));
 }
 
 #[test]
 fn a_removed_last_entry_is_named() {
-    let problems = tampered("DELETE FROM audit WHERE seq = 5");
-    assert!(problems.iter().any(|p| p == "the trail ends at #4 but the inspection's head is another entry: entries were removed from its end"), "{problems:?}");
+    let problems = tampered("DELETE FROM event WHERE seq = 5");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("the trail ends at event #4 of device ")
+                && p.ends_with(
+                    " but the inspection's head is another event: events were removed from its end"
+                )),
+        "{problems:?}"
+    );
     assert!(problems.iter().any(|p| p.starts_with("the answer to item 'server-room.air-conditioning' is in the store but not in the audit trail")));
 }
 
@@ -995,8 +1005,8 @@ struct Tamperable {
     store: Store,
     raw: Connection,
     id: String,
-    /// Every audit row: (seq, entry, prev, hash).
-    rows: Vec<(i64, String, String, String)>,
+    /// Every event row: (seq, body, prev, hash).
+    rows: Vec<(i64, String, Option<String>, String)>,
     /// The photo's hash.
     photo: String,
 }
@@ -1028,7 +1038,7 @@ fn tamperable() -> Tamperable {
     let raw = raw(dir.path());
     let rows = {
         let mut stmt = raw
-            .prepare("SELECT seq, entry, prev, hash FROM audit WHERE inspection = ?1 ORDER BY seq")
+            .prepare("SELECT seq, body, prev, hash FROM event WHERE inspection = ?1 ORDER BY seq")
             .unwrap();
         stmt.query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap()
@@ -1070,7 +1080,7 @@ fn tamper_and_check(edit: impl FnOnce(&Connection, &Tamperable)) {
         for (seq, entry, prev, hash) in &t.rows {
             t.raw
                 .execute(
-                    "UPDATE audit SET entry = ?3, prev = ?4, hash = ?5 WHERE inspection = ?1 AND seq = ?2",
+                    "UPDATE event SET body = ?3, prev = ?4, hash = ?5 WHERE inspection = ?1 AND seq = ?2",
                     rusqlite::params![t.id, seq, entry, prev, hash],
                 )
                 .unwrap();
@@ -1100,7 +1110,7 @@ proptest::proptest! {
             let mut n = which.index(strings_in(&value));
             assert!(replace_string(&mut value, &mut n, &text));
             raw.execute(
-                "UPDATE audit SET entry = ?3 WHERE inspection = ?1 AND seq = ?2",
+                "UPDATE event SET body = ?3 WHERE inspection = ?1 AND seq = ?2",
                 rusqlite::params![t.id, seq, value.to_string()],
             )
             .unwrap();
@@ -1117,7 +1127,8 @@ proptest::proptest! {
     ) {
         tamper_and_check(|raw, t| {
             let (seq, entry, prev, hash) = &t.rows[row];
-            let original = [entry, prev, hash][column];
+            let prev = prev.clone().unwrap_or_default();
+            let original = [entry, &prev, hash][column];
             let chars: Vec<char> = original.chars().collect();
             let start = at.index(chars.len() + 1);
             let end = (start + cut).min(chars.len());
@@ -1126,9 +1137,9 @@ proptest::proptest! {
                 .chain(insert.chars().collect::<Vec<_>>().iter())
                 .chain(chars[end..].iter())
                 .collect();
-            let name = ["entry", "prev", "hash"][column];
+            let name = ["body", "prev", "hash"][column];
             raw.execute(
-                &format!("UPDATE audit SET {name} = ?3 WHERE inspection = ?1 AND seq = ?2"),
+                &format!("UPDATE OR IGNORE event SET {name} = ?3 WHERE inspection = ?1 AND seq = ?2"),
                 rusqlite::params![t.id, seq, changed],
             )
             .unwrap();
@@ -1147,7 +1158,7 @@ proptest::proptest! {
             let mut value: serde_json::Value = serde_json::from_str(entry).unwrap();
             *value.pointer_mut(pointer).unwrap() = serde_json::Value::String(text.clone());
             raw.execute(
-                "UPDATE audit SET entry = ?3 WHERE inspection = ?1 AND seq = ?2",
+                "UPDATE event SET body = ?3 WHERE inspection = ?1 AND seq = ?2",
                 rusqlite::params![t.id, seq, value.to_string()],
             )
             .unwrap();
@@ -1184,6 +1195,7 @@ fn an_audit_entry_copied_from_another_inspection_is_named() {
         .iter()
         .all(|e| e.inspection.as_deref() == Some(b.as_str())));
     drop(store);
+    make_legacy(dir.path());
     // Inspection a's answer, rewritten into b's trail with every hash made to fit.
     let raw = raw(dir.path());
     let (text, prev): (String, String) = raw
@@ -1230,6 +1242,7 @@ fn an_entry_that_drops_its_inspection_after_the_trail_named_it_is_named() {
         .answer(&id, "server-room.ups", verdict(Verdict::Complies))
         .unwrap();
     drop(store);
+    make_legacy(dir.path());
     // Entry #2 rewritten without its inspection, as format 1 wrote it, every hash made to fit.
     let raw = raw(dir.path());
     let (text, prev): (String, String) = raw
@@ -1339,25 +1352,24 @@ fn a_store_from_before_training_inspections_opens_with_none() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
     let id = new_inspection(&mut store, "ca-accreditation-onsite");
-    let head = store.inspection(&id).unwrap().audit_head;
     drop(store);
+    make_legacy(dir.path());
     // The schema of version 2: no training column, nor the act's details and settings.
     raw(dir.path())
         .execute_batch(
             "ALTER TABLE inspection DROP COLUMN training; \
              ALTER TABLE inspection DROP COLUMN details; \
-             ALTER TABLE inspection DROP COLUMN settings; \
-             DROP TABLE event; DROP TABLE event_parent; DROP TABLE legacy_head; \
-             DROP TABLE device; PRAGMA user_version = 2;",
+             ALTER TABLE inspection DROP COLUMN settings; PRAGMA user_version = 2;",
         )
         .unwrap();
     let store = Store::open(dir.path(), PASS).unwrap();
     let inspection = store.inspection(&id).unwrap();
     assert!(!inspection.training);
-    // Its audit trail hashes as it did: a real inspection's creation entry is unchanged.
-    assert_eq!(inspection.audit_head, head);
+    // Its audit trail hashes as it did: verifying recomputes the carried-over chain, and a
+    // real inspection's creation entry is unchanged.
     let report = store.verify(&id).unwrap();
     assert!(report.intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, 1);
 }
 
 /// The act's details and the pinned quorum settings are in the audit trail: an edit behind
@@ -1450,4 +1462,289 @@ fn a_store_has_its_own_device_bound_to_its_inspector() {
         "810315400008"
     );
     store.set_inspector_iin(iin).unwrap();
+}
+
+/// Rewrites a store as tekseru wrote it before devices existed (schema 4): each
+/// inspection's events become its audit rows, hashed as that version hashed them (a seal
+/// names the head it sealed in that chain), and the device and event tables are gone.
+fn make_legacy(dir: &Path) {
+    let raw = raw(dir);
+    let ids: Vec<(String, Option<String>)> = raw
+        .prepare("SELECT id, seal FROM inspection")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (id, seal) in ids {
+        let events: Vec<(i64, String, String, String)> = raw
+            .prepare("SELECT seq, at, body, hash FROM event WHERE inspection = ?1 ORDER BY seq")
+            .unwrap()
+            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut prev = "0".repeat(64);
+        let mut legacy: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
+        for (seq, at, body, hash) in events {
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let mut change = body["change"].clone();
+            if change["action"] == "sealed" {
+                change["head"] =
+                    serde_json::Value::String(legacy[change["head"].as_str().unwrap()].clone());
+            }
+            let entry: tekseru_store::audit::Entry = serde_json::from_value(serde_json::json!({
+                "inspection": id, "seq": seq, "at": at, "actor": body["actor"],
+                "actor_name": body["actor_name"], "change": change,
+            }))
+            .unwrap();
+            let legacy_hash = entry.hash(&prev).unwrap();
+            let text = String::from_utf8(entry.canonical().unwrap()).unwrap();
+            raw.execute(
+                "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![id, seq, text, prev, legacy_hash],
+            )
+            .unwrap();
+            legacy.insert(hash, legacy_hash.clone());
+            prev = legacy_hash;
+        }
+        let seal = seal.map(|s| {
+            let mut seal: serde_json::Value = serde_json::from_str(&s).unwrap();
+            seal["head"] =
+                serde_json::Value::String(legacy[seal["head"].as_str().unwrap()].clone());
+            seal.to_string()
+        });
+        raw.execute(
+            "UPDATE inspection SET head = ?2, seal = ?3 WHERE id = ?1",
+            rusqlite::params![id, prev, seal],
+        )
+        .unwrap();
+    }
+    raw.execute_batch(
+        "DROP TABLE event; DROP TABLE event_parent; DROP TABLE legacy_head; DROP TABLE device; \
+         PRAGMA user_version = 4;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_event_copied_from_another_inspection_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
+    let a = new_inspection(&mut store, "ca-accreditation-onsite");
+    let b = new_inspection(&mut store, "ca-accreditation-onsite");
+    store
+        .answer(&a, "server-room.ups", verdict(Verdict::Fails))
+        .unwrap();
+    store
+        .answer(&b, "server-room.ups", verdict(Verdict::Complies))
+        .unwrap();
+    let device = store.device().id();
+    drop(store);
+    // Inspection a's answer, its body and signature put in b's place, the tables made to fit.
+    let raw = raw(dir.path());
+    raw.execute(
+        "UPDATE event SET (body, at, signature) = \
+         (SELECT body, at, signature FROM event WHERE inspection = ?2 AND seq = 2) \
+         WHERE inspection = ?1 AND seq = 2",
+        [&b, &a],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE answer SET verdict = 'fails', \
+         updated_at = (SELECT updated_at FROM answer WHERE inspection = ?2) WHERE inspection = ?1",
+        [&b, &a],
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let problems = store.verify(&b).unwrap().problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(&format!(
+            "event #2 of device {device} (answered item 'server-room.ups', "
+        )) && problems[0].ends_with(" by Inspector) was altered: its signature does not verify"),
+        "{problems:?}"
+    );
+    assert!(store.verify(&a).unwrap().intact());
+}
+
+/// An inspection made before devices existed (the pinned format-1 trail of
+/// `audit-v1.txt`, with the tables and files it describes) opens, is carried over into the
+/// store's device chain, verifies and exports; its seal still names the old head.
+#[test]
+fn an_inspection_made_before_devices_opens_verifies_and_exports() {
+    let fixture = include_str!("audit-v1.txt");
+    let lines: Vec<&str> = fixture.lines().collect();
+    let created: tekseru_store::audit::Entry = serde_json::from_str(lines[0]).unwrap();
+    let tekseru_store::audit::Change::Created {
+        ca_name,
+        bin,
+        site,
+        checklist,
+        roster,
+        ..
+    } = created.change
+    else {
+        panic!("the fixture starts with the creation")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let mut store = Store::create(dir.path(), PASS, "Inspector", None).unwrap();
+    let id = store
+        .new_inspection(NewInspection {
+            checklist: *checklist,
+            ca_name,
+            bin,
+            site,
+            roster,
+            training: false,
+            settings: None,
+        })
+        .unwrap();
+    // The files the trail names, stored as that version stored them.
+    let photo = files.path().join("photo.txt");
+    std::fs::write(&photo, b"evidence").unwrap();
+    store
+        .add_evidence(&id, None, &photo, &mut |_, _| true)
+        .unwrap();
+    let head = store.inspection(&id).unwrap().audit_head;
+    store.seal_act(&id, &head, b"%PDF-1.7 act").unwrap();
+    let head = store.inspection(&id).unwrap().audit_head;
+    store
+        .store_act(
+            &id,
+            &head,
+            b"%PDF-1.7 signed",
+            "signed",
+            Iin::parse("810315400008").ok(),
+        )
+        .unwrap();
+    drop(store);
+    // The store as that version left it: schema 4, the fixture's trail, the tables it describes.
+    let db = raw(dir.path());
+    let at = "2026-11-20T05:00:00Z";
+    db.execute_batch(
+        "DROP TABLE event; DROP TABLE event_parent; DROP TABLE legacy_head; DROP TABLE device; \
+         PRAGMA user_version = 4; DELETE FROM answer; DELETE FROM evidence; DELETE FROM act; \
+         UPDATE meta SET value = '0123456789abcdef' WHERE key = 'inspector_id';",
+    )
+    .unwrap();
+    let mut prev = "0".repeat(64);
+    for (n, pair) in lines.chunks(2).enumerate() {
+        db.execute(
+            "INSERT INTO audit (inspection, seq, entry, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![id, n as i64 + 1, pair[0], prev, pair[1]],
+        )
+        .unwrap();
+        prev = pair[1].to_owned();
+    }
+    db.execute(
+        "UPDATE inspection SET created_at = ?2, created_by = 'Inspector', findings = 'табылды', \
+         conclusions = 'қорытынды', \
+         recommendations = '[{\"text\":\"жөндеу\",\"deadline_working_days\":20}]', \
+         dissents = json_array(json_object('iin', '850214300001', 'reason', 'қарсымын', 'at', ?2)), \
+         events = '[{\"step\":\"ca_notified\",\"date\":\"2025-03-07\"}]', \
+         seal = json_object('head', '0ead3fa972ef83b08fabbe4a043c3ea64b8d0e92fe6420d8fe8ed58b8dae971f', 'at', ?2), \
+         amendments = 0, head = ?3, seq = 10, settings = NULL, details = '{}' WHERE id = ?1",
+        rusqlite::params![id, at, prev],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO answer (inspection, item, verdict, value, note, inventory, updated_by, updated_at) \
+         VALUES (?1, 'server-room.ceiling-height', 'fails', 2.31, 'желдеткіш', NULL, 'Inspector', ?2), \
+         (?1, 'server-room.ups', 'complies', NULL, NULL, NULL, 'Inspector', ?2)",
+        rusqlite::params![id, at],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO evidence (inspection, n, sha256, item, name, media_type, bytes, added_at, added_by) \
+         VALUES (?1, 1, 'ee8250fb76e094b34b471f13a73dbbe51d1ae142e9df59d7c0d31ec20f0a0a8e', \
+         'server-room.ceiling-height', 'photo.txt', 'text/plain', 8, ?2, 'Inspector')",
+        rusqlite::params![id, at],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT INTO act (inspection, n, sha256, bytes, kind, member, at) VALUES \
+         (?1, 1, 'dffc73b222d614ae8a201a4d451755ecd4eec40b034283a5b61a3e110aea77ab', 12, 'rendered', NULL, ?2), \
+         (?1, 2, '281a9b6b403e3fecbd92e4b0504bde1ddac566e0478eb038d63a85aed1a8b418', 15, 'signed', '810315400008', ?2)",
+        rusqlite::params![id, at],
+    )
+    .unwrap();
+    drop(db);
+
+    let mut store = Store::open(dir.path(), PASS).unwrap();
+    assert_eq!(store.device().inspector_name, "Inspector");
+    assert_eq!(store.device().inspector_iin, "", "no IIN until it is set");
+    let report = store.verify(&id).unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, 10);
+    let trail = store.audit_trail(&id).unwrap();
+    let texts: Vec<String> = trail
+        .iter()
+        .map(|e| String::from_utf8(e.canonical().unwrap()).unwrap())
+        .collect();
+    let pinned: Vec<String> = lines.iter().step_by(2).map(|l| l.to_string()).collect();
+    assert_eq!(texts, pinned, "the entries are carried over as they were");
+    let inspection = store.inspection(&id).unwrap();
+    assert_eq!(
+        inspection.seal.as_ref().unwrap().head,
+        "0ead3fa972ef83b08fabbe4a043c3ea64b8d0e92fe6420d8fe8ed58b8dae971f"
+    );
+    assert!(inspection.summary().sealed);
+    let mut out = Vec::new();
+    store
+        .export_evidence(
+            &id,
+            "ee8250fb76e094b34b471f13a73dbbe51d1ae142e9df59d7c0d31ec20f0a0a8e",
+            &mut out,
+        )
+        .unwrap();
+    assert_eq!(out, b"evidence");
+    assert_eq!(
+        store.blob(&inspection.acts[1].sha256).unwrap(),
+        b"%PDF-1.7 signed"
+    );
+    // A change made now is an event of the device's chain, after the carried-over ones, and
+    // amends the sealed act.
+    store
+        .answer(
+            &id,
+            "conformity.documents-match-reality",
+            verdict(Verdict::Fails),
+        )
+        .unwrap();
+    drop(store);
+    let store = Store::open(dir.path(), PASS).unwrap();
+    let report = store.verify(&id).unwrap();
+    assert!(report.intact(), "{:?}", report.problems);
+    assert_eq!(report.entries, 11);
+    assert_eq!(store.inspection(&id).unwrap().amendments, 1);
+    // A carried-over entry edited behind tekseru's back is still named as the old chain did.
+    drop(store);
+    let raw = raw(dir.path());
+    raw.execute(
+        "UPDATE event SET body = replace(body, 'желдеткіш', 'жоқ') WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let problems = Store::open(dir.path(), PASS)
+        .unwrap()
+        .verify(&id)
+        .unwrap()
+        .problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.ends_with("was altered: its signature does not verify")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p
+            .starts_with("audit entry #2 (answered item 'server-room.ceiling-height'")
+            && p.ends_with("was altered: its content no longer matches its hash")),
+        "{problems:?}"
+    );
 }

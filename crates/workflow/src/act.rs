@@ -86,10 +86,25 @@ fn signers(inspection: &Inspection) -> Vec<Iin> {
     out
 }
 
+/// Refuses while laptops' versions of a field disagree: the act would show one of them as
+/// if it were the commission's.
+fn refuse_open_conflicts(inspection: &Inspection, what: &str) -> Result<()> {
+    if inspection.conflicts.is_empty() {
+        return Ok(());
+    }
+    Err(WorkflowError::Refused(format!(
+        "the act is not {what} while {} conflict(s) between laptops are open ({}): resolve each with `tekseru inspection resolve {} ITEM FIELD --take DEVICE_ID|--value VALUE`, or in the conflicts panel",
+        inspection.conflicts.len(),
+        inspection.conflicts_named(5),
+        inspection.id
+    )))
+}
+
 /// Renders the act of inspection `id`, seals the inspection at the head the act carries and
 /// keeps the PDF as a new revision. `created` is the PDF's creation time. Refused when the
 /// latest act carries signatures and nothing changed since: rendering again would silently
-/// start the signing over. Cancelling (`progress` returns `false`) writes nothing.
+/// start the signing over, and while a conflict between laptops is open (naming them).
+/// Cancelling (`progress` returns `false`) writes nothing.
 pub fn render(
     store: &mut Store,
     id: &str,
@@ -98,6 +113,7 @@ pub fn render(
     progress: Progress<'_>,
 ) -> Result<Rendered> {
     let inspection = store.inspection(id)?;
+    refuse_open_conflicts(&inspection, "rendered")?;
     let signed = signers(&inspection);
     if !signed.is_empty() && inspection.amendments == 0 {
         return Err(WorkflowError::Refused(format!(
@@ -128,7 +144,8 @@ pub fn render(
 }
 
 /// Adds `member`'s signature to the latest revision of the act and keeps the result as a new
-/// revision. Refused, with the reason, when there is no act, when the inspection changed
+/// revision. Refused, with the reason, while a conflict between laptops is open, when there
+/// is no act, when the inspection changed
 /// after it was rendered, when an item has no verdict, when the act states no conclusions
 /// (224/НҚ §13 ¶1), when the member dissented or already signed; the act crate refuses a member not on the roster and a certificate that is not
 /// theirs or has expired.
@@ -140,6 +157,7 @@ pub fn sign(
     now: OffsetDateTime,
 ) -> Result<Rendered> {
     let inspection = store.inspection(id)?;
+    refuse_open_conflicts(&inspection, "signed")?;
     let Some(latest) = latest_act(store, &inspection)? else {
         return Err(WorkflowError::Refused(
             "there is no act to sign yet: render it first".into(),
@@ -205,6 +223,7 @@ pub fn sign(
 /// before the first render.
 pub fn status(store: &Store, id: &str) -> Result<Option<ActStatus>> {
     let inspection = store.inspection(id)?;
+    refuse_open_conflicts(&inspection, "signed")?;
     let Some(latest) = latest_act(store, &inspection)? else {
         return Ok(None);
     };

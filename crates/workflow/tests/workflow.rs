@@ -42,7 +42,8 @@ struct Fixture {
 /// under 2.44 m), the inventory is not applicable, the rest complies; one photo attached.
 fn decided() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
+    let mut store =
+        Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
@@ -495,7 +496,8 @@ fn unbonded_equipment_with_a_two_centimetre_conduit_fails_the_inspection() {
 
 fn revocation() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
+    let mut store =
+        Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
@@ -858,7 +860,8 @@ fn the_actual_state_is_not_a_violation_and_written_violations_are() {
 #[test]
 fn settings_chosen_at_creation_reach_the_act_and_its_verification() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
+    let mut store =
+        Store::create(&dir.path().join("store"), "pass phrase", "Inspector", None).unwrap();
     let checklist = catalog::embedded()
         .unwrap()
         .into_iter()
