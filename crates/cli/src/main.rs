@@ -17,6 +17,7 @@ macro_rules! out {
 
 mod act;
 mod audit;
+mod bundle;
 mod calendar;
 mod checklist;
 mod device;
@@ -56,6 +57,9 @@ enum Command {
     /// Evidence files: add, export.
     #[command(subcommand)]
     Evidence(evidence::EvidenceCmd),
+    /// Bundles: an inspection's events and evidence between laptops, on a USB stick.
+    #[command(subcommand)]
+    Bundle(bundle::BundleCmd),
     /// The audit trail: verify.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Inspection(cmd) => inspection::run(cmd, cli.json),
         Command::Evidence(cmd) => evidence::run(cmd, cli.json),
         Command::Audit(cmd) => audit::run(cmd, cli.json),
+        Command::Bundle(cmd) => bundle::run(cmd, cli.json),
         Command::Device(cmd) => device::run(cmd, cli.json),
         Command::Pki(cmd) => pki::run(cmd, cli.json),
     };

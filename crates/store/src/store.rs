@@ -153,6 +153,12 @@ impl Store {
         self.me.own.card.clone()
     }
 
+    /// This store's device key, lent for what is signed or opened as this device outside
+    /// the store: a bundle's manifest, a bundle encrypted to this device.
+    pub fn device_key(&self) -> &tekseru_ledger::DeviceKey {
+        &self.me.own.key
+    }
+
     /// Sets the IIN of this store's inspector (a store made before devices had one).
     /// Colleagues who accepted the device before see the new IIN only with its next events'
     /// card.
