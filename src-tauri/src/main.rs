@@ -7,6 +7,7 @@ mod act;
 mod commands;
 mod demo;
 mod device;
+mod exchange;
 mod inspection;
 mod session;
 mod state;
@@ -37,6 +38,9 @@ fn main() {
             session::lock,
             session::cancel,
             device::device,
+            exchange::export_bundle,
+            exchange::choose_bundle,
+            exchange::import_bundle,
             inspection::inspections,
             inspection::new_inspection,
             inspection::inspection,

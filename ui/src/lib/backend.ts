@@ -47,6 +47,26 @@ export interface DeviceInfo {
   inspector_iin: string;
 }
 
+export interface Exported {
+  file: string;
+  events: number;
+  blobs: number;
+  bytes: number;
+}
+
+export type ImportOutcome =
+  | {
+      outcome: "imported";
+      inspection: string;
+      new_events: number;
+      known_events: number;
+      new_blobs: number;
+      devices_accepted: string[];
+      conflicts: number;
+    }
+  | { outcome: "unknown_device"; fingerprint: string; inspector: string }
+  | { outcome: "needs_passphrase" };
+
 export interface StoreState {
   exists: boolean;
   unlocked: boolean;
@@ -80,6 +100,17 @@ export const backend = {
   storeState: () => call<StoreState>("store_state"),
   createStore: (passphrase: string, inspector: string, iin: string) =>
     call<void>("create_store", { passphrase, inspector, iin }),
+  /**
+   * Asks where to save and writes the inspection for colleagues, encrypted to their public
+   * keys or else to the passphrase; null when the dialog is cancelled.
+   */
+  exportBundle: (id: string, to: string[], passphrase: string | null, title: string, fileName: string) =>
+    call<Exported | null>("export_bundle", { id, to, passphrase, title, fileName }),
+  /** Opens the dialog titled `title` for a colleague's file; its name, null when cancelled. */
+  chooseBundle: (title: string) => call<string | null>("choose_bundle", { title }),
+  /** Imports the file chosen last, accepting these devices (fingerprints). */
+  importBundle: (accept: string[], passphrase: string | null) =>
+    call<ImportOutcome>("import_bundle", { accept, passphrase }),
   /** This laptop's device: what a colleague compares before accepting it. */
   device: () => call<DeviceInfo>("device"),
   unlock: (passphrase: string) => call<void>("unlock", { passphrase }),
