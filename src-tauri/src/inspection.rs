@@ -322,25 +322,32 @@ pub(crate) fn record_event(
     state.with_store(|store| Ok(tekseru_workflow::record_event(store, &id, &step, date)?))
 }
 
-/// Resolves a conflict that merging laptops left open: one device's version (`take`, its id)
-/// or a typed value; returns the inspection as it now is.
+/// How the person resolves a conflict: keep one device's version, or type a value.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ResolveChoice {
+    /// The version written on this device (its id).
+    Take(String),
+    /// A value typed in (see `tekseru_store::Choice::Value` for its form per field).
+    Value(String),
+}
+
+/// Resolves the open conflict on `item`'s `field` as a signed event that supersedes the
+/// conflicting versions (the store's `resolve`).
 #[tauri::command(async)]
-pub(crate) fn resolve_conflict(
+pub(crate) fn resolve(
     state: State<'_, AppState>,
     id: String,
     item: String,
     field: String,
-    take: Option<String>,
-    value: Option<String>,
-) -> Result<tekseru_store::Inspection> {
-    let choice = match (take, value) {
-        (Some(device), _) => tekseru_store::Choice::Take(device),
-        (None, Some(value)) => tekseru_store::Choice::Value(value),
-        (None, None) => {
-            return Err(Failure::from(
-                "choose one device's version or give the value".to_owned(),
-            ))
-        }
+    choice: ResolveChoice,
+) -> Result<()> {
+    let choice = match choice {
+        ResolveChoice::Take(device) => tekseru_store::Choice::Take(device),
+        ResolveChoice::Value(value) => tekseru_store::Choice::Value(value),
     };
-    state.with_store(|store| Ok(store.resolve(&id, &item, &field, choice)?))
+    state.with_store(|store| {
+        store.resolve(&id, &item, &field, choice)?;
+        Ok(())
+    })
 }

@@ -6,6 +6,8 @@
 mod act;
 mod commands;
 mod demo;
+mod device;
+mod exchange;
 mod inspection;
 mod pki;
 mod session;
@@ -36,6 +38,10 @@ fn main() {
             session::unlock,
             session::lock,
             session::cancel,
+            device::device,
+            exchange::export_bundle,
+            exchange::choose_bundle,
+            exchange::import_bundle,
             inspection::inspections,
             inspection::new_inspection,
             inspection::inspection,
@@ -47,7 +53,7 @@ fn main() {
             inspection::thumbnail,
             inspection::timeline,
             inspection::record_event,
-            inspection::resolve_conflict,
+            inspection::resolve,
             act::render_act,
             act::act_status,
             act::act_page,

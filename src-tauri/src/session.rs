@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
+use tekseru_core::Iin;
 use tekseru_store::Store;
 use zeroize::Zeroizing;
 
@@ -40,13 +41,30 @@ pub(crate) fn create_store(
     state: State<'_, AppState>,
     passphrase: Zeroizing<String>,
     inspector: String,
+    iin: String,
 ) -> Result<()> {
     if inspector.trim().is_empty() {
         return Err(Failure::from("give the inspector's name"));
     }
+    let iin = device_iin(&iin)?;
     // The passphrase policy is the store's own (Store::create).
-    let store = Store::create(&state.data_dir, &passphrase, inspector.trim(), None)?;
+    let store = Store::create(&state.data_dir, &passphrase, inspector.trim(), Some(iin))?;
     state.set_store(Some(store))
+}
+
+/// The IIN a device is bound to: a valid IIN of a real person. The NCA test IIN belongs in
+/// the roster of a training inspection only: a device stays bound to its inspector for every
+/// inspection it takes part in, training or not, and colleagues accept it by that identity.
+fn device_iin(text: &str) -> Result<Iin> {
+    let iin = Iin::parse_allowing_test(text.trim())
+        .map_err(|e| Failure::from(format!("the inspector's IIN: {e}")))?;
+    if iin.is_nca_test() {
+        return Err(Failure::from(format!(
+            "the inspector's IIN: {iin} is the NCA test identity, allowed only in a training \
+             inspection's roster, not for the inspector of this laptop; give your own IIN"
+        )));
+    }
+    Ok(iin)
 }
 
 #[tauri::command(async)]
@@ -109,5 +127,28 @@ pub(crate) fn reporter<'a>(
             );
         }
         !cancel.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_is_bound_to_a_valid_iin_and_never_the_nca_test_one() {
+        assert_eq!(
+            device_iin(" 810315400008 ").map(|i| i.to_string()).ok(),
+            Some("810315400008".to_owned())
+        );
+        let mistyped = device_iin("810315400009").err().map(|f| f.message);
+        assert!(
+            mistyped.as_deref().is_some_and(|m| m.contains("checksum")),
+            "{mistyped:?}"
+        );
+        let test = device_iin("123456789011").err().map(|f| f.message);
+        assert!(
+            test.as_deref().is_some_and(|m| m.contains("training")),
+            "{test:?}"
+        );
     }
 }

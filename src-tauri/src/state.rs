@@ -31,6 +31,9 @@ pub(crate) struct AppState {
     /// The key file the user chose in the dialog for the next signature (chosen here, in
     /// Rust: the window never names a file).
     pub(crate) key_file: Mutex<Option<PathBuf>>,
+    /// The bundle the user chose in the dialog for the next import (kept for the retry once
+    /// an unknown device is accepted).
+    pub(crate) bundle_file: Mutex<Option<PathBuf>>,
     /// The files of the last drop on the window, as the window system reported them: the
     /// only paths the window may ask to import.
     pub(crate) dropped: Mutex<Vec<PathBuf>>,
@@ -50,6 +53,7 @@ impl AppState {
             inspector: Mutex::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
             key_file: Mutex::new(None),
+            bundle_file: Mutex::new(None),
             dropped: Mutex::new(Vec::new()),
             pages: Mutex::new(HashMap::new()),
             pki: Mutex::new(crate::pki::PkiState::default()),

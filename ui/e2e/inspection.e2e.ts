@@ -14,6 +14,7 @@ const OUT = process.env.TEKSERU_E2E_OUT ?? join(tmpdir(), "tekseru-e2e");
 
 const CHAIR = { name: "Айгүл Сейітқызы", iin: "810315400008" };
 const TECHREG = { name: "Данияр Омаров", iin: "880722300007" };
+const INSPECTOR_IIN = "900101300007";
 const KNB = { name: "Ерлан Қасымов", iin: "791130400009" };
 
 let s: Session;
@@ -51,11 +52,30 @@ describe("an inspection from start to a signed, adopted act", () => {
     await s.find("[data-testid=unlock]");
     await shot("01-create-store");
     await fill("#inspector", "Test Inspector");
+    await fill("[data-testid=inspector-iin]", INSPECTOR_IIN);
     await fill("#passphrase", "correct horse battery staple");
     await fill("#again", "correct horse battery staple");
     await s.clickOn("[data-testid=unlock]");
     await s.find("[data-testid=new-inspection]");
     expect(await text("[data-testid=inspector]")).toBe("Test Inspector");
+  });
+
+  it("shows this laptop's device, bound to the inspector", async () => {
+    await s.clickOn("[data-testid=this-device]");
+    await s.find("[data-testid=device-fingerprint]");
+    expect(await text("[data-testid=device-inspector]")).toContain(INSPECTOR_IIN);
+    const fingerprint = (await text("[data-testid=device-fingerprint]")).replace(/\s+/g, "");
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // The device id is the fingerprint's first 16 characters.
+    expect(fingerprint.startsWith(await text("[data-testid=device-id]"))).toBe(true);
+    const key = await s.execute<string>("return document.querySelector('[data-testid=device-public-key]').value");
+    expect(key).toMatch(/^ed25519:/);
+    // No screenshot here: WebKitWebDriver's answers after a screenshot of this view never
+    // came back (seen under Xvfb, Dec 2026); the panel's content is asserted above.
+    // WebKitWebDriver's click on this button does not return (the view it leaves is
+    // replaced under it); the button's own click does what the user's does.
+    await s.execute("document.querySelector('[data-testid=device-back]').click()");
+    await s.find("[data-testid=new-inspection]");
   });
 
   it("switches the language at once", async () => {

@@ -40,6 +40,34 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
   }
 }
 
+export interface DeviceInfo {
+  id: string;
+  fingerprint: string;
+  public_key: string;
+  inspector_name: string;
+  inspector_iin: string;
+}
+
+export interface Exported {
+  file: string;
+  events: number;
+  blobs: number;
+  bytes: number;
+}
+
+export type ImportOutcome =
+  | {
+      outcome: "imported";
+      inspection: string;
+      new_events: number;
+      known_events: number;
+      new_blobs: number;
+      devices_accepted: string[];
+      conflicts: number;
+    }
+  | { outcome: "unknown_device"; fingerprint: string; inspector: string }
+  | { outcome: "needs_passphrase" };
+
 export interface StoreState {
   exists: boolean;
   unlocked: boolean;
@@ -71,8 +99,21 @@ export const backend = {
   cancel: () => call<void>("cancel"),
 
   storeState: () => call<StoreState>("store_state"),
-  createStore: (passphrase: string, inspector: string) =>
-    call<void>("create_store", { passphrase, inspector }),
+  createStore: (passphrase: string, inspector: string, iin: string) =>
+    call<void>("create_store", { passphrase, inspector, iin }),
+  /**
+   * Asks where to save and writes the inspection for colleagues, encrypted to their public
+   * keys or else to the passphrase; null when the dialog is cancelled.
+   */
+  exportBundle: (id: string, to: string[], passphrase: string | null, title: string, fileName: string) =>
+    call<Exported | null>("export_bundle", { id, to, passphrase, title, fileName }),
+  /** Opens the dialog titled `title` for a colleague's file; its name, null when cancelled. */
+  chooseBundle: (title: string) => call<string | null>("choose_bundle", { title }),
+  /** Imports the file chosen last, accepting these devices (fingerprints). */
+  importBundle: (accept: string[], passphrase: string | null) =>
+    call<ImportOutcome>("import_bundle", { accept, passphrase }),
+  /** This laptop's device: what a colleague compares before accepting it. */
+  device: () => call<DeviceInfo>("device"),
   unlock: (passphrase: string) => call<void>("unlock", { passphrase }),
   lock: () => call<void>("lock"),
 
@@ -92,16 +133,6 @@ export const backend = {
     settings: QuorumSettings;
   }) => call<string>("new_inspection", { input }),
   inspection: (id: string) => call<Inspection>("inspection", { id }),
-  resolveConflict: (id: string, item: string, field: string, choice: { take: string } | { value: string }) =>
-    change(() =>
-      call<Inspection>("resolve_conflict", {
-        id,
-        item,
-        field,
-        take: "take" in choice ? choice.take : null,
-        value: "value" in choice ? choice.value : null,
-      }),
-    ),
   answer: (
     id: string,
     item: string,
@@ -155,6 +186,9 @@ export const backend = {
     change(() => call<{ files: Evidence[]; proposed_verdict: Verdict | null }>("pki_attach", { id, item })),
   quorum: (rule: Checklist["rule"], roster: Member[], signed: string[]) =>
     call<QuorumOutcome>("quorum", { rule, roster, signed }),
+  /** Resolves an open conflict: keep one device's version, or a typed value. */
+  resolve: (id: string, item: string, field: string, choice: { take: string } | { value: string }) =>
+    change(() => call<void>("resolve", { id, item, field, choice })),
   timeline: (id: string) => call<TimelineStep[]>("timeline", { id }),
   recordEvent: (id: string, step: string, date: string) =>
     change(() => call<void>("record_event", { id, step, date })),

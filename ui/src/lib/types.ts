@@ -79,23 +79,6 @@ export interface InventoryRow {
   found: boolean;
 }
 
-/** A field that laptops wrote concurrently with different values, kept until resolved. */
-export interface Conflict {
-  /** The item, or `@act`, `@details`, `@dissents`, `@events`, `@inspection`. */
-  item: string;
-  /** `verdict`, `value`, `note`, an inventory row's id, a file's SHA-256, or the field. */
-  field: string;
-  versions: ConflictVersion[];
-}
-
-/** One laptop's version of a conflicting field. */
-export interface ConflictVersion {
-  value: unknown;
-  device: string;
-  inspector: string;
-  at: string;
-}
-
 export interface Answer {
   item: string;
   verdict?: Verdict | null;
@@ -173,11 +156,30 @@ export interface Inspection extends InspectionSummary {
   conclusions: string;
   recommendations: Recommendation[];
   audit_head: string;
-  /** Conflicts between laptops still open; the act is not rendered or signed meanwhile. */
-  conflicts?: Conflict[];
   amendments: number;
   dissents: Dissent[];
   trusted_roots: number;
+  /** Fields written on several laptops with different values; the act waits for them. */
+  conflicts?: Conflict[];
+}
+
+/** A field written concurrently on several laptops, with every version still standing. */
+export interface Conflict {
+  /** The item, or `@act`, `@details`, `@dissents`, `@events` for the inspection's own fields. */
+  item: string;
+  /** `verdict`, `value`, `note`, an inventory row's id, a file's SHA-256, or the field of `@…`. */
+  field: string;
+  versions: ConflictVersion[];
+}
+
+export interface ConflictVersion {
+  /** The value written; null: cleared (a row or a file: deleted). */
+  value: unknown;
+  /** The device that wrote it (its id). */
+  device: string;
+  inspector: string;
+  /** RFC 3339, UTC. */
+  at: string;
 }
 
 export interface Dissent {
