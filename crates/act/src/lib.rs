@@ -38,7 +38,8 @@ pub use tekseru_eds as eds;
 pub use crate::{
     data::{
         ActData, ActItem, Basis, Bilingual, Ca, Dissent, Equipment, EvidenceEntry, EvidenceRef,
-        InventoryRow, Lang, Measurement, Notice, Photo, Recommendation, Site,
+        InventoryRow, Lang, Measurement, Notice, Photo, PkiMeasured, PkiVerdict, Recommendation,
+        Site,
     },
     pdf::SignatureField,
     render::{

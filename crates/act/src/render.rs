@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use tekseru_core::{quorum::Rule, Body, Iin, ItemKind, Role, Verdict};
 use time::OffsetDateTime;
 
-use crate::data::{ActData, Bilingual, Lang};
+use crate::data::{ActData, Bilingual, Lang, PkiMeasured, PkiVerdict};
 use crate::layout::{mm, Align, Cell, CellBox, Font, Fonts, Layout, Style, LEFT, WIDTH};
 use crate::wording::{self, Sentences};
 use crate::ActError;
@@ -661,6 +661,9 @@ fn found_text(w: &Writer<'_>, item: &crate::data::ActItem) -> String {
             m.unit
         ));
     }
+    for measured in &item.pki {
+        push(w.stacked(&pki_text(w.t, measured)));
+    }
     if item.kind == ItemKind::Inventory && !item.inventory.is_empty() {
         let mismatches = item.inventory.iter().filter(|r| r.mismatch()).count();
         push(format!(
@@ -670,6 +673,109 @@ fn found_text(w: &Writer<'_>, item: &crate::data::ActItem) -> String {
         ));
     }
     found
+}
+
+/// A time of a PKI report (RFC 3339) as the act prints it: the official date and the UTC
+/// time of day; the text as given when it is not RFC 3339.
+fn report_time(text: &str) -> Bilingual {
+    use time::format_description::well_known::Rfc3339;
+    match OffsetDateTime::parse(text, &Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(time::UtcOffset::UTC);
+            let date = official_date(t.date());
+            let clock = format!("{:02}:{:02} UTC", t.hour(), t.minute());
+            bi(
+                &format!("{}, {clock}", date.kk),
+                &format!("{}, {clock}", date.ru),
+            )
+        }
+        Err(_) => bi(text, text),
+    }
+}
+
+/// What a PKI field check measured, in a sentence of the act's wording.
+fn pki_text(t: &Sentences, measured: &PkiMeasured) -> Bilingual {
+    let m = &t.measured;
+    let result = |verdict: PkiVerdict| -> &Bilingual {
+        match verdict {
+            PkiVerdict::Complies => &m.complies,
+            PkiVerdict::DoesNotComply => &m.does_not_comply,
+            PkiVerdict::NotVerifiableHere => &m.not_verifiable,
+        }
+    };
+    let seconds = |ms: Option<f64>| -> Bilingual {
+        match ms {
+            Some(ms) => m
+                .seconds
+                .fill_same(&[("value", &format!("{:+.3}", ms / 1000.0))]),
+            None => (*m.no_answer).clone(),
+        }
+    };
+    let same = |text: &str| bi(text, text);
+    match measured {
+        PkiMeasured::Chain {
+            verdict,
+            root,
+            links,
+            at,
+        } => m.chain.fill(&[
+            ("root", &same(root)),
+            ("at", &report_time(at)),
+            ("links", &same(&links.to_string())),
+            ("result", result(*verdict)),
+        ]),
+        PkiMeasured::Oids {
+            verdict,
+            certificates,
+            unregistered,
+        } => m.oids.fill(&[
+            ("certificates", &same(&certificates.to_string())),
+            ("unregistered", &same(&unregistered.to_string())),
+            ("result", result(*verdict)),
+        ]),
+        PkiMeasured::Crl {
+            verdict,
+            entries,
+            next_update,
+            signature_verified,
+        } => {
+            let next = next_update
+                .as_deref()
+                .map_or_else(|| (*m.no_next_update).clone(), report_time);
+            let signature = match signature_verified {
+                Some(true) => &m.signature_verified,
+                Some(false) => &m.signature_invalid,
+                None => &m.signature_unchecked,
+            };
+            m.crl.fill(&[
+                ("entries", &same(&entries.to_string())),
+                ("next_update", &next),
+                ("signature", signature),
+                ("result", result(*verdict)),
+            ])
+        }
+        PkiMeasured::Time {
+            verdict,
+            server,
+            offset_ms,
+            second,
+            offset_to_second_ms,
+        } => {
+            let second = match second {
+                Some(name) => m.time_second.fill(&[
+                    ("second", &same(name)),
+                    ("offset", &seconds(*offset_to_second_ms)),
+                ]),
+                None => same(""),
+            };
+            m.time.fill(&[
+                ("server", &same(server)),
+                ("offset", &seconds(*offset_ms)),
+                ("second", &second),
+                ("result", result(*verdict)),
+            ])
+        }
+    }
 }
 
 /// Section 6, the checklist's items: requirement, actual state, evidence, verdict.

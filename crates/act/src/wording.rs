@@ -35,26 +35,82 @@ impl std::ops::Deref for Phrase {
 }
 
 impl Phrase {
-    /// The sentence with each `{name}` slot filled, by language.
+    /// The sentence with each `{name}` slot filled, by language. The slots are filled in one
+    /// pass, so a value that holds braces is printed as it is.
     pub(crate) fn fill(&self, slots: &[(&str, &Bilingual)]) -> Bilingual {
-        let mut out = self.0.clone();
-        for (name, value) in slots {
-            let slot = format!("{{{name}}}");
-            out.kk = out.kk.replace(&slot, &value.kk);
-            out.ru = out.ru.replace(&slot, &value.ru);
+        Bilingual {
+            kk: fill(&self.0.kk, &mut |name| {
+                slots
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.kk.as_str())
+            }),
+            ru: fill(&self.0.ru, &mut |name| {
+                slots
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.ru.as_str())
+            }),
         }
-        out
     }
 
     /// The sentence with each `{name}` slot filled with the same text in both languages.
     pub(crate) fn fill_same(&self, slots: &[(&str, &str)]) -> Bilingual {
-        let mut out = self.0.clone();
-        for (name, value) in slots {
-            let slot = format!("{{{name}}}");
-            out.kk = out.kk.replace(&slot, value);
-            out.ru = out.ru.replace(&slot, value);
+        let mut value = |name: &str| slots.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        Bilingual {
+            kk: fill(&self.0.kk, &mut value),
+            ru: fill(&self.0.ru, &mut value),
         }
-        out
+    }
+}
+
+/// `template` with each `{name}` that `value` knows replaced; anything else kept as written.
+fn fill<'v>(template: &str, value: &mut dyn FnMut(&str) -> Option<&'v str>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        match after.split_once('}') {
+            Some((name, tail)) => match value(name) {
+                Some(v) => {
+                    out.push_str(v);
+                    rest = tail;
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            },
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_filled_once() {
+        assert_eq!(
+            fill("{a} и {b}, {c} {", &mut |n| match n {
+                "a" => Some("{b}"),
+                "b" => Some("2"),
+                _ => None,
+            }),
+            "{b} и 2, {c} {"
+        );
+    }
+
+    #[test]
+    fn the_built_in_wording_loads() {
+        let citations = citations().unwrap_or_else(|e| panic!("{e}"));
+        assert!(citations.len() >= 10);
     }
 }
 
@@ -107,6 +163,7 @@ pub(crate) struct Sentences {
     pub(crate) annexes: Annexes,
     pub(crate) footer: Footer,
     pub(crate) dissent: Dissent,
+    pub(crate) measured: Measured,
 }
 
 #[derive(Deserialize)]
@@ -305,4 +362,23 @@ pub(crate) struct Dissent {
     pub(crate) reason_revocation: Phrase,
     pub(crate) date: Phrase,
     pub(crate) signature: Phrase,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Measured {
+    pub(crate) chain: Phrase,
+    pub(crate) oids: Phrase,
+    pub(crate) crl: Phrase,
+    pub(crate) no_next_update: Phrase,
+    pub(crate) signature_verified: Phrase,
+    pub(crate) signature_invalid: Phrase,
+    pub(crate) signature_unchecked: Phrase,
+    pub(crate) time: Phrase,
+    pub(crate) time_second: Phrase,
+    pub(crate) seconds: Phrase,
+    pub(crate) no_answer: Phrase,
+    pub(crate) complies: Phrase,
+    pub(crate) does_not_comply: Phrase,
+    pub(crate) not_verifiable: Phrase,
 }

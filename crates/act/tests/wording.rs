@@ -13,9 +13,8 @@ fn repo() -> &'static Path {
 
 #[test]
 fn every_cited_paragraph_exists_in_the_law() {
-    let text =
-        std::fs::read_to_string(repo().join("checklists/sources/000_e988696a9b771066.txt"))
-            .unwrap();
+    let text = std::fs::read_to_string(repo().join("checklists/sources/000_e988696a9b771066.txt"))
+        .unwrap();
     let law = LegalText::parse(&text, "1-тарау. Жалпы ережелер").unwrap();
     let citations = tekseru_act::wording_citations().unwrap();
     for (sentence, reference) in &citations {
@@ -59,9 +58,7 @@ fn the_renderer_holds_no_sentence_of_its_own() {
     let source = std::fs::read_to_string(repo().join("crates/act/src/render.rs")).unwrap();
     for (no, line) in source.lines().enumerate() {
         let code = line.split("//").next().unwrap_or_default();
-        let cyrillic = code
-            .chars()
-            .any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+        let cyrillic = code.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
         // The training mark is a public constant the verifier also reads.
         if cyrillic && !code.contains("TRAINING_MARK: &str") {
             panic!("crates/act/src/render.rs:{}: {line}", no + 1);
