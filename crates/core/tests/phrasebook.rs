@@ -48,6 +48,10 @@ fn a_valid_file_gives_its_sentences_and_citations() {
     let book = parse(MINI).unwrap();
     assert_eq!(book.sentences.adoption.heading.ru, "Порядок принятия акта");
     assert_eq!(
+        book.sentences.adoption.rule.reference.as_deref(),
+        Some("224/НҚ §13 ¶4")
+    );
+    assert_eq!(
         book.citations.get("adoption.rule").map(String::as_str),
         Some("224/НҚ §13 ¶4")
     );
