@@ -105,19 +105,14 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "tekseru-store",
             "-p",
             "tekseru-act",
+            "-p",
+            "tekseru-cli",
             "--example",
             "store_bench",
             "--example",
             "act_bench",
-        ],
-    )?;
-    cmd(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "-p",
-            "tekseru-cli",
+            // In one invocation, so that the shared dependencies are built once with one
+            // set of features (two invocations rebuild them each time).
             "--bin",
             "tekseru",
         ],
