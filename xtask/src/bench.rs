@@ -1,6 +1,7 @@
-//! `cargo xtask bench [--quick] [--only crl]`: the benchmarks of the store, the act and the
+//! `cargo xtask bench [--quick] [--only crl|cli]`: the benchmarks of the store, the act and the
 //! CRL check, each printed as a ratio against a reference measured in the same run, next to
-//! the issue's absolute target. `--only crl` runs the CRL benchmark alone.
+//! the issue's absolute target. `--only crl` runs the CRL benchmark alone; `--only cli` the
+//! evidence import and the command line's import-then-render benchmark.
 //!
 //! The measurements run in release builds of two examples (`store_bench`, `act_bench`), each
 //! in a fresh process that reports one line of JSON (times measured inside it, and its peak
@@ -17,7 +18,14 @@ use anyhow::{bail, Context};
 use crate::{cmd, deps};
 
 /// What the benchmarks run besides our code: sha256sum (coreutils), openssl, pdftotext.
-const DEPS: &[&str] = &["pkg-config", "libssl-dev", "openssl", "poppler-utils"];
+/// GNU time reports the command line's peak RSS.
+const DEPS: &[&str] = &[
+    "pkg-config",
+    "libssl-dev",
+    "openssl",
+    "poppler-utils",
+    "time",
+];
 
 const MIB: u64 = 1 << 20;
 
@@ -64,14 +72,19 @@ const ITEMS: usize = 300;
 pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let mut quick = false;
     let mut only_crl = false;
+    let mut only_cli = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--quick" => quick = true,
             // The app's build profile: for the app's benchmarks, not these.
             "--debug" => {}
-            "--only" if rest.next().is_some_and(|n| n == "crl") => only_crl = true,
-            _ => bail!("usage: cargo xtask bench [--quick] [--only crl]"),
+            "--only" => match rest.next().map(String::as_str) {
+                Some("crl") => only_crl = true,
+                Some("cli") => only_cli = true,
+                _ => bail!("usage: cargo xtask bench [--quick] [--only crl|cli]"),
+            },
+            _ => bail!("usage: cargo xtask bench [--quick] [--only crl|cli]"),
         }
     }
     let sizes = if quick { &QUICK } else { &FULL };
@@ -100,6 +113,10 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "act_bench",
             "--example",
             "bundle_bench",
+            // In one invocation, so that the shared dependencies are built once with one
+            // set of features (two invocations rebuild them each time).
+            "--bin",
+            "tekseru",
         ],
     )?;
     let examples = root.join("target/release/examples");
@@ -107,6 +124,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         store: examples.join("store_bench"),
         act: examples.join("act_bench"),
         bundle: examples.join("bundle_bench"),
+        cli: root.join("target/release/tekseru"),
         dir: root.join("target/bench"),
     };
     std::fs::create_dir_all(&bench.dir)?;
@@ -119,14 +137,19 @@ pub(crate) fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     }
     println!("inputs and scratch stores: {}", bench.dir.display());
     bench.import(sizes, &mut rows)?;
-    bench.bundle(sizes, &mut rows)?;
-    bench.open(sizes, &mut rows)?;
-    bench.merged(sizes, &mut rows)?;
-    let thumbs = bench.thumbnails(sizes, &mut rows)?;
-    bench.render(sizes, &thumbs, &mut rows)?;
-    bench.sign(sizes, &mut rows)?;
-    bench.gost(sizes, root, &mut rows)?;
-    crl_bench(root, quick, &mut rows)?;
+    if only_cli {
+        bench.cli_act(sizes, &mut rows)?;
+    } else {
+        bench.bundle(sizes, &mut rows)?;
+        bench.open(sizes, &mut rows)?;
+        bench.merged(sizes, &mut rows)?;
+        let thumbs = bench.thumbnails(sizes, &mut rows)?;
+        bench.render(sizes, &thumbs, &mut rows)?;
+        bench.cli_act(sizes, &mut rows)?;
+        bench.sign(sizes, &mut rows)?;
+        bench.gost(sizes, root, &mut rows)?;
+        crl_bench(root, quick, &mut rows)?;
+    }
     println!("load average at the end: {}", load_average());
     print_table(&rows);
     // An indented row belongs to the row above it.
@@ -297,8 +320,15 @@ struct Bench {
     store: PathBuf,
     act: PathBuf,
     bundle: PathBuf,
+    /// The release `tekseru` command line.
+    cli: PathBuf,
     dir: PathBuf,
 }
+
+/// The passphrase of the command line's benchmark store.
+const CLI_PASSPHRASE: &str = "bench passphrase";
+/// Photos attached per `evidence add` call (and per item) in the command line's benchmark.
+const PHOTOS_PER_ITEM: usize = 10;
 
 impl Bench {
     fn import(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
@@ -629,6 +659,175 @@ impl Bench {
         Ok(())
     }
 
+    /// The command line as a commission uses it (issue 14, item 14): an inspection of
+    /// {ITEMS} answered items, the photos 1600×1200 attached with `tekseru evidence add` (their
+    /// thumbnails made as they are imported), then `tekseru act render`, each a fresh process.
+    /// The import against sha256sum of the same photos, interleaved; the render against
+    /// pdftotext of the act, with its peak RSS from GNU time.
+    fn cli_act(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+        let photos = self.photos(sizes.photos)?;
+        let checklists = self.dir.join("cli-checklists");
+        let store = self.dir.join("cli-store");
+        remove_dir(&checklists)?;
+        remove_dir(&store)?;
+        self.json(&self.store, &["checklist", path(&checklists)?])?;
+        let roster = self.dir.join("cli-roster.json");
+        std::fs::write(
+            &roster,
+            r#"{"members":[
+                {"name":"Әсел Жұмабаева","iin":"810315400008","role":"chair","body":"committee"},
+                {"name":"Гүлнар Есенова","iin":"791130400009","role":"member","body":"techreg"},
+                {"name":"Ерлан Қасымов","iin":"850214300001","role":"member","body":"knb"}]}"#,
+        )?;
+        let tekseru = |args: &[&str]| -> anyhow::Result<String> {
+            let out = Command::new(&self.cli)
+                .args(args)
+                .env("TEKSERU_DATA_DIR", &store)
+                .env("TEKSERU_PASSPHRASE", CLI_PASSPHRASE)
+                .env("TEKSERU_CHECKLISTS", &checklists)
+                .env("TEKSERU_INSPECTOR", "bench")
+                .stderr(Stdio::inherit())
+                .output()
+                .with_context(|| format!("cannot start {}", self.cli.display()))?;
+            if !out.status.success() {
+                bail!("tekseru {} failed ({})", args.join(" "), out.status);
+            }
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        let created = tekseru(&[
+            "inspection",
+            "new",
+            "--checklist",
+            "bench-large",
+            "--ca",
+            "«Сенім» КО",
+            "--bin",
+            "050440001000",
+            "--site",
+            "Астана",
+            "--roster",
+            path(&roster)?,
+            "--json",
+        ])?;
+        let id = text(&created, "id")?;
+        let items = std::fs::read_to_string(checklists.join("items.txt"))?;
+        let items: Vec<(&str, &str)> = items.lines().filter_map(|l| l.split_once(' ')).collect();
+        eprintln!("cli: answering {} items, one process each", items.len());
+        for (n, (item, kind)) in items.iter().enumerate() {
+            let verdict = match *kind {
+                "measure" | "inventory" => "na",
+                _ if n % 7 == 3 => "fails",
+                _ => "complies",
+            };
+            let note = format!("Тексерілді, №{n}: құжат пен нақты жағдай");
+            tekseru(&[
+                "inspection",
+                "answer",
+                &id,
+                item,
+                "--verdict",
+                verdict,
+                "--note",
+                &note,
+            ])?;
+        }
+        // The photos, PHOTOS_PER_ITEM to an item, each call timed; sha256sum of the same
+        // files right before each call (once untimed first, so both read from the page cache).
+        let files: Vec<String> = (0..sizes.photos)
+            .map(|n| path(&photos.join(format!("photo-{n:03}.jpg"))).map(str::to_owned))
+            .collect::<anyhow::Result<_>>()?;
+        let bytes: u64 = files
+            .iter()
+            .map(|f| std::fs::metadata(f).map(|m| m.len()))
+            .sum::<std::io::Result<u64>>()?;
+        let all: Vec<&str> = files.iter().map(String::as_str).collect();
+        timed("sha256sum", &all)?;
+        eprintln!(
+            "cli: importing {} photos with `tekseru evidence add`",
+            files.len()
+        );
+        let (mut import, mut reference) = (0.0, 0.0);
+        for (chunk, (item, _)) in files.chunks(PHOTOS_PER_ITEM).zip(&items) {
+            let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            reference += timed("sha256sum", &chunk)?;
+            let mut args = vec!["evidence", "add", id.as_str(), "--item", item];
+            args.extend(&chunk);
+            let start = Instant::now();
+            tekseru(&args)?;
+            import += start.elapsed().as_secs_f64();
+        }
+        let mb = bytes as f64 / 1e6;
+        let (ours, theirs) = (mb / import, mb / reference);
+        let calls = sizes.photos.div_ceil(PHOTOS_PER_ITEM);
+        rows.push(Row {
+            name: format!(
+                "cli: {} photos 1600×1200 ({mb:.0} MB) imported by {calls} `evidence add`, thumbnails made",
+                sizes.photos
+            ),
+            value: format!("{ours:.1} MB/s"),
+            reference: format!("sha256sum {theirs:.0} MB/s"),
+            ratio: format!("{:.2}×", ours / theirs),
+            target: "≥ 0.70× (the import's)".to_owned(),
+            pass: Some(ours / theirs >= 0.7),
+        });
+        rows.push(Row::info(
+            "  per photo, with each process's start and key derivation",
+            format!("{:.1} ms", import * 1000.0 / sizes.photos as f64),
+        ));
+
+        let act = self.dir.join("cli-act.pdf");
+        let measured = self.dir.join("cli-act.time");
+        eprintln!(
+            "cli: act render of {ITEMS} items and {} photos",
+            sizes.photos
+        );
+        let start = Instant::now();
+        let status = Command::new("/usr/bin/time")
+            .args(["-f", "%M", "-o", path(&measured)?])
+            .arg(&self.cli)
+            .args(["act", "render", &id, "-o", path(&act)?])
+            .env("TEKSERU_DATA_DIR", &store)
+            .env("TEKSERU_PASSPHRASE", CLI_PASSPHRASE)
+            .env("TEKSERU_INSPECTOR", "bench")
+            .stdout(Stdio::null())
+            .status()
+            .context("cannot start /usr/bin/time")?;
+        let seconds = start.elapsed().as_secs_f64();
+        if !status.success() {
+            bail!("tekseru act render {id} failed ({status})");
+        }
+        let peak = std::fs::read_to_string(&measured)?
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse::<f64>().ok())
+            .context("GNU time reported no peak RSS")?
+            * 1024.0
+            / 1e6;
+        let size = std::fs::metadata(&act)?.len() as f64;
+        let pdftotext = timed("pdftotext", &[path(&act)?, "/dev/null"])?;
+        rows.push(Row {
+            name: format!(
+                "cli: act render, {ITEMS} items, {} photos imported by the cli, fresh process",
+                sizes.photos
+            ),
+            value: format!("{seconds:.2} s"),
+            reference: format!("pdftotext of it {pdftotext:.2} s ({:.1} MB)", size / 1e6),
+            ratio: format!("{:.1}×", seconds / pdftotext),
+            target: "≤ 3 s".to_owned(),
+            pass: Some(seconds <= 3.0),
+        });
+        rows.push(Row {
+            name: "  peak RSS of `tekseru act render`".to_owned(),
+            value: format!("{peak:.0} MB"),
+            reference: String::new(),
+            ratio: String::new(),
+            target: "≤ 300 MB".to_owned(),
+            pass: Some(peak <= 300.0),
+        });
+        remove_dir(&store)?;
+        Ok(())
+    }
+
     fn sign(&self, sizes: &Sizes, rows: &mut Vec<Row>) -> anyhow::Result<()> {
         // Grainy photos stay large once the act re-encodes them: about 270 kB each.
         let grainy = self.dir.join("photos-grainy");
@@ -930,6 +1129,7 @@ fn crl_bench(root: &Path, quick: bool, rows: &mut Vec<Row>) -> anyhow::Result<()
         store: PathBuf::new(),
         act: PathBuf::new(),
         bundle: PathBuf::new(),
+        cli: PathBuf::new(),
         dir: dir.clone(),
     };
     let made = dir.join("made.json");

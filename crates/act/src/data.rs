@@ -219,6 +219,78 @@ pub struct ActItem {
     /// Evidence supporting the item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceRef>,
+    /// What the PKI field checks measured for the item, one per report attached to it
+    /// (`tekseru pki … --attach`), in the order attached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pki: Vec<PkiMeasured>,
+}
+
+/// What a PKI field check of 224/НҚ §12 measured on site, summed up from its report (the
+/// report itself stays evidence on the item): the act prints it under the item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "check", rename_all = "snake_case")]
+pub enum PkiMeasured {
+    /// The certificate chain (§12(1), (2), (4)).
+    Chain {
+        /// The check's proposed verdict.
+        verdict: PkiVerdict,
+        /// The root the path ends at (its CN), or the last certificate reached.
+        root: String,
+        /// How many links the path has, the certificate asked about included.
+        links: usize,
+        /// When the path was judged, RFC 3339.
+        at: String,
+    },
+    /// The certificates' OIDs against the registry (§12(3), (5)).
+    Oids {
+        /// The check's proposed verdict.
+        verdict: PkiVerdict,
+        /// How many certificates were read.
+        certificates: usize,
+        /// How many OIDs the registry does not list, over all of them.
+        unregistered: usize,
+    },
+    /// The revocation list (§12(13)).
+    Crl {
+        /// The check's proposed verdict.
+        verdict: PkiVerdict,
+        /// How many certificates it lists.
+        entries: usize,
+        /// Its nextUpdate, RFC 3339, when it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_update: Option<String>,
+        /// Whether its signature verifies under its issuer; `None` when it was not checked.
+        #[serde(default)]
+        signature_verified: Option<bool>,
+    },
+    /// The CA's time source (§12(8), (9)).
+    Time {
+        /// The check's proposed verdict.
+        verdict: PkiVerdict,
+        /// The CA's time server, as given.
+        server: String,
+        /// Its clock minus the laptop's, milliseconds; `None` when it did not answer.
+        #[serde(default)]
+        offset_ms: Option<f64>,
+        /// The second source, when one was given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        second: Option<String>,
+        /// The CA's server's clock minus the second source's, milliseconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset_to_second_ms: Option<f64>,
+    },
+}
+
+/// A PKI check's proposed verdict, as its report states it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PkiVerdict {
+    /// What was measured meets the requirement.
+    Complies,
+    /// It does not.
+    DoesNotComply,
+    /// It could not be decided here.
+    NotVerifiableHere,
 }
 
 /// A measured value.

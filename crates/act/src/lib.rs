@@ -11,6 +11,9 @@
 //!   visible stamp ([`Appearance`]: name, IIN, certificate, issuer, signing time); earlier
 //!   signatures stay valid. A [`Signer`] makes the CMS: [`Pkcs12Signer`] now, an
 //!   NCALayer signer later.
+//! - The act's fixed wording (every Kazakh and Russian sentence, with its citation of 224/НҚ)
+//!   is data, `assets/act/wording.toml`, compiled in and checked against the law's text
+//!   ([`wording_citations`]).
 //! - [`verify`] checks every signature (at its own signing time), what every incremental
 //!   update changed (only signing is allowed after a signature: DocMDP P=2, the
 //!   incremental-saving attack), whether the file changed after the last one, whether the
@@ -27,6 +30,7 @@ mod revisions;
 mod sign;
 mod stamp;
 mod verify;
+mod wording;
 
 /// The EDS crate the act signs and verifies with (certificates, CRLs, anchors).
 pub use tekseru_eds as eds;
@@ -34,7 +38,8 @@ pub use tekseru_eds as eds;
 pub use crate::{
     data::{
         ActData, ActItem, Basis, Bilingual, Ca, Dissent, Equipment, EvidenceEntry, EvidenceRef,
-        InventoryRow, Lang, Measurement, Notice, Photo, Recommendation, Site,
+        InventoryRow, Lang, Measurement, Notice, Photo, PkiMeasured, PkiVerdict, Recommendation,
+        Site,
     },
     pdf::SignatureField,
     render::{
@@ -48,6 +53,7 @@ pub use crate::{
         verify, CertificateReport, ExpectedRoster, Pages, SignatureReport, Verification,
         VerifyOptions,
     },
+    wording::citations as wording_citations,
 };
 
 /// What can go wrong with an act.

@@ -7,8 +7,9 @@ use sha2::{Digest, Sha256};
 use tekseru_core::{quorum::Rule, Body, Iin, ItemKind, Role, Verdict};
 use time::OffsetDateTime;
 
-use crate::data::{ActData, Bilingual, Lang};
+use crate::data::{ActData, Bilingual, Lang, PkiMeasured, PkiVerdict};
 use crate::layout::{mm, Align, Cell, CellBox, Font, Fonts, Layout, Style, LEFT, WIDTH};
+use crate::wording::{self, Sentences};
 use crate::ActError;
 
 const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/PTSerif-Regular.ttf");
@@ -112,6 +113,8 @@ fn bi(kk: &str, ru: &str) -> Bilingual {
 struct Writer<'a> {
     layout: Layout<'a>,
     languages: Languages,
+    /// The act's fixed wording (`assets/act/wording.toml`).
+    t: &'static Sentences,
 }
 
 impl Writer<'_> {
@@ -201,48 +204,41 @@ fn official_date(date: time::Date) -> Bilingual {
     )
 }
 
-fn verdict_text(verdict: Option<Verdict>) -> Bilingual {
+fn verdict_text(t: &Sentences, verdict: Option<Verdict>) -> &Bilingual {
+    let v = &t.verdicts;
     match verdict {
-        Some(Verdict::Complies) => bi("сәйкес келеді", "соответствует"),
-        Some(Verdict::Fails) => bi("сәйкес келмейді", "не соответствует"),
-        Some(Verdict::NotApplicable) => bi("қолданылмайды", "не применимо"),
-        None => bi("тексерілмеген", "не проверено"),
+        Some(Verdict::Complies) => &v.complies,
+        Some(Verdict::Fails) => &v.fails,
+        Some(Verdict::NotApplicable) => &v.not_applicable,
+        None => &v.unchecked,
     }
 }
 
-fn role_text(role: Role) -> Bilingual {
+fn role_text(t: &Sentences, role: Role) -> &Bilingual {
     match role {
-        Role::Chair => bi("төраға", "председатель"),
-        Role::Secretary => bi("хатшы", "секретарь"),
-        Role::Member => bi("мүше", "член"),
+        Role::Chair => &t.roles.chair,
+        Role::Secretary => &t.roles.secretary,
+        Role::Member => &t.roles.member,
     }
 }
 
-fn body_text(body: Body) -> Bilingual {
+fn body_text(t: &Sentences, body: Body) -> &Bilingual {
     match body {
-        Body::Committee => bi(
-            "Ақпараттық қауіпсіздік комитеті",
-            "Комитет по информационной безопасности",
-        ),
-        Body::Techreg => bi(
-            "Техникалық реттеу органы",
-            "Орган по техническому регулированию",
-        ),
-        Body::Knb => bi(
-            "Ұлттық қауіпсіздік органдары",
-            "Органы национальной безопасности",
-        ),
-        Body::Other => bi("Өзге", "Иное"),
+        Body::Committee => &t.bodies.committee,
+        Body::Techreg => &t.bodies.techreg,
+        Body::Knb => &t.bodies.knb,
+        Body::Other => &t.bodies.other,
     }
 }
 
 /// Inventory words (`server`, `hsm`, `main`, `backup`) in the act's languages.
-fn equipment_word(word: &str) -> Bilingual {
+fn equipment_word(t: &Sentences, word: &str) -> Bilingual {
+    let i = &t.inventory;
     match word {
-        "server" => bi("сервер", "сервер"),
-        "hsm" => bi("АБК (HSM)", "АПК (HSM)"),
-        "main" => bi("негізгі", "основной"),
-        "backup" => bi("резервтік", "резервный"),
+        "server" => (*i.server).clone(),
+        "hsm" => (*i.hsm).clone(),
+        "main" => (*i.main).clone(),
+        "backup" => (*i.backup).clone(),
         other => bi(other, other),
     }
 }
@@ -346,11 +342,12 @@ pub(crate) fn render_with(
     let mut w = Writer {
         layout: Layout::new(fonts),
         languages: options.languages,
+        t: wording::get()?,
     };
     if data.training {
         w.layout.watermark(TRAINING_MARK);
     }
-    let words = Words::of(data);
+    let words = Words::of(w.t, data);
     let title = act_heading(&mut w, data, &words);
     let mut n = Numbering(0);
     basis_section(&mut w, data, &words, &mut n);
@@ -369,11 +366,13 @@ pub(crate) fn render_with(
     photo_annex(&mut w, &mut doc, data, encoded)?;
     dissent_annex(&mut w, data);
 
-    let footer_label = match options.languages {
-        Languages::One(Lang::Kk) => ("Бет", "Акт", "Тексеру", "Аудит"),
-        Languages::One(Lang::Ru) => ("Стр.", "Акт", "Проверка", "Аудит"),
-        Languages::Both => ("Бет / Стр.", "Акт", "Тексеру / Проверка", "Аудит"),
-    };
+    let footer = &w.t.footer;
+    let footer_label = (
+        w.label(&footer.page),
+        w.label(&footer.act),
+        w.label(&footer.inspection),
+        w.label(&footer.audit),
+    );
     let pages = w.layout.finish(|page, total| {
         format!(
             "{} {page} / {total}   ·   {} № {}   ·   {}: {}   ·   {}: {}",
@@ -413,32 +412,25 @@ struct Words {
 }
 
 impl Words {
-    fn of(data: &ActData) -> Words {
+    fn of(t: &Sentences, data: &ActData) -> Words {
         let revocation = data.rule == Rule::Revocation;
         let documents =
             !data.items.is_empty() && data.items.iter().all(|i| i.kind == ItemKind::Document);
         let (basis, object) = if revocation {
-            (
-                bi("Зерттеп-қараудың негізі", "Основание обследования"),
-                bi("Зерттеп-қарау объектісі", "Объект обследования"),
-            )
+            (&t.basis.heading_revocation, &t.object.heading_revocation)
         } else {
             (
-                bi("Тексерудің негізі", "Основание проверки"),
-                bi("Тексеру объектісі", "Объект проверки"),
+                &t.basis.heading_accreditation,
+                &t.object.heading_accreditation,
             )
         };
+        let (basis, object) = ((**basis).clone(), (**object).clone());
         let results = match (revocation, documents) {
-            (true, _) => bi(
-                "Көшпелі зерттеп-қарау нәтижелері",
-                "Результаты выездного обследования",
-            ),
-            (false, true) => bi(
-                "Құжаттық тексеру нәтижелері",
-                "Результаты документарной проверки",
-            ),
-            (false, false) => bi("Көшпелі тексеру нәтижелері", "Результаты выездной проверки"),
+            (true, _) => &t.items.results_revocation,
+            (false, true) => &t.items.results_documents,
+            (false, false) => &t.items.results_onsite,
         };
+        let results = (**results).clone();
         Words {
             revocation,
             basis,
@@ -461,25 +453,13 @@ impl Numbering {
 /// Section 1, the heading: the issuing body, the title, the act's number, place and date. Returns
 /// the title.
 fn act_heading(w: &mut Writer<'_>, data: &ActData, words: &Words) -> Bilingual {
-    w.text(
-        &bi(
-            "Қазақстан Республикасы Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігінің Ақпараттық қауіпсіздік комитеті",
-            "Комитет по информационной безопасности Министерства цифрового развития, инноваций и аэрокосмической промышленности Республики Казахстан",
-        ),
-        Style::BOLD,
-        Align::Center,
-    );
+    let t = w.t;
+    w.text(&t.heading.issuer, Style::BOLD, Align::Center);
     w.layout.space(10.0);
     let title = if words.revocation {
-        bi(
-            "Куәландырушы орталықты көшпелі зерттеп-қарау нәтижелері туралы АКТ",
-            "АКТ по результатам выездного обследования удостоверяющего центра",
-        )
+        (*t.heading.title_revocation).clone()
     } else {
-        bi(
-            "Куәландырушы орталықты тексеру нәтижелері туралы АКТ",
-            "АКТ по результатам проверки удостоверяющего центра",
-        )
+        (*t.heading.title_accreditation).clone()
     };
     w.text(&title, Style::TITLE, Align::Center);
     let number = format!("№ {}", data.act_number);
@@ -500,63 +480,35 @@ fn act_heading(w: &mut Writer<'_>, data: &ActData, words: &Words) -> Bilingual {
 /// Section 2, the basis: the legal act with its date and registration, the wording applied, the order
 /// forming the commission, the application or complaint, the notices, the subject.
 fn basis_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
+    let t = &w.t.basis;
     let basis = &data.basis;
     w.heading(&n.next(), &words.basis);
-    let order = |lang: Lang| -> String {
-        let date = basis
-            .source_date
-            .map(|d| tekseru_core::dates::official(d, lang_code(lang)));
-        let registration = basis.source_registration.as_deref();
-        match lang {
-            Lang::Kk => {
-                let mut parts = vec![format!(
-                    "Қазақстан Республикасы Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрінің № {} бұйрығымен бекітілген",
-                    basis.source_act
-                )];
-                if let Some(date) = date {
-                    parts.push(format!("бұйрықтың күні: {date}"));
-                }
-                if let Some(r) = registration {
-                    parts.push(format!(
-                        "Нормативтік құқықтық актілерді мемлекеттік тіркеу тізілімінде № {r} болып тіркелген"
-                    ));
-                }
-                parts.join("; ")
-            }
-            Lang::Ru => {
-                let mut text = "утверждены приказом Министра цифрового развития, инноваций и аэрокосмической промышленности Республики Казахстан".to_owned();
-                if let Some(date) = date {
-                    text.push_str(&format!(" от {date}"));
-                }
-                text.push_str(&format!(" № {}", basis.source_act));
-                if let Some(r) = registration {
-                    text.push_str(&format!(
-                        "; зарегистрирован в Реестре государственной регистрации нормативных правовых актов под № {r}"
-                    ));
-                }
-                text
-            }
-        }
-    };
+    let none = bi("", "");
+    let date = basis
+        .source_date
+        .map(|d| t.order_date.fill(&[("date", &official_date(d))]));
+    let registration = basis
+        .source_registration
+        .as_deref()
+        .map(|r| t.order_registration.fill_same(&[("registration", r)]));
+    let order = t.order.fill(&[
+        ("act", &bi(&basis.source_act, &basis.source_act)),
+        ("date", date.as_ref().unwrap_or(&none)),
+        ("registration", registration.as_ref().unwrap_or(&none)),
+    ]);
     let legal = bi(
         &format!(
             "{} ({}), {} {}",
-            basis.source_name.kk,
-            order(Lang::Kk),
-            basis.source_act,
-            basis.paragraphs
+            basis.source_name.kk, order.kk, basis.source_act, basis.paragraphs
         ),
         &format!(
             "{} ({}), {} {}",
-            basis.source_name.ru,
-            order(Lang::Ru),
-            basis.source_act,
-            basis.paragraphs
+            basis.source_name.ru, order.ru, basis.source_act, basis.paragraphs
         ),
     );
-    w.field_text(&bi("Құқықтық негіз", "Правовое основание"), &legal);
+    w.field_text(&t.legal_basis, &legal);
     if let Some(wording) = &basis.wording {
-        w.field_text(&bi("Қағидалардың редакциясы", "Редакция Правил"), wording);
+        w.field_text(&t.wording, wording);
     }
     if basis.commission_order.is_some() || basis.commission_order_date.is_some() {
         let number = basis.commission_order.as_deref().map(|o| {
@@ -568,29 +520,22 @@ fn basis_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numb
         });
         let date = basis.commission_order_date.map(official_date);
         let value = match (number, date) {
-            (Some(number), Some(date)) => bi(
-                &format!("{number}, {}", date.kk),
-                &format!("{number} от {}", date.ru),
-            ),
+            (Some(number), Some(date)) => t
+                .commission_order_value
+                .fill(&[("number", &bi(&number, &number)), ("date", &date)]),
             (Some(number), None) => bi(&number, &number),
             (None, Some(date)) => date,
             (None, None) => bi("", ""),
         };
-        w.field_text(
-            &bi(
-                "Комиссияны құру туралы бұйрық (224/НҚ §3 ¶4)",
-                "Приказ о создании комиссии (224/НҚ §3 ¶4)",
-            ),
-            &value,
-        );
+        w.field_text(&t.commission_order, &value);
     }
     if let Some(app) = &basis.application {
         let name = if words.revocation {
-            bi("Шағым", "Жалоба")
+            &t.application_revocation
         } else {
-            bi("Өтініш", "Заявление")
+            &t.application_accreditation
         };
-        w.field(&name, app);
+        w.field(name, app);
     }
     for notice in &basis.notices {
         let date = official_date(notice.date);
@@ -603,41 +548,25 @@ fn basis_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numb
         );
     }
     if let Some(subject) = &basis.subject {
-        w.field(
-            &bi(
-                "Зерттеп-қараудың нысанасы (224/НҚ §21 ¶5)",
-                "Предмет обследования (224/НҚ §21 ¶5)",
-            ),
-            subject,
-        );
+        w.field(&t.subject, subject);
     }
     w.field(
-        &bi("Тексеру парағы", "Проверочный лист"),
+        &t.checklist,
         &format!("{} v{}", basis.checklist_id, basis.checklist_version),
     );
 }
 
-fn lang_code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Kk => "kk",
-        Lang::Ru => "ru",
-    }
-}
-
 /// Section 3, the commission: one row per member.
 fn commission_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
-    w.heading_keeping(
-        &n.next(),
-        &bi("Комиссия құрамы", "Состав комиссии"),
-        TABLE_START,
-    );
+    let t = w.t;
+    w.heading_keeping(&n.next(), &t.commission.heading, TABLE_START);
     let widths = [mm(9.0), mm(52.0), mm(34.0), mm(44.0), mm(26.0)];
     let header = [
         Cell::bold("№"),
-        Cell::bold(w.stacked(&bi("Т.А.Ә., ЖСН", "Ф.И.О., ИИН"))),
-        Cell::bold(w.stacked(&bi("Лауазымы", "Должность"))),
-        Cell::bold(w.stacked(&bi("Орган", "Орган"))),
-        Cell::bold(w.stacked(&bi("Рөлі", "Роль"))),
+        Cell::bold(w.stacked(&t.commission.name_iin)),
+        Cell::bold(w.stacked(&t.commission.position)),
+        Cell::bold(w.stacked(&t.commission.body)),
+        Cell::bold(w.stacked(&t.commission.role)),
     ];
     let rows: Vec<Vec<Cell>> = data
         .roster
@@ -649,8 +578,8 @@ fn commission_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
                 Cell::new(format!("{}", i + 1)),
                 Cell::new(format!("{}\n{}", m.name, m.iin)),
                 Cell::new(m.position.clone().unwrap_or_default()),
-                Cell::new(w.stacked(&body_text(m.body))),
-                Cell::new(w.stacked(&role_text(m.role))),
+                Cell::new(w.stacked(body_text(t, m.body))),
+                Cell::new(w.stacked(role_text(t, m.role))),
             ]
         })
         .collect();
@@ -659,27 +588,16 @@ fn commission_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
 
 /// Section 4, the object: the CA, its addresses, its representatives present, the dates of the work.
 fn object_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
+    let t = &w.t.object;
     w.heading(&n.next(), &words.object);
-    w.field(
-        &bi("Куәландырушы орталық", "Удостоверяющий центр"),
-        &data.ca.name,
-    );
-    w.field(&bi("БСН", "БИН"), &data.ca.bin.to_string());
+    w.field(&t.ca, &data.ca.name);
+    w.field(&t.bin, &data.ca.bin.to_string());
     if let Some(address) = &data.ca.legal_address {
-        w.field(&bi("Заңды мекенжайы", "Юридический адрес"), address);
+        w.field(&t.legal_address, address);
     }
-    w.field(
-        &bi("Инфрақұрылымның мекенжайы", "Адрес инфраструктуры"),
-        &data.site.address,
-    );
+    w.field(&t.site_address, &data.site.address);
     if !data.site.representatives.is_empty() {
-        w.field(
-            &bi(
-                "Куәландырушы орталықтың қатысқан өкілдері",
-                "Присутствовавшие представители удостоверяющего центра",
-            ),
-            &data.site.representatives.join("; "),
-        );
+        w.field(&t.representatives, &data.site.representatives.join("; "));
     }
     let end = official_date(data.end);
     let (label, period) = match (data.start, words.revocation) {
@@ -694,37 +612,22 @@ fn object_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Num
                 )
             };
             let label = if revocation {
-                bi(
-                    "Көшпелі зерттеп-қарау мерзімі",
-                    "Сроки выездного обследования",
-                )
+                &t.period_revocation
             } else {
-                bi("Көшпелі тексеру мерзімі", "Сроки выездной проверки")
+                &t.period_accreditation
             };
             (label, period)
         }
-        (None, true) => (
-            bi(
-                "Көшпелі зерттеп-қарау аяқталған күн",
-                "Дата окончания выездного обследования",
-            ),
-            end,
-        ),
-        (None, false) => (
-            bi(
-                "Көшпелі тексеру аяқталған күн",
-                "Дата окончания выездной проверки",
-            ),
-            end,
-        ),
+        (None, true) => (&t.end_revocation, end),
+        (None, false) => (&t.end_accreditation, end),
     };
-    w.field_text(&label, &period);
+    w.field_text(label, &period);
 }
 
 /// Section 5, the documentary check, in short (when its result is known).
 fn documentary_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if let Some(doc_check) = &data.documentary_check {
-        w.heading(&n.next(), &bi("Құжаттық тексеру", "Документарная проверка"));
+        w.heading(&n.next(), &w.t.documentary.heading);
         w.text(doc_check, Style::BODY, Align::Left);
     }
 }
@@ -745,7 +648,7 @@ fn found_text(w: &Writer<'_>, item: &crate::data::ActItem) -> String {
             .map(|r| {
                 format!(
                     " ({} {} {})",
-                    w.label(&bi("талап", "требование")),
+                    w.label(&w.t.items.limit),
                     r.op.as_str(),
                     r.value
                 )
@@ -753,51 +656,152 @@ fn found_text(w: &Writer<'_>, item: &crate::data::ActItem) -> String {
             .unwrap_or_default();
         push(format!(
             "{}: {} {}{rule}",
-            w.label(&bi("Өлшенді", "Измерено")),
+            w.label(&w.t.items.measured),
             m.value,
             m.unit
         ));
+    }
+    for measured in &item.pki {
+        push(w.stacked(&pki_text(w.t, measured)));
     }
     if item.kind == ItemKind::Inventory && !item.inventory.is_empty() {
         let mismatches = item.inventory.iter().filter(|r| r.mismatch()).count();
         push(format!(
             "{}: {} / {mismatches}",
-            w.label(&bi(
-                "Жабдық (жолдар / сәйкессіздік)",
-                "Оборудование (строк / расхождений)"
-            )),
+            w.label(&w.t.items.inventory),
             item.inventory.len()
         ));
     }
     found
 }
 
+/// A time of a PKI report (RFC 3339) as the act prints it: the official date and the UTC
+/// time of day; the text as given when it is not RFC 3339.
+fn report_time(text: &str) -> Bilingual {
+    use time::format_description::well_known::Rfc3339;
+    match OffsetDateTime::parse(text, &Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(time::UtcOffset::UTC);
+            let date = official_date(t.date());
+            let clock = format!("{:02}:{:02} UTC", t.hour(), t.minute());
+            bi(
+                &format!("{}, {clock}", date.kk),
+                &format!("{}, {clock}", date.ru),
+            )
+        }
+        Err(_) => bi(text, text),
+    }
+}
+
+/// What a PKI field check measured, in a sentence of the act's wording.
+fn pki_text(t: &Sentences, measured: &PkiMeasured) -> Bilingual {
+    let m = &t.measured;
+    let result = |verdict: PkiVerdict| -> &Bilingual {
+        match verdict {
+            PkiVerdict::Complies => &m.complies,
+            PkiVerdict::DoesNotComply => &m.does_not_comply,
+            PkiVerdict::NotVerifiableHere => &m.not_verifiable,
+        }
+    };
+    let seconds = |ms: Option<f64>| -> Bilingual {
+        match ms {
+            Some(ms) => m
+                .seconds
+                .fill_same(&[("value", &format!("{:+.3}", ms / 1000.0))]),
+            None => (*m.no_answer).clone(),
+        }
+    };
+    let same = |text: &str| bi(text, text);
+    match measured {
+        PkiMeasured::Chain {
+            verdict,
+            root,
+            links,
+            at,
+        } => m.chain.fill(&[
+            ("root", &same(root)),
+            ("at", &report_time(at)),
+            ("links", &same(&links.to_string())),
+            ("result", result(*verdict)),
+        ]),
+        PkiMeasured::Oids {
+            verdict,
+            certificates,
+            unregistered,
+        } => m.oids.fill(&[
+            ("certificates", &same(&certificates.to_string())),
+            ("unregistered", &same(&unregistered.to_string())),
+            ("result", result(*verdict)),
+        ]),
+        PkiMeasured::Crl {
+            verdict,
+            entries,
+            next_update,
+            signature_verified,
+        } => {
+            let next = next_update
+                .as_deref()
+                .map_or_else(|| (*m.no_next_update).clone(), report_time);
+            let signature = match signature_verified {
+                Some(true) => &m.signature_verified,
+                Some(false) => &m.signature_invalid,
+                None => &m.signature_unchecked,
+            };
+            m.crl.fill(&[
+                ("entries", &same(&entries.to_string())),
+                ("next_update", &next),
+                ("signature", signature),
+                ("result", result(*verdict)),
+            ])
+        }
+        PkiMeasured::Time {
+            verdict,
+            server,
+            offset_ms,
+            second,
+            offset_to_second_ms,
+        } => {
+            let second = match second {
+                Some(name) => m.time_second.fill(&[
+                    ("second", &same(name)),
+                    ("offset", &seconds(*offset_to_second_ms)),
+                ]),
+                None => same(""),
+            };
+            m.time.fill(&[
+                ("server", &same(server)),
+                ("offset", &seconds(*offset_ms)),
+                ("second", &second),
+                ("result", result(*verdict)),
+            ])
+        }
+    }
+}
+
 /// Section 6, the checklist's items: requirement, actual state, evidence, verdict.
 fn items_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numbering) {
+    let t = &w.t.items;
     w.heading_keeping(&n.next(), &words.results, TABLE_START);
     let (widths, header): (Vec<f32>, Vec<Cell>) = match w.languages {
         Languages::One(_) => (
             vec![mm(9.0), mm(54.0), mm(48.0), mm(28.0), mm(26.0)],
             vec![
                 Cell::bold("№"),
-                Cell::bold(w.label(&bi(
-                    "Талап және құқықтық сілтеме",
-                    "Требование и правовая ссылка",
-                ))),
-                Cell::bold(w.label(&bi("Нақты жағдай", "Фактическое состояние"))),
-                Cell::bold(w.label(&bi("Дәлелдемелер", "Доказательства"))),
-                Cell::bold(w.label(&bi("Сәйкестігі", "Соответствие"))),
+                Cell::bold(w.label(&t.requirement_reference)),
+                Cell::bold(w.label(&t.found)),
+                Cell::bold(w.label(&t.evidence)),
+                Cell::bold(w.label(&t.verdict)),
             ],
         ),
         Languages::Both => (
             vec![mm(8.0), mm(35.0), mm(35.0), mm(34.0), mm(27.0), mm(26.0)],
             vec![
                 Cell::bold("№"),
-                Cell::bold("Талап"),
-                Cell::bold("Требование"),
-                Cell::bold("Нақты жағдай\nФактическое состояние"),
-                Cell::bold("Дәлелдемелер\nДоказательства"),
-                Cell::bold("Сәйкестігі\nСоответствие"),
+                Cell::bold(t.requirement.kk.clone()),
+                Cell::bold(t.requirement.ru.clone()),
+                Cell::bold(w.stacked(&t.found)),
+                Cell::bold(w.stacked(&t.evidence)),
+                Cell::bold(w.stacked(&t.verdict)),
             ],
         ),
     };
@@ -830,7 +834,7 @@ fn items_section(w: &mut Writer<'_>, data: &ActData, words: &Words, n: &mut Numb
         }
         row.push(Cell::new(found_text(w, item)));
         row.push(Cell::new(evidence));
-        let verdict = w.stacked(&verdict_text(item.verdict));
+        let verdict = w.stacked(verdict_text(w.t, item.verdict));
         row.push(if item.verdict == Some(Verdict::Fails) {
             Cell::bold(verdict)
         } else {
@@ -847,20 +851,15 @@ fn inventory_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if inventory.is_empty() {
         return;
     }
-    w.heading_keeping(
-        &n.next(),
-        &bi(
-            "Серверлер мен АБК: мәлімделгені және нақты",
-            "Серверы и АПК: заявлено и фактически",
-        ),
-        TABLE_START,
-    );
+    let t = w.t;
+    let i = &t.inventory;
+    w.heading_keeping(&n.next(), &i.heading, TABLE_START);
     let widths = [mm(25.0), mm(58.0), mm(58.0), mm(24.0)];
     let header = [
-        Cell::bold(w.stacked(&bi("Түрі, рөлі", "Вид, роль"))),
-        Cell::bold(w.stacked(&bi("Мәлімделді", "Заявлено"))),
-        Cell::bold(w.stacked(&bi("Нақты табылды", "Фактически"))),
-        Cell::bold(w.stacked(&bi("Салыстыру", "Сверка"))),
+        Cell::bold(w.stacked(&i.kind_role)),
+        Cell::bold(w.stacked(&i.declared)),
+        Cell::bold(w.stacked(&i.found)),
+        Cell::bold(w.stacked(&i.check)),
     ];
     let describe = |e: &crate::data::Equipment| {
         format!(
@@ -875,20 +874,17 @@ fn inventory_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
                 .found
                 .as_ref()
                 .map(describe)
-                .unwrap_or_else(|| w.stacked(&bi("табылмады", "не обнаружено")));
+                .unwrap_or_else(|| w.stacked(&i.not_found));
             let matched = if r.mismatch() {
-                Cell::bold(format!(
-                    "≠ {}",
-                    w.stacked(&bi("сәйкес емес", "расхождение"))
-                ))
+                Cell::bold(format!("≠ {}", w.stacked(&i.mismatch)))
             } else {
-                Cell::new(format!("= {}", w.stacked(&bi("сәйкес", "совпадает"))))
+                Cell::new(format!("= {}", w.stacked(&i.matches)))
             };
             vec![
                 Cell::new(format!(
                     "{}, {}",
-                    w.stacked(&equipment_word(&r.kind)),
-                    w.stacked(&equipment_word(&r.role))
+                    w.stacked(&equipment_word(t, &r.kind)),
+                    w.stacked(&equipment_word(t, &r.role))
                 )),
                 Cell::new(describe(&r.declared)),
                 if r.mismatch() {
@@ -919,13 +915,7 @@ fn actual_state_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     if data.actual_state.is_empty() {
         return;
     }
-    w.heading(
-        &n.next(),
-        &bi(
-            "Куәландырушы орталықтың нақты жай-күйі",
-            "Фактическое состояние удостоверяющего центра",
-        ),
-    );
+    w.heading(&n.next(), &w.t.findings.actual_state);
     for t in &data.actual_state {
         w.text(t, Style::BODY, Align::Left);
     }
@@ -936,24 +926,18 @@ fn violations_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
     let revocation = data.rule == Rule::Revocation;
     if data.findings.is_empty() {
         if let (true, Some(mark)) = (revocation, &data.no_violations_mark) {
-            w.heading(
-                &n.next(),
-                &bi("Анықталған бұзушылықтар", "Выявленные нарушения"),
-            );
+            w.heading(&n.next(), &w.t.findings.violations);
             w.text(mark, Style::BOLD, Align::Left);
         }
         return;
     }
-    w.heading(
-        &n.next(),
-        &bi("Анықталған бұзушылықтар", "Выявленные нарушения"),
-    );
+    w.heading(&n.next(), &w.t.findings.violations);
     numbered(w, &data.findings);
 }
 
 /// Section 10, the conclusions (224/НҚ §13 ¶1).
 fn conclusions_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
-    w.heading(&n.next(), &bi("Қорытындылар", "Выводы"));
+    w.heading(&n.next(), &w.t.findings.conclusions);
     numbered(w, &data.conclusions);
 }
 
@@ -962,93 +946,64 @@ fn recommendations_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering
     if data.recommendations.is_empty() {
         return;
     }
-    w.heading(&n.next(), &bi("Ұсынымдар", "Рекомендации"));
+    let f = &w.t.findings;
+    w.heading(&n.next(), &f.recommendations);
     for (i, r) in data.recommendations.iter().enumerate() {
-        let deadline = |word: &str, lang: &str| {
-            r.deadline
-                .map(|d| format!(" ({word} {})", tekseru_core::dates::official(d, lang)))
-                .unwrap_or_default()
-        };
+        let deadline = r
+            .deadline
+            .map(|d| f.deadline.fill(&[("date", &official_date(d))]))
+            .unwrap_or_else(|| bi("", ""));
         let t = bi(
-            &format!("{}) {}{}", i + 1, r.text.kk, deadline("мерзімі:", "kk")),
-            &format!("{}) {}{}", i + 1, r.text.ru, deadline("срок:", "ru")),
+            &format!("{}) {}{}", i + 1, r.text.kk, deadline.kk),
+            &format!("{}) {}{}", i + 1, r.text.ru, deadline.ru),
         );
         w.text(&t, Style::BODY, Align::Left);
     }
 }
 
 /// The quorum settings the act is counted by, in words, for its rule.
-fn settings_text(data: &ActData) -> Vec<Bilingual> {
+fn settings_text<'t>(t: &'t Sentences, data: &ActData) -> Vec<&'t Bilingual> {
     let s = &data.settings;
-    let mut out = Vec::new();
+    let words = &t.settings;
+    let mut out: Vec<&Bilingual> = Vec::new();
     match data.rule {
         Rule::Accreditation => {
             out.push(if s.secretary_counts_in_accreditation {
-                bi(
-                    "хатшы комиссия мүшелерінің санына кіреді және оның қолы есептеледі",
-                    "секретарь входит в число членов комиссии, его подпись учитывается",
-                )
+                &words.secretary_counts
             } else {
-                bi(
-                    "хатшы комиссия мүшелерінің санына кірмейді және оның қолы есептелмейді",
-                    "секретарь не входит в число членов комиссии, его подпись не учитывается",
-                )
+                &words.secretary_not_counted
             });
             out.push(if s.every_knb_member_signs {
-                bi(
-                    "ұлттық қауіпсіздік органдарының әрбір өкілінің қолы қажет",
-                    "требуется подпись каждого представителя органов национальной безопасности",
-                )
+                &words.every_knb_member
             } else {
-                bi(
-                    "ұлттық қауіпсіздік органдары өкілдерінің кез келгенінің қолы жеткілікті",
-                    "достаточно подписи любого из представителей органов национальной безопасности",
-                )
+                &words.any_knb_member
             });
         }
         Rule::Revocation => out.push(match s.revocation_minimum {
-            tekseru_core::quorum::RevocationMinimum::WholeCommission => bi(
-                "кемінде 5 адамнан тұратын құрамға төраға мен хатшы кіреді",
-                "в состав не менее 5 человек входят председатель и секретарь",
-            ),
-            tekseru_core::quorum::RevocationMinimum::MembersOnly => bi(
-                "төраға мен хатшыдан басқа кемінде 5 комиссия мүшесі болуы тиіс",
-                "помимо председателя и секретаря должно быть не менее 5 членов комиссии",
-            ),
+            tekseru_core::quorum::RevocationMinimum::WholeCommission => {
+                &words.revocation_whole_commission
+            }
+            tekseru_core::quorum::RevocationMinimum::MembersOnly => &words.revocation_members_only,
         }),
     }
     out.push(if s.late_signatures_count {
-        bi(
-            "акт күнінен кейін қойылған қол есептеледі",
-            "подпись, поставленная после даты акта, учитывается",
-        )
+        &words.late_signatures_count
     } else {
-        bi(
-            "акт күнінен кейін қойылған қол есептелмейді",
-            "подпись, поставленная после даты акта, не учитывается",
-        )
+        &words.late_signatures_not_counted
     });
     out
 }
 
 /// Section 12, adoption: the rule in words, and how this act's quorum is counted.
 fn adoption_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
-    w.heading(
-        &n.next(),
-        &bi("Актіні қабылдау тәртібі", "Порядок принятия акта"),
-    );
+    let t = w.t;
+    w.heading(&n.next(), &t.adoption.heading);
     let rule = match data.rule {
-        Rule::Accreditation => bi(
-            "Акт комиссия мүшелерінің үштен екісінің, оның ішінде ұлттық қауіпсіздік органдары өкілінің қолы қойылған кезде қабылданды деп есептеледі (224/НҚ §13 ¶4).",
-            "Акт считается принятым при наличии подписей двух третей членов комиссии, в том числе представителя органов национальной безопасности (224/НҚ §13 ¶4).",
-        ),
-        Rule::Revocation => bi(
-            "Акт хатшыдан басқа кемінде үш комиссия мүшесі қол қойған кезде заңды болып табылады (224/НҚ §22 ¶4).",
-            "Акт является легитимным при подписании не менее чем тремя членами комиссии, помимо секретаря (224/НҚ §22 ¶4).",
-        ),
+        Rule::Accreditation => &t.adoption.rule_accreditation,
+        Rule::Revocation => &t.adoption.rule_revocation,
     };
-    w.text(&rule, Style::BODY, Align::Left);
-    let settings = settings_text(data);
+    w.text(rule, Style::BODY, Align::Left);
+    let settings = settings_text(t, data);
     let join = |lang: Lang| {
         settings
             .iter()
@@ -1056,14 +1011,11 @@ fn adoption_section(w: &mut Writer<'_>, data: &ActData, n: &mut Numbering) {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    w.text(
-        &bi(
-            &format!("Осы актінің кворумы былай есептеледі: {}.", join(Lang::Kk)),
-            &format!("Кворум этого акта считается так: {}.", join(Lang::Ru)),
-        ),
-        Style::BODY,
-        Align::Left,
-    );
+    let counted = t
+        .adoption
+        .counted
+        .fill(&[("settings", &bi(&join(Lang::Kk), &join(Lang::Ru)))]);
+    w.text(&counted, Style::BODY, Align::Left);
 }
 
 /// Section 13, the signatures: one row per member with room for the visible signature, then the CA
@@ -1074,17 +1026,15 @@ fn signatures_section(
     data: &ActData,
     n: &mut Numbering,
 ) -> Vec<(String, CellBox)> {
-    w.heading_keeping(
-        &n.next(),
-        &bi("Комиссия мүшелерінің қолдары", "Подписи членов комиссии"),
-        TABLE_START,
-    );
+    let t = w.t;
+    let sg = &t.signatures;
+    w.heading_keeping(&n.next(), &sg.heading, TABLE_START);
     let widths = [mm(9.0), mm(58.0), mm(40.0), mm(58.0)];
     let header = [
         Cell::bold("№"),
-        Cell::bold(w.stacked(&bi("Т.А.Ә.", "Ф.И.О."))),
-        Cell::bold(w.stacked(&bi("Рөлі, органы", "Роль, орган"))),
-        Cell::bold(w.stacked(&bi("Қолтаңба", "Подпись"))),
+        Cell::bold(w.stacked(&sg.name)),
+        Cell::bold(w.stacked(&sg.role_body)),
+        Cell::bold(w.stacked(&sg.signature)),
     ];
     let rows: Vec<Vec<Cell>> = data
         .roster
@@ -1094,23 +1044,17 @@ fn signatures_section(
         .map(|(i, m)| {
             let dissent = data.dissents.iter().any(|d| d.iin == m.iin);
             let status = if dissent {
-                w.stacked(&bi(
-                    "қол қойған жоқ, ерекше пікірі қоса беріледі (D қосымшасы)",
-                    "не подписал(а), особое мнение прилагается (приложение D)",
-                ))
+                w.stacked(&sg.dissents)
             } else {
-                w.stacked(&bi(
-                    "электрондық цифрлық қолтаңбамен қол қойылады",
-                    "подписывается электронной цифровой подписью",
-                ))
+                w.stacked(&sg.signs)
             };
             vec![
                 Cell::new(format!("{}", i + 1)),
                 Cell::new(m.name.clone()),
                 Cell::new(format!(
                     "{}\n{}",
-                    w.label(&role_text(m.role)),
-                    w.label(&body_text(m.body))
+                    w.label(role_text(t, m.role)),
+                    w.label(body_text(t, m.body))
                 )),
                 if dissent {
                     Cell::bold(status)
@@ -1120,12 +1064,9 @@ fn signatures_section(
             ]
         })
         .collect();
-    let acknowledgement = bi(
-        "Актімен таныстым (куәландырушы орталықтың өкілі): ____________________",
-        "С актом ознакомлен (представитель удостоверяющего центра): ____________________",
-    );
+    let acknowledgement = &sg.acknowledgement;
     // The acknowledgement never stands alone on a page: it goes with the last row.
-    let tail = 8.0 + w.height(&acknowledgement, Style::BODY);
+    let tail = 8.0 + w.height(acknowledgement, Style::BODY);
     // Each row has room for the member's visible signature (see `stamp`).
     let cells = w
         .layout
@@ -1147,7 +1088,7 @@ fn signatures_section(
         })
         .collect();
     w.layout.space(8.0);
-    w.text(&acknowledgement, Style::BODY, Align::Left);
+    w.text(acknowledgement, Style::BODY, Align::Left);
     fields
 }
 
@@ -1157,12 +1098,13 @@ fn evidence_annex(w: &mut Writer<'_>, data: &ActData) {
         return;
     }
     w.layout.new_page();
-    w.heading("A.", &bi("Дәлелдемелер тізілімі", "Реестр доказательств"));
+    let a = &w.t.annexes;
+    w.heading("A.", &a.evidence);
     let widths = [mm(30.0), mm(48.0), mm(18.0), mm(69.0)];
     let header = [
-        Cell::bold(w.stacked(&bi("Тармақ", "Пункт"))),
-        Cell::bold(w.stacked(&bi("Файл", "Файл"))),
-        Cell::bold(w.stacked(&bi("Көлемі, байт", "Размер, байт"))),
+        Cell::bold(w.stacked(&a.item)),
+        Cell::bold(w.stacked(&a.file)),
+        Cell::bold(w.stacked(&a.size)),
         Cell::bold("SHA-256"),
     ];
     let rows: Vec<Vec<Cell>> = data
@@ -1191,7 +1133,7 @@ fn photo_annex(
         return Ok(());
     }
     w.layout.new_page();
-    w.heading("B.", &bi("Фотосуреттер", "Фотографии"));
+    w.heading("B.", &w.t.annexes.photos);
     let per_row = 3;
     let gap = mm(5.0);
     let cell = (WIDTH - gap * (per_row as f32 - 1.0)) / per_row as f32;
@@ -1227,7 +1169,7 @@ fn photo_annex(
             }
             let caption = format!(
                 "{} {number}. {}\n{}{}\nSHA-256 {}",
-                w.label(&bi("Фото", "Фото")),
+                w.label(&w.t.annexes.photo),
                 photo.caption.clone().unwrap_or_default(),
                 photo.name,
                 photo
@@ -1251,7 +1193,7 @@ fn dissent_annex(w: &mut Writer<'_>, data: &ActData) {
         return;
     }
     w.layout.new_page();
-    w.heading("D.", &bi("Ерекше пікірлер", "Особые мнения"));
+    w.heading("D.", &w.t.annexes.dissents);
     for d in &data.dissents {
         let name = data
             .roster
@@ -1286,74 +1228,46 @@ pub fn render_dissent(
     let mut w = Writer {
         layout: Layout::new(fonts),
         languages: options.languages,
+        t: wording::get()?,
     };
     if data.training {
         w.layout.watermark(TRAINING_MARK);
     }
-    w.text(
-        &bi(
-            "Қазақстан Республикасы Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігінің Ақпараттық қауіпсіздік комитетіне",
-            "В Комитет по информационной безопасности Министерства цифрового развития, инноваций и аэрокосмической промышленности Республики Казахстан",
-        ),
-        Style::BOLD,
-        Align::Left,
-    );
+    let t = w.t;
+    let ds = &t.dissent;
+    w.text(&ds.addressee, Style::BOLD, Align::Left);
     w.layout.space(14.0);
-    w.text(
-        &bi("ЕРЕКШЕ ПІКІР", "ОСОБОЕ МНЕНИЕ"),
-        Style::TITLE,
-        Align::Center,
-    );
-    let date = official_date(data.end);
-    let about = bi(
-        &format!(
-            "№ {} акт бойынша ({}, {})",
-            data.act_number, data.ca.name, date.kk
-        ),
-        &format!(
-            "к акту № {} ({}, {})",
-            data.act_number, data.ca.name, date.ru
-        ),
-    );
+    w.text(&ds.title, Style::TITLE, Align::Center);
+    let about = ds.about.fill(&[
+        ("number", &bi(&data.act_number, &data.act_number)),
+        ("ca", &bi(&data.ca.name, &data.ca.name)),
+        ("date", &official_date(data.end)),
+    ]);
     w.text(&about, Style::BODY, Align::Center);
     w.layout.space(10.0);
+    w.field(&ds.member, &format!("{}, {}", m.name, m.iin));
     w.field(
-        &bi("Комиссия мүшесі", "Член комиссии"),
-        &format!("{}, {}", m.name, m.iin),
-    );
-    w.field(
-        &bi("Рөлі, органы", "Роль, орган"),
+        &ds.role_body,
         &format!(
             "{}, {}",
-            w.label(&role_text(m.role)),
-            w.label(&body_text(m.body))
+            w.label(role_text(t, m.role)),
+            w.label(body_text(t, m.body))
         ),
     );
-    w.field(&bi("Тексеру", "Проверка"), &data.inspection_id);
+    w.field(&ds.inspection, &data.inspection_id);
     w.layout.space(6.0);
     // The accreditation act's dissent is §13 ¶3; the examination act is signed (or not)
     // under §22 ¶4, which sets no notice of its own.
-    let reference = match data.rule {
-        Rule::Accreditation => "224/НҚ §13 ¶3",
-        Rule::Revocation => "224/НҚ §22 ¶4",
+    let statement = match data.rule {
+        Rule::Accreditation => &ds.reason_accreditation,
+        Rule::Revocation => &ds.reason_revocation,
     };
-    w.text(
-        &bi(
-            &format!("Мен актіге қол қоймаймын, себебі ({reference}):"),
-            &format!("Я не подписываю акт по следующим основаниям ({reference}):"),
-        ),
-        Style::BOLD,
-        Align::Left,
-    );
+    w.text(statement, Style::BOLD, Align::Left);
     w.layout.paragraph(&reason, Style::BODY, Align::Left);
     w.layout.space(20.0);
-    w.field(&bi("Күні", "Дата"), &w.date(data.end));
-    w.field(&bi("Қолы", "Подпись"), "____________________");
-    let label = match options.languages {
-        Languages::One(Lang::Ru) => "Стр.",
-        Languages::One(Lang::Kk) => "Бет",
-        Languages::Both => "Бет / Стр.",
-    };
+    w.field(&ds.date, &w.date(data.end));
+    w.field(&ds.signature, "____________________");
+    let label = w.label(&t.footer.page);
     let pages = w.layout.finish(|page, total| {
         format!(
             "{label} {page} / {total}   ·   {}   ·   {}",
@@ -1369,7 +1283,7 @@ pub fn render_dissent(
         doc,
         pages,
         fonts,
-        "Ерекше пікір / Особое мнение",
+        &format!("{} / {}", ds.document_title.kk, ds.document_title.ru),
         options,
         Attached {
             manifest: &manifest_of(&notice, options),

@@ -837,3 +837,120 @@ fn an_honest_signed_act_shows_its_manifest_and_every_signature_allows_only_signi
         .iter()
         .any(|r| r.starts_with("roster as the act states it, not confirmed")));
 }
+
+/// An act whose items carry the PKI field checks' reports prints, under each such item, what
+/// was measured: the chain to its root with its links, the CRL's entries, next update and
+/// signature, the time server's offset; in kk and ru (golden texts).
+#[test]
+fn an_act_prints_what_the_pki_checks_measured() {
+    use tekseru_act::{EvidenceRef, PkiMeasured, PkiVerdict};
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = demo();
+    let chain = data
+        .items
+        .iter_mut()
+        .find(|i| i.id == "onsite.chain")
+        .unwrap();
+    chain.evidence.push(EvidenceRef {
+        sha256: "5e1f0c2a9b7d4e3f8a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f".into(),
+        name: "pki-chain-20261120T094500Z.json".into(),
+    });
+    chain.pki.push(PkiMeasured::Chain {
+        verdict: PkiVerdict::Complies,
+        root: "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) 2022".into(),
+        links: 3,
+        at: "2026-11-20T04:45:00Z".into(),
+    });
+    let crl = data
+        .items
+        .iter_mut()
+        .find(|i| i.id == "onsite.crl")
+        .unwrap();
+    crl.pki.push(PkiMeasured::Crl {
+        verdict: PkiVerdict::DoesNotComply,
+        entries: 1234,
+        next_update: Some("2026-11-19T06:00:00Z".into()),
+        signature_verified: Some(true),
+    });
+    for (name, lang, expected) in [
+        (
+            "act-pki-kk",
+            Lang::Kk,
+            [
+                "Өлшенді: ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) 2022 түбіріне дейінгі тізбек, 2026 жылғы 20 қараша, 04:45 UTC, буындары: 3 — сәйкес келеді",
+                "Өлшенді: CRL, жазбалары: 1234, келесі жаңартылуы: 2026 жылғы 19 қараша, 06:00 UTC, қолтаңбасы тексерілді — сәйкес келмейді",
+            ],
+        ),
+        (
+            "act-pki-ru",
+            Lang::Ru,
+            [
+                "Измерено: цепочка до корня ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) 2022 на 20 ноября 2026 г., 04:45 UTC, звеньев: 3 — соответствует",
+                "Измерено: CRL, записей: 1234, следующее обновление: 19 ноября 2026 г., 06:00 UTC, подпись проверена — не соответствует",
+            ],
+        ),
+    ] {
+        let pdf = write(
+            dir.path(),
+            &format!("{name}.pdf"),
+            &render_act(&data, &options(Languages::One(lang))).unwrap(),
+        );
+        let flat = text(&pdf, "-raw")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for line in expected {
+            assert!(flat.contains(line), "{name}: no «{line}» in {flat}");
+        }
+        let body = text(&pdf, "-layout");
+        let golden = repo().join(format!("crates/act/tests/golden/{name}.txt"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &body).unwrap();
+        }
+        let expected = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", golden.display()));
+        assert!(
+            body == expected,
+            "{name}: text differs from {} (UPDATE_GOLDEN=1 refreshes it)",
+            golden.display()
+        );
+    }
+    // The time source: its offset against the laptop's clock and a second source; a server
+    // that did not answer says so.
+    let journal = data
+        .items
+        .iter_mut()
+        .find(|i| i.id == "onsite.crl")
+        .unwrap();
+    journal.pki = vec![
+        PkiMeasured::Time {
+            verdict: PkiVerdict::Complies,
+            server: "10.0.0.5:123".into(),
+            offset_ms: Some(120.4),
+            second: Some("ntp.example.kz".into()),
+            offset_to_second_ms: Some(-35.0),
+        },
+        PkiMeasured::Time {
+            verdict: PkiVerdict::NotVerifiableHere,
+            server: "10.0.0.6:123".into(),
+            offset_ms: None,
+            second: None,
+            offset_to_second_ms: None,
+        },
+    ];
+    let pdf = write(
+        dir.path(),
+        "act-time.pdf",
+        &render_act(&data, &options(Languages::One(Lang::Ru))).unwrap(),
+    );
+    let flat = text(&pdf, "-raw")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for line in [
+        "Измерено: время, смещение сервера 10.0.0.5:123 относительно часов ноутбука +0.120 с, относительно ntp.example.kz -0.035 с — соответствует",
+        "Измерено: время, смещение сервера 10.0.0.6:123 относительно часов ноутбука нет ответа — здесь не проверяется",
+    ] {
+        assert!(flat.contains(line), "no «{line}» in {flat}");
+    }
+}

@@ -935,6 +935,36 @@ fn a_report_is_attached_as_evidence_and_its_verdict_only_proposed() {
         "{answers:?}"
     );
 
+    // The act prints what was measured under the item: the chain to its root, its links.
+    let act = data.path().join("act.pdf");
+    let out = run(&["act", "render", &id, "-o", s(&act), "--lang", "ru"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdftotext = Command::new("pdftotext")
+        .args(["-raw", s(&act), "-"])
+        .output()
+        .unwrap();
+    assert!(pdftotext.status.success());
+    let flat = String::from_utf8_lossy(&pdftotext.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let links = report["links"].as_array().unwrap();
+    let root = links.last().unwrap()["subject"].as_str().unwrap();
+    let root = root
+        .split(", ")
+        .find_map(|p| p.strip_prefix("CN="))
+        .unwrap_or(root);
+    let root = root.split_whitespace().collect::<Vec<_>>().join(" ");
+    let measured = format!(
+        "Измерено: цепочка до корня {root} на 1 января 2025 г., 00:00 UTC, звеньев: {} — соответствует",
+        links.len()
+    );
+    assert!(flat.contains(&measured), "no «{measured}» in {flat}");
+
     // An unknown item is refused, and nothing is attached.
     let out = run(&[
         "pki",

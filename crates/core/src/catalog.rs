@@ -54,6 +54,17 @@ pub fn embedded() -> Result<Vec<Checklist>, ChecklistError> {
         .clone()
 }
 
+/// A legal text built in, by the path a `[source] text` names it with (only its file name
+/// counts: `sources/000_….txt` from a checklist, `../../checklists/sources/000_….txt` from
+/// the act's wording file).
+pub fn cited_text(path: &str) -> Option<&'static str> {
+    let name = Path::new(path).file_name()?;
+    SOURCES
+        .iter()
+        .find(|(p, _)| Path::new(p).file_name() == Some(name))
+        .map(|(_, text)| *text)
+}
+
 /// Every `*.toml` checklist in a directory, in file-name order; the first bad file stops
 /// the load.
 pub fn load_dir(dir: &Path) -> Result<Vec<Checklist>, ChecklistError> {

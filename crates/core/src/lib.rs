@@ -41,6 +41,7 @@ pub mod dates;
 pub mod explain;
 mod identity;
 pub mod law;
+pub mod phrasebook;
 pub mod quorum;
 mod roster;
 

@@ -15,6 +15,9 @@
 //!   `photo-NNN.jpg` of PHOTOS, times making their thumbnails (first request) and getting
 //!   them again (cached), and writes them to OUT under the same names: the photos as the app
 //!   gives them to the act.
+//! - `checklist OUT_DIR`: writes the 312-item checklist of `populate` to
+//!   `OUT_DIR/bench-large.toml` (with the law it cites in `OUT_DIR/sources/`) and the ids and
+//!   kinds of its first 300 items to `OUT_DIR/items.txt`, for the command line's benchmark.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -40,6 +43,7 @@ fn run(args: &[&str]) -> Result<()> {
     match args {
         ["import", file, dir] => import(Path::new(file), Path::new(dir)),
         ["populate", dir] => populate(Path::new(dir)),
+        ["checklist", dir] => checklist_files(Path::new(dir)),
         ["open", dir, id, item] => open(Path::new(dir), id, item),
         ["merged", dir] => merged(Path::new(dir)),
         ["load", dir, id] => load(Path::new(dir), id),
@@ -51,7 +55,7 @@ fn run(args: &[&str]) -> Result<()> {
         ),
         _ => Err(
             "usage: store_bench import FILE DIR | populate DIR | open DIR ID ITEM | \
-                  merged DIR | load DIR ID | thumbnails PHOTOS N DIR OUT"
+                  merged DIR | load DIR ID | thumbnails PHOTOS N DIR OUT | checklist OUT_DIR"
                 .into(),
         ),
     }
@@ -127,6 +131,14 @@ fn import(file: &Path, dir: &Path) -> Result<()> {
 /// The on-site checklist with its sections repeated (ids suffixed) until it has at least
 /// `items` items, loaded through the validating loader like any checklist file.
 fn big_checklist(items: usize) -> Result<Checklist> {
+    let (dir, path, out) = big_checklist_text(items)?;
+    let law = |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string());
+    Ok(Checklist::parse(&out, &path, &law)?)
+}
+
+/// The text of [`big_checklist`], with the directory of the file it is made from and that
+/// file's path.
+fn big_checklist_text(items: usize) -> Result<(PathBuf, PathBuf, String)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../checklists");
     let path = dir.join("ca-accreditation-onsite.toml");
     let text = std::fs::read_to_string(&path)?;
@@ -151,8 +163,29 @@ fn big_checklist(items: usize) -> Result<Checklist> {
             out.push('\n');
         }
     }
-    let law = |rel: &str| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string());
-    Ok(Checklist::parse(&out, &path, &law)?)
+    Ok((dir, path, out))
+}
+
+fn checklist_files(out_dir: &Path) -> Result<()> {
+    const ANSWERED: usize = 300;
+    let checklist = big_checklist(ANSWERED)?;
+    let (dir, _, text) = big_checklist_text(ANSWERED)?;
+    std::fs::create_dir_all(out_dir.join("sources"))?;
+    std::fs::write(out_dir.join("bench-large.toml"), text)?;
+    let law = &checklist.source.text;
+    std::fs::copy(dir.join(law), out_dir.join(law))?;
+    let items: String = checklist
+        .items()
+        .take(ANSWERED)
+        .map(|(_, i)| format!("{} {}\n", i.id, i.kind))
+        .collect();
+    std::fs::write(out_dir.join("items.txt"), items)?;
+    println!(
+        "{{\"checklist\":\"{}\",\"items\":{}}}",
+        checklist.id,
+        checklist.items().count()
+    );
+    Ok(())
 }
 
 /// Everything `from` has of the inspection that `to` lacks, imported into `to`.

@@ -67,10 +67,16 @@ pub fn act_data(
     progress: Progress<'_>,
 ) -> Result<ActData> {
     let photos = photos(store, inspection, progress)?;
-    Ok(ActData {
-        photos,
-        ..act_text(inspection, audit_head)
-    })
+    let mut data = act_text(inspection, audit_head);
+    for item in &mut data.items {
+        let evidence: Vec<_> = inspection
+            .evidence
+            .iter()
+            .filter(|e| e.item.as_deref() == Some(item.id.as_str()))
+            .collect();
+        item.pki = crate::measured::measured(store, &inspection.id, &evidence)?;
+    }
+    Ok(ActData { photos, ..data })
 }
 
 /// The photos of annex B, each with its store thumbnail (made now when it was never shown).
@@ -393,6 +399,7 @@ fn act_items(inspection: &Inspection) -> Vec<ActItem> {
                         name: e.name.clone(),
                     })
                     .collect(),
+                pki: Vec::new(),
             });
         }
     }

@@ -9,7 +9,8 @@ the CLI and the desktop app do exactly the same thing:
 
 - [`act_data`] reads an inspection into the act's data: every item with its verdict,
   measurement, inventory and evidence, the violations found (every failing item, then the
-  inspectors' own words), photos from the store's thumbnails.
+  inspectors' own words), photos from the store's thumbnails, and what the PKI field checks
+  measured (their reports attached as evidence, summed up typed for the act).
 - [`render`] seals the inspection at its audit-chain head and keeps the rendered PDF as a
   revision in the store; [`sign`] adds one member's signature to the latest revision, and
   refuses when the inspection changed after the act was rendered or items are undecided;
@@ -25,6 +26,7 @@ mod act;
 pub mod clock;
 mod data;
 mod error;
+mod measured;
 mod ncalayer;
 pub mod pki;
 mod timeline;

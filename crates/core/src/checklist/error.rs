@@ -1,7 +1,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// A checklist file that cannot be loaded: where, and why.
+/// A checklist file, or a wording file ([`crate::phrasebook`]), that cannot be loaded: where,
+/// and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChecklistError {
     path: PathBuf,
@@ -33,6 +34,13 @@ pub enum ChecklistErrorKind {
         /// The language code.
         lang: &'static str,
         /// Which text, e.g. "the title of section 'onsite'".
+        what: String,
+    },
+    /// A sentence of a wording file lacks its Kazakh or Russian text.
+    MissingSentence {
+        /// The language code.
+        lang: &'static str,
+        /// Which sentence, e.g. "sentence 'adoption.rule_accreditation'".
         what: String,
     },
     /// A field that only one kind of item may have is on another kind.
@@ -138,6 +146,9 @@ impl fmt::Display for ChecklistError {
             ),
             ChecklistErrorKind::MissingTranslation { lang, what } => {
                 write!(f, "missing translation '{lang}' of {what} (every text needs kk, ru and en)")
+            }
+            ChecklistErrorKind::MissingSentence { lang, what } => {
+                write!(f, "missing '{lang}' text of {what} (every sentence needs kk and ru)")
             }
             ChecklistErrorKind::FieldNotAllowed {
                 item,

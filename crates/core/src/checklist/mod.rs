@@ -2,7 +2,7 @@
 //! (`checklists/README.md`) and against the legal text it cites.
 
 mod error;
-mod raw;
+pub(crate) mod raw;
 
 use std::fmt;
 use std::path::Path;

@@ -106,14 +106,15 @@ struct RawDeadline {
     quote: String,
 }
 
-/// Turns byte offsets into 1-based line numbers and builds errors.
-struct Ctx<'a> {
-    path: &'a Path,
-    text: &'a str,
+/// Turns byte offsets into 1-based line numbers and builds errors (checklists and the
+/// act's wording file alike).
+pub(crate) struct Ctx<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) text: &'a str,
 }
 
 impl Ctx<'_> {
-    fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
         self.text.as_bytes()[..end]
             .iter()
@@ -122,7 +123,11 @@ impl Ctx<'_> {
             + 1
     }
 
-    fn err<T>(&self, span: std::ops::Range<usize>, kind: Kind) -> Result<T, ChecklistError> {
+    pub(crate) fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        kind: Kind,
+    ) -> Result<T, ChecklistError> {
         Err(ChecklistError::new(
             self.path,
             Some(self.line(span.start)),
@@ -183,16 +188,28 @@ impl Ctx<'_> {
             )
         })
     }
+
+    /// A TOML error (malformed, unknown field, wrong type) with its line.
+    pub(crate) fn syntax(&self, e: &toml::de::Error) -> ChecklistError {
+        let line = e.span().map(|s| self.line(s.start));
+        ChecklistError::new(
+            self.path,
+            line,
+            Kind::Syntax(e.message().trim().replace('\n', ": ")),
+        )
+    }
 }
 
 /// The cited law, and the checks of references and quotes against it.
-struct Citations<'a> {
-    act: &'a str,
-    law: LegalText,
+pub(crate) struct Citations<'a> {
+    pub(crate) act: &'a str,
+    pub(crate) law: LegalText,
 }
 
 impl Citations<'_> {
-    fn check(
+    /// Checks that `reference` parses, names this act, exists in its text and that `quote`
+    /// occurs in the cited unit; returns the reference in its canonical form.
+    pub(crate) fn check(
         &self,
         ctx: &Ctx<'_>,
         span: std::ops::Range<usize>,
@@ -255,14 +272,7 @@ pub(super) fn parse(
     law: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Checklist, ChecklistError> {
     let ctx = Ctx { path, text };
-    let raw: RawChecklist = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| ctx.line(s.start));
-        ChecklistError::new(
-            path,
-            line,
-            Kind::Syntax(e.message().trim().replace('\n', ": ")),
-        )
-    })?;
+    let raw: RawChecklist = toml::from_str(text).map_err(|e| ctx.syntax(&e))?;
 
     let id = ctx.id(&raw.id)?;
     let version = raw.version.get_ref().trim().to_owned();
