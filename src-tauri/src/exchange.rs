@@ -17,14 +17,6 @@ use zeroize::Zeroizing;
 use crate::commands::{Failure, Result};
 use crate::state::AppState;
 
-fn card(card: &tekseru_store::DeviceCard) -> tekseru_bundle::DeviceCard {
-    tekseru_bundle::DeviceCard {
-        public_key: card.public_key,
-        inspector_name: card.inspector_name.clone(),
-        inspector_iin: card.inspector_iin.clone(),
-    }
-}
-
 /// What an export wrote.
 #[derive(Serialize)]
 pub(crate) struct Exported {
@@ -64,24 +56,7 @@ pub(crate) fn export_bundle(
     state.with_store(|store| {
         // Everything the inspection holds: what the colleague has already is skipped on import.
         let since = VersionVector::default();
-        let vector = store.version_vector(&id)?;
-        let outgoing = store.outgoing(&id, &since)?;
-        let contents = tekseru_bundle::Contents {
-            inspection: outgoing.inspection.clone(),
-            exporter: card(&store.device()),
-            vector,
-            since,
-            events: outgoing.events,
-            devices: outgoing.devices.iter().map(card).collect(),
-            blobs: outgoing
-                .blobs
-                .iter()
-                .map(|b| tekseru_bundle::BlobRef {
-                    sha256: b.sha256.clone(),
-                    bytes: b.bytes,
-                })
-                .collect(),
-        };
+        let contents = tekseru_workflow::exchange::bundle_contents(store, &id, &since)?;
         let cannot =
             |e: std::io::Error| Failure::from(format!("cannot write '{}': {e}", output.display()));
         let dir = output
@@ -236,28 +211,7 @@ pub(crate) fn import_bundle(
             }
         };
         let inspection = verified.manifest.inspection.clone();
-        let incoming = tekseru_store::Incoming {
-            inspection: inspection.clone(),
-            events: verified.events.clone(),
-            devices: verified
-                .devices
-                .iter()
-                .map(|c| tekseru_store::DeviceCard {
-                    public_key: c.public_key,
-                    inspector_name: c.inspector_name.clone(),
-                    inspector_iin: c.inspector_iin.clone(),
-                })
-                .collect(),
-            blobs: verified
-                .blobs
-                .iter()
-                .map(|b| tekseru_store::StagedBlob {
-                    sha256: b.sha256.clone(),
-                    bytes: b.bytes,
-                    path: b.path.clone(),
-                })
-                .collect(),
-        };
+        let incoming = tekseru_workflow::exchange::incoming(&verified);
         let result = store.import(incoming, &accept);
         // What the store did not move in is deleted from the staging directory.
         drop(verified);

@@ -155,14 +155,6 @@ fn passphrase_from(var: &str) -> anyhow::Result<Zeroizing<String>> {
     Ok(value)
 }
 
-fn card(card: &tekseru_store::DeviceCard) -> tekseru_bundle::DeviceCard {
-    tekseru_bundle::DeviceCard {
-        public_key: card.public_key,
-        inspector_name: card.inspector_name.clone(),
-        inspector_iin: card.inspector_iin.clone(),
-    }
-}
-
 #[derive(Serialize)]
 struct Exported<'a> {
     file: &'a Path,
@@ -218,24 +210,8 @@ fn export(
     };
 
     let store = store.open(false)?;
-    let vector = store.version_vector(id)?;
-    let outgoing = store.outgoing(id, &theirs)?;
-    let contents = tekseru_bundle::Contents {
-        inspection: outgoing.inspection.clone(),
-        exporter: card(&store.device()),
-        vector: vector.clone(),
-        since: theirs.clone(),
-        events: outgoing.events,
-        devices: outgoing.devices.iter().map(card).collect(),
-        blobs: outgoing
-            .blobs
-            .iter()
-            .map(|b| tekseru_bundle::BlobRef {
-                sha256: b.sha256.clone(),
-                bytes: b.bytes,
-            })
-            .collect(),
-    };
+    let contents = tekseru_workflow::exchange::bundle_contents(&store, id, &theirs)?;
+    let vector = contents.vector.clone();
     let dir = match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -345,28 +321,7 @@ fn import(
     };
     let exporter = verified.exporter().clone();
     let inspection = verified.manifest.inspection.clone();
-    let incoming = tekseru_store::Incoming {
-        inspection: inspection.clone(),
-        events: verified.events.clone(),
-        devices: verified
-            .devices
-            .iter()
-            .map(|c| tekseru_store::DeviceCard {
-                public_key: c.public_key,
-                inspector_name: c.inspector_name.clone(),
-                inspector_iin: c.inspector_iin.clone(),
-            })
-            .collect(),
-        blobs: verified
-            .blobs
-            .iter()
-            .map(|b| tekseru_store::StagedBlob {
-                sha256: b.sha256.clone(),
-                bytes: b.bytes,
-                path: b.path.clone(),
-            })
-            .collect(),
-    };
+    let incoming = tekseru_workflow::exchange::incoming(&verified);
     let result = store.import(incoming, accept);
     // What the store did not move in is deleted from the staging directory.
     drop(verified);

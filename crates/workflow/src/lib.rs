@@ -26,6 +26,7 @@ mod act;
 pub mod clock;
 mod data;
 mod error;
+pub mod exchange;
 mod measured;
 mod ncalayer;
 pub mod pki;
