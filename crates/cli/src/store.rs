@@ -39,13 +39,23 @@ impl StoreArgs {
             bail!(tekseru_store::StoreError::NotFound(dir));
         }
         let iin = match std::env::var("TEKSERU_INSPECTOR_IIN") {
-            Ok(text) if !text.trim().is_empty() => Some(
-                tekseru_core::Iin::parse_allowing_test(text.trim()).map_err(|e| {
+            Ok(text) if !text.trim().is_empty() => {
+                let iin = tekseru_core::Iin::parse_allowing_test(text.trim()).map_err(|e| {
                     anyhow::anyhow!(
                         "TEKSERU_INSPECTOR_IIN is not a valid IIN ({e}); nothing was created"
                     )
-                })?,
-            ),
+                })?;
+                // As in the app: a device stays bound to its inspector in every inspection,
+                // training or not; the NCA test identity belongs in a training roster only.
+                if iin.is_nca_test() {
+                    bail!(
+                        "TEKSERU_INSPECTOR_IIN: {iin} is the NCA test identity, allowed only in a \
+                         training inspection's roster, not for the inspector of this laptop; give \
+                         your own IIN; nothing was created"
+                    );
+                }
+                Some(iin)
+            }
             _ => None,
         };
         let passphrase = passphrase("Passphrase for the new store: ", true)?;

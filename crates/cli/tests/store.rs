@@ -878,6 +878,18 @@ fn device_show_names_the_stores_device_and_a_bad_iin_creates_no_store() {
     );
     assert!(!dir.path().join("store.toml").exists());
     let out = tekseru(dir.path())
+        .env("TEKSERU_INSPECTOR_IIN", "123456789011")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is the NCA test identity") && err.contains("nothing was created"),
+        "{err}"
+    );
+    assert!(!dir.path().join("store.toml").exists());
+    let out = tekseru(dir.path())
         .env("TEKSERU_INSPECTOR_IIN", "810315400008")
         .args(args)
         .output()
